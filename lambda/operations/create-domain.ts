@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { DEFAULT_WATCHLIST_NAME, presentDomain, type DomainRecord, type WatchlistRecord } from '#domain/domain';
+import { newResourceId } from '#domain/ids';
+import {
+  clientToken,
+  description,
+  parseInput,
+  resourceName,
+  serverSideEncryptionConfiguration,
+  tagList,
+} from '#domain/validation';
+import { oncePerClientToken } from './client-token.ts';
+import type { OperationContext } from './context.ts';
+
+const CreateDomainInput = z.object({
+  Name: resourceName('Name'),
+  Description: description().optional(),
+  ServerSideEncryptionConfiguration: serverSideEncryptionConfiguration,
+  ClientToken: clientToken.optional(),
+  Tags: tagList.optional(),
+});
+
+/** Creates a domain together with its default watchlist. */
+export async function createDomain(input: unknown, ctx: OperationContext) {
+  const request = parseInput(CreateDomainInput, input);
+  const scope = { operation: 'CreateDomain', owner: ctx.accountId, clientToken: request.ClientToken, request };
+  return oncePerClientToken(ctx, scope, async (claim) => {
+    await ctx.encryptionKeys.requireUsable(request.ServerSideEncryptionConfiguration.KmsKeyId);
+    const now = ctx.now();
+    const domain: DomainRecord = {
+      domainId: newResourceId(),
+      name: request.Name,
+      description: request.Description,
+      kmsKeyId: request.ServerSideEncryptionConfiguration.KmsKeyId,
+      status: 'ACTIVE',
+      defaultWatchlistId: newResourceId(),
+      tags: Object.fromEntries((request.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const defaultWatchlist: WatchlistRecord = {
+      domainId: domain.domainId,
+      watchlistId: domain.defaultWatchlistId,
+      name: DEFAULT_WATCHLIST_NAME,
+      description: 'The default watchlist of the domain',
+      isDefault: true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const response = { Domain: presentDomain(domain, ctx.region, ctx.accountId) };
+    await ctx.domains.create(domain, defaultWatchlist, claim(response));
+    return response;
+  });
+}

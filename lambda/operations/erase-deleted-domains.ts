@@ -1,0 +1,13 @@
+import { DELETED_DOMAIN_RETENTION_MS } from '#domain/domain';
+import { logger } from '#observability';
+import type { OperationContext } from './context.ts';
+
+/** The daily sweep's first duty: erase every domain deleted longer ago than Voice ID's 30-day retention. */
+export async function eraseDeletedDomains(ctx: OperationContext): Promise<{ erasedDomains: number }> {
+  const ids = await ctx.domains.deletedBefore(ctx.now() - DELETED_DOMAIN_RETENTION_MS);
+  for (const domainId of ids) {
+    await ctx.domains.erase(domainId);
+    logger.info('Erased deleted domain', { domainId });
+  }
+  return { erasedDomains: ids.length };
+}

@@ -1,0 +1,47 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TransactItem } from './dynamodb.ts';
+
+/**
+ * ClientToken records. A record is written in the same transaction as the change it guards, so a retried request
+ * either sees the whole first result or nothing at all: there is no window where the change exists without its
+ * record (which a separate idempotency layer such as Powertools' would leave open).
+ */
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  response: unknown;
+  expiresAt: number;
+}
+
+/** Raised by a store when the ClientToken claim in its transaction failed: another call holds the token. */
+export class ClientTokenTaken extends Error {}
+
+/** How long a ClientToken is remembered. */
+export const CLIENT_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+export class IdempotencyStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async find(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { key }, ConsistentRead: true }));
+    // TTL deletion lags (and never runs in DynamoDB Local), so an expired record is treated as absent here.
+    if (!Item || Item.expiresAt <= nowSeconds) return undefined;
+    return Item as IdempotencyRecord;
+  }
+
+  /** The transaction item that claims a token; it fails if a live record for the token already exists. */
+  claim(record: IdempotencyRecord, nowSeconds: number): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(#key) OR expiresAt <= :now',
+        ExpressionAttributeNames: { '#key': 'key' },
+        ExpressionAttributeValues: { ':now': nowSeconds },
+      },
+    };
+  }
+}

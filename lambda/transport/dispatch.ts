@@ -1,0 +1,77 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ValidationException } from '#domain/errors';
+import type { OperationContext } from '#operations/context';
+import { operations } from '#operations/index';
+import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX, type RestRoute } from './rest-routes.ts';
+import { failure, success } from './responses.ts';
+
+const routesByKey = new Map(restRoutes.map((route) => [`${route.method} ${route.path}`, route]));
+
+/** Turns an API Gateway proxy event into an operation call and its result into a response, for either transport. */
+export async function dispatch(event: APIGatewayProxyEvent, ctx: OperationContext): Promise<APIGatewayProxyResult> {
+  const requestId = event.requestContext?.requestId ?? 'local';
+  try {
+    const { operation, input } =
+      event.resource === WIRE_PROTOCOL_PATH ? readWireRequest(event) : readRestRequest(event);
+    return success((await operations[operation](input, ctx)) as object, requestId);
+  } catch (error) {
+    return failure(error, requestId);
+  }
+}
+
+function readWireRequest(event: APIGatewayProxyEvent) {
+  const target = header(event, 'x-amz-target');
+  const operation = target?.startsWith(WIRE_TARGET_PREFIX) ? target.slice(WIRE_TARGET_PREFIX.length) : undefined;
+  if (!operation || !Object.hasOwn(operations, operation)) {
+    throw new ValidationException(
+      `X-Amz-Target must name a Voice ID operation as ${WIRE_TARGET_PREFIX}<Operation>; got ${target ?? 'nothing'}.`,
+    );
+  }
+  return { operation, input: parseBody(event) };
+}
+
+function readRestRequest(event: APIGatewayProxyEvent) {
+  const route = routesByKey.get(`${event.httpMethod} ${event.resource}`);
+  if (!route) throw new ValidationException(`There is no route ${event.httpMethod} ${event.resource}.`);
+  return {
+    operation: route.operation,
+    input: { ...parseBody(event), ...readQuery(route, event), ...decodedPathParameters(event) },
+  };
+}
+
+function readQuery(route: RestRoute, event: APIGatewayProxyEvent): Record<string, unknown> {
+  const members: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(route.query ?? {})) {
+    const value = event.queryStringParameters?.[name];
+    if (value === undefined) continue;
+    // A non-numeric value is passed on as text so that validation names the member in its error.
+    members[name] = kind === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  return members;
+}
+
+function decodedPathParameters(event: APIGatewayProxyEvent): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]),
+  );
+}
+
+function parseBody(event: APIGatewayProxyEvent): Record<string, unknown> {
+  if (!event.body) return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ValidationException('The request body is not valid JSON.');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationException('The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1] ?? undefined;
+}

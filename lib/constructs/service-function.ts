@@ -1,0 +1,39 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'handler'> {
+  /** The file under lambda/handlers/, without extension. */
+  handler: string;
+}
+
+export const HANDLERS_DIR = path.join(__dirname, '..', '..', 'lambda', 'handlers');
+
+/** The team's Lambda defaults in one place: Node 22 on ARM, bundled by the local esbuild, JSON logs, X-Ray. */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, { handler, environment, ...props }: ServiceFunctionProps) {
+    super(scope, id, {
+      entry: path.join(HANDLERS_DIR, `${handler}.ts`),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_YEAR }),
+      environment: { POWERTOOLS_SERVICE_NAME: 'voice-id', NODE_OPTIONS: '--enable-source-maps', ...environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.CJS,
+        target: 'node22',
+        forceDockerBundling: false,
+      },
+      ...props,
+    });
+  }
+}

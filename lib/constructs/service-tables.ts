@@ -1,0 +1,55 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Every table expires items through this attribute (epoch seconds); reads check it too, since TTL lags. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The service's DynamoDB tables, encrypted with the deployment's key, with point-in-time recovery and TTL.
+ * The key schema here is the one the embedded stack creates too (it reads the synthesized template).
+ */
+export class ServiceTables extends Construct {
+  readonly domains: TableV2;
+  readonly watchlists: TableV2;
+  readonly idempotency: TableV2;
+
+  constructor(scope: Construct, id: string, props: { key: IKey }) {
+    super(scope, id);
+    const table = (name: string, partitionKey: string, sortKey?: string) =>
+      new TableV2(this, name, {
+        partitionKey: { name: partitionKey, type: AttributeType.STRING },
+        sortKey: sortKey ? { name: sortKey, type: AttributeType.STRING } : undefined,
+        billing: Billing.onDemand(),
+        encryption: TableEncryptionV2.customerManagedKey(props.key),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        timeToLiveAttribute: TTL_ATTRIBUTE,
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.domains = table('Domains', 'domainId');
+    this.watchlists = table('Watchlists', 'domainId', 'watchlistId');
+    this.idempotency = table('IdempotencyRecords', 'key');
+  }
+
+  /** The environment a function needs to find the tables (read by lambda/config.ts). */
+  environment(): Record<string, string> {
+    return {
+      DOMAINS_TABLE: this.domains.tableName,
+      WATCHLISTS_TABLE: this.watchlists.tableName,
+      IDEMPOTENCY_TABLE: this.idempotency.tableName,
+    };
+  }
+
+  /** The API function reads and writes every table, including transactions across them. */
+  grantApiAccess(grantee: IGrantable): void {
+    for (const t of [this.domains, this.watchlists, this.idempotency]) t.grantReadWriteData(grantee);
+  }
+
+  /** The sweeper finds and erases deleted domains and their watchlists. */
+  grantSweeperAccess(grantee: IGrantable): void {
+    for (const t of [this.domains, this.watchlists]) t.grantReadWriteData(grantee);
+  }
+}

@@ -1,0 +1,50 @@
+import { AccessLogFormat, AuthorizationType, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RequestValidator, RestApi, type IResource } from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { restRoutes, WIRE_PROTOCOL_PATH } from '../../lambda/transport/rest-routes';
+
+/**
+ * API Gateway in front of the API function: `POST /` for the Voice ID wire protocol and the REST route table.
+ * Every method requires IAM (SigV4) authorization.
+ */
+export class VoiceIdApi extends Construct {
+  readonly restApi: RestApi;
+
+  constructor(scope: Construct, id: string, props: { handler: IFunction }) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    this.restApi = new RestApi(this, 'Api', {
+      description: 'Voice ID compatible API: the AWS JSON 1.0 wire protocol at POST / and REST routes.',
+      cloudWatchRole: true,
+      deployOptions: {
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.INFO,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+      },
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+    });
+    // No body models are attached: bodies are validated by the operations, with Voice ID's messages.
+    const validator = new RequestValidator(this, 'Validator', {
+      restApi: this.restApi,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const integration = new LambdaIntegration(props.handler);
+    const methodOptions = { requestValidator: validator };
+
+    this.restApi.root.addMethod('POST', integration, methodOptions);
+    for (const route of restRoutes) {
+      resourceFor(this.restApi.root, route.path).addMethod(route.method, integration, methodOptions);
+    }
+  }
+}
+
+function resourceFor(root: IResource, path: string): IResource {
+  if (path === WIRE_PROTOCOL_PATH) return root;
+  return path
+    .split('/')
+    .filter(Boolean)
+    .reduce((parent, part) => parent.getResource(part) ?? parent.addResource(part), root);
+}

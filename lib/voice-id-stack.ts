@@ -1,0 +1,116 @@
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { BatchJobs } from './constructs/batch-jobs';
+import { ExpirySweep } from './constructs/expiry-sweep';
+import { ServiceFunction } from './constructs/service-function';
+import { ServiceTables } from './constructs/service-tables';
+import { VoiceIdApi } from './constructs/voice-id-api';
+
+/** The whole service in one stack: the API, its tables, batch jobs and the daily expiry sweep. */
+export class VoiceIdStack extends Stack {
+  readonly api: VoiceIdApi;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const serviceKey = new Key(this, 'ServiceDataKey', {
+      description: 'Encrypts the Voice ID service tables and secrets of this deployment',
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+    });
+    const tables = new ServiceTables(this, 'Tables', { key: serviceKey });
+    const tokenSecret = new Secret(this, 'PaginationTokenSecret', {
+      description: 'Seals the NextToken of list operations',
+      encryptionKey: serviceKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const environment = {
+      ...tables.environment(),
+      VOICE_ID_ACCOUNT_ID: this.account,
+      TOKEN_SECRET_ARN: tokenSecret.secretArn,
+    };
+
+    const apiFunction = new ServiceFunction(this, 'ApiFunction', { handler: 'api', environment });
+    tables.grantApiAccess(apiFunction);
+    tokenSecret.grantRead(apiFunction);
+    this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
+
+    const worker = new ServiceFunction(this, 'BatchJobWorker', {
+      handler: 'batch-job-worker',
+      environment,
+      timeout: Duration.minutes(5),
+    });
+    new BatchJobs(this, 'BatchJobs', { worker });
+
+    const sweeper = new ServiceFunction(this, 'ExpirySweeper', {
+      handler: 'expiry-sweeper',
+      environment,
+      timeout: Duration.minutes(15),
+    });
+    tables.grantSweeperAccess(sweeper);
+    tokenSecret.grantRead(sweeper);
+    new ExpirySweep(this, 'ExpirySweep', { sweeper });
+
+    new CfnOutput(this, 'VoiceIdEndpoint', {
+      description: 'Give this to SDKs as endpoint_url / --endpoint-url',
+      value: this.api.restApi.url,
+    });
+
+    this.suppressJustifiedFindings();
+  }
+
+  /** cdk-nag AwsSolutions findings this design accepts, each with its reason. */
+  private suppressJustifiedFindings(): void {
+    const managedPolicy = (name: string) => `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
+    const wildcard = (finding: string) => `AwsSolutions::AwsSolutions-IAM5[${finding}]`;
+    const acknowledged = [
+      {
+        id: managedPolicy('AWSLambdaBasicExecutionRole'),
+        reason: 'The AWS-managed minimum for a Lambda function to write its own logs.',
+      },
+      {
+        id: managedPolicy('AmazonAPIGatewayPushToCloudWatchLogs'),
+        reason: 'The AWS-managed role API Gateway needs to write access and execution logs.',
+      },
+      {
+        id: wildcard('Action::kms:GenerateDataKey*'),
+        reason: 'CDK grant on the one service key (a single resource ARN) for the encrypted tables and secret.',
+      },
+      {
+        id: wildcard('Action::kms:ReEncrypt*'),
+        reason: 'CDK grant on the one service key (a single resource ARN) for the encrypted tables.',
+      },
+      {
+        id: wildcard('Resource::*'),
+        reason: 'X-Ray (PutTraceSegments) and Step Functions log delivery accept no resource-level permissions.',
+      },
+      {
+        id: wildcard('Resource::<BatchJobWorker091A5A20.Arn>:*'),
+        reason: 'Step Functions may invoke any version of our own worker function, and only that function.',
+      },
+      {
+        id: wildcard('Resource::<ExpirySweeper81EA7002.Arn>:*'),
+        reason: 'The scheduler may invoke any version of our own sweeper function, and only that function.',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason: 'WAF is a per-organisation choice with its own cost; every method already requires SigV4 (IAM) auth.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'Callers are AWS principals signing with SigV4 (as with Voice ID), not Cognito users.',
+      },
+      {
+        id: 'AwsSolutions-SMG4',
+        reason: 'The pagination secret only seals NextTokens (24 h lifetime); rotating it would only invalidate open pages.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Functions pin NODEJS_22_X, the newest runtime the team has tested the bundle on.',
+      },
+    ];
+    for (const rule of acknowledged) Validations.of(this).acknowledge(rule);
+  }
+}
