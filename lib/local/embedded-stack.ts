@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { HANDLERS_DIR } from '../constructs/service-function';
+import { startApiGateway, type ProxyHandler } from './api-gateway';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { startLocalKms } from './kms-local';
+import { startS3Local } from './s3-local';
+import type { LocalCredentials } from './sigv4-verifier';
+import { localStateMachineArn, startLocalStepFunctions, type TaskHandler } from './step-functions-local';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, synthesizeTemplate } from './template';
+
+export interface EmbeddedStackOptions {
+  dataDir: string;
+  /** The API's port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+}
+
+/** What `endpoints.json` holds: everything a client needs to talk to the embedded stack. */
+export interface Endpoints {
+  voiceId: string;
+  s3: string;
+  kms: string;
+  stepFunctions: string;
+  dynamodb: string;
+  region: string;
+  credentials: LocalCredentials;
+  defaultKmsKeyArn: string;
+  stateMachines: Record<string, string>;
+}
+
+export interface EmbeddedStack {
+  endpoints: Endpoints;
+  stop(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 24 * 3600 * 1000;
+
+/**
+ * The whole service on one machine: the same handlers, routes, tables and state machines as the CDK stack,
+ * against real local engines. Only endpoints and credentials differ, and they reach the handlers as environment
+ * variables, exactly as Lambda would pass them.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const template = synthesizeTemplate();
+  mkdirSync(options.dataDir, { recursive: true });
+  const secrets = loadOrCreateSecrets(path.join(options.dataDir, 'local-secrets.json'));
+
+  const children: ChildProcess[] = [];
+  const servers: Server[] = [];
+  const stop = async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  };
+
+  try {
+    const [dynamodb, s3, kms] = await Promise.all([
+      startDynamoDbLocal(path.join(options.dataDir, 'dynamodb'), template.tables),
+      startS3Local(),
+      startLocalKms(path.join(options.dataDir, 'kms')),
+    ]);
+    children.push(dynamodb.child, s3.child);
+    servers.push(kms.server);
+
+    const tableIds = new Set(template.tables.map((table) => table.logicalId));
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
+      DYNAMODB_ENDPOINT: dynamodb.url,
+      KMS_ENDPOINT: kms.url,
+      S3_ENDPOINT: s3.url,
+      TOKEN_SECRET: secrets.tokenSecret,
+      // The engines accept any credentials; the handlers' SDK clients need some.
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    });
+    for (const fn of Object.values(template.functions)) {
+      for (const [name, value] of Object.entries(fn.environment)) {
+        if (typeof value === 'string') process.env[name] = value;
+        else if (tableIds.has((value as { Ref?: string }).Ref ?? '')) process.env[name] = (value as { Ref: string }).Ref;
+      }
+    }
+
+    const handlers: Record<string, (event: any) => Promise<any>> = {};
+    for (const [logicalId, fn] of Object.entries(template.functions)) {
+      handlers[logicalId] = (await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))).handler;
+    }
+    const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers as Record<string, TaskHandler>);
+    servers.push(stepFunctions.server);
+    process.env.STEPFUNCTIONS_ENDPOINT = stepFunctions.url;
+
+    const api = await startApiGateway({
+      routes: template.routes,
+      handlers: handlers as Record<string, ProxyHandler>,
+      credentials: secrets.credentials,
+      port: options.port,
+    });
+    servers.push(api.server);
+
+    const sweeper = Object.entries(template.functions).find(([, fn]) => fn.handler === 'expiry-sweeper');
+    if (sweeper) {
+      const timer = setInterval(() => handlers[sweeper[0]]({}).catch(() => undefined), SWEEP_INTERVAL_MS);
+      timer.unref();
+    }
+
+    const endpoints: Endpoints = {
+      voiceId: api.url,
+      s3: s3.url,
+      kms: kms.url,
+      stepFunctions: stepFunctions.url,
+      dynamodb: dynamodb.url,
+      region: LOCAL_REGION,
+      credentials: secrets.credentials,
+      defaultKmsKeyArn: kms.defaultKeyArn,
+      stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
+    };
+    writeFileSync(path.join(options.dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
+    return { endpoints, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The local API credentials and token secret, made on first start and kept with the data they protect. */
+function loadOrCreateSecrets(file: string): { credentials: LocalCredentials; tokenSecret: string } {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = {
+    credentials: {
+      accessKeyId: `AKLOCAL${randomBytes(7).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64url'),
+    },
+    tokenSecret: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
