@@ -1,0 +1,54 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { VoiceIDClient } from '@aws-sdk/client-voice-id';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Endpoints } from '../../lib/local/embedded-stack';
+
+export function endpoints(): Endpoints {
+  const json = process.env.VOICE_ID_TEST_ENDPOINTS;
+  if (!json) throw new Error('Integration tests need the embedded stack from test/support/global-setup.ts.');
+  return JSON.parse(json);
+}
+
+/** The official Voice ID client, pointed at the embedded stack: what a migrating customer runs. */
+export function voiceId(): VoiceIDClient {
+  const e = endpoints();
+  return new VoiceIDClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials, maxAttempts: 1 });
+}
+
+export function kms(): KMSClient {
+  const e = endpoints();
+  return new KMSClient({ endpoint: e.kms, region: e.region, credentials: e.credentials });
+}
+
+/** A plain HTTP call, SigV4-signed for `voiceid` unless `sign` is false: what a REST backend sends. */
+export async function http(
+  method: string,
+  pathAndQuery: string,
+  options: { body?: unknown; headers?: Record<string, string>; sign?: boolean; secretAccessKey?: string } = {},
+) {
+  const e = endpoints();
+  const url = new URL(pathAndQuery, e.voiceId);
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  let headers: Record<string, string> = {
+    host: url.host,
+    'content-type': 'application/json',
+    ...options.headers,
+  };
+  if (options.sign !== false) {
+    const signer = new SignatureV4({
+      credentials: { ...e.credentials, secretAccessKey: options.secretAccessKey ?? e.credentials.secretAccessKey },
+      region: e.region,
+      service: 'voiceid',
+      sha256: Sha256,
+    });
+    const signed = await signer.sign(
+      new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body }),
+    );
+    headers = signed.headers as Record<string, string>;
+  }
+  const response = await fetch(url, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
