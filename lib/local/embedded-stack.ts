@@ -7,6 +7,7 @@ import { HANDLERS_DIR } from '../constructs/service-function';
 import { startApiGateway, type ProxyHandler } from './api-gateway';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalKms } from './kms-local';
+import { stopChild } from './processes';
 import { startS3Local } from './s3-local';
 import type { LocalCredentials } from './sigv4-verifier';
 import { localStateMachineArn, startLocalStepFunctions, type TaskHandler } from './step-functions-local';
@@ -51,8 +52,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   const children: ChildProcess[] = [];
   const servers: Server[] = [];
   const stop = async () => {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all([
+      ...children.map((child) => stopChild(child)),
+      ...servers.map((server) => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()))),
+    ]);
   };
 
   try {

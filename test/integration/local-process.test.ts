@@ -1,0 +1,92 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { Endpoints } from '../../lib/local/embedded-stack';
+import { pythonClients } from '../support/python-clients';
+
+const ROOT = path.join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+/** `npm start`'s program, as a user runs it, until it prints that it is listening. */
+async function startService(dataDir: string): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, VOICE_ID_DATA_DIR: dataDir, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('is listening on')) resolve();
+    });
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => reject(new Error(`The service exited with ${code}: ${output}`)));
+  });
+  return { child, endpoints: JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) };
+}
+
+async function stopWithCtrlC(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+const portIsClosed = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+
+describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'voice-id-process-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves the AWS CLI, keeps its data across a restart, and stops every engine on Ctrl-C', async () => {
+    const { aws } = pythonClients();
+    const cli = async (endpoints: Endpoints, ...args: string[]) => {
+      const env = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
+        AWS_DEFAULT_REGION: endpoints.region,
+      };
+      const { stdout } = await run(aws, ['voice-id', ...args, '--endpoint-url', endpoints.voiceId, '--output', 'json'], { env });
+      return stdout ? JSON.parse(stdout) : {};
+    };
+
+    const first = await startService(dataDir);
+    const created = await cli(
+      first.endpoints,
+      'create-domain',
+      '--name',
+      'cli-domain',
+      '--server-side-encryption-configuration',
+      `KmsKeyId=${first.endpoints.defaultKmsKeyArn}`,
+    );
+    const domainId = created.Domain.DomainId;
+    expect(created.Domain.Name).toBe('cli-domain');
+    await cli(first.endpoints, 'update-domain', '--domain-id', domainId, '--name', 'cli-renamed',
+      '--server-side-encryption-configuration', `KmsKeyId=${first.endpoints.defaultKmsKeyArn}`);
+    expect((await cli(first.endpoints, 'list-domains')).DomainSummaries.map((d: any) => d.DomainId)).toContain(domainId);
+    await stopWithCtrlC(first.child);
+    expect(await portIsClosed(first.endpoints.dynamodb)).toBe(true);
+    expect(await portIsClosed(first.endpoints.s3)).toBe(true);
+
+    const second = await startService(dataDir);
+    try {
+      const described = await cli(second.endpoints, 'describe-domain', '--domain-id', domainId);
+      expect(described.Domain.Name).toBe('cli-renamed');
+      await cli(second.endpoints, 'delete-domain', '--domain-id', domainId);
+      await expect(cli(second.endpoints, 'describe-domain', '--domain-id', domainId)).rejects.toThrow(
+        /ResourceNotFoundException/,
+      );
+    } finally {
+      await stopWithCtrlC(second.child);
+    }
+  }, 240_000);
+});
