@@ -5,10 +5,13 @@
  * entirely below the lower Nyquist frequency instead of centring its transition on it.
  */
 
-/** Images and aliases end up at least this far below the signal: beyond what 16-bit audio can hold apart from noise. */
+/** Images and aliases end up at least this far below the signal, under the noise floor of any telephone recording. */
 const STOPBAND_ATTENUATION_DB = 80;
 
-/** Where the passband ends, as a fraction of the lower Nyquist frequency: 3.6 kHz for 8 kHz audio, above the 3.4 kHz telephone band. */
+/**
+ * Where the passband ends, as a fraction of the lower Nyquist frequency: 3.6 kHz for 8 kHz audio, above the
+ * 3.4 kHz telephone band.
+ */
 const PASSBAND_EDGE = 0.9;
 
 /** Rates whose ratio reduces to huge L/M (e.g. 44100 -> 16001) would need a filter too long to be worth building. */
@@ -20,7 +23,7 @@ interface PolyphaseFilter {
   /** The filter's group delay on the upsampled grid, skipped so the output lines up with the input in time. */
   delay: number;
   tapsPerPhase: number;
-  /** Phase p's taps are at p * tapsPerPhase .. (p + 1) * tapsPerPhase - 1: taps p, p + up, p + 2 * up, ... of the prototype. */
+  /** Phase p holds taps p, p + up, p + 2 * up, ... of the prototype, from index p * tapsPerPhase on. */
   taps: Float32Array;
 }
 
@@ -33,7 +36,9 @@ const filters = new Map<string, PolyphaseFilter>();
  */
 export function resample(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
   for (const rate of [fromRate, toRate]) {
-    if (!Number.isSafeInteger(rate) || rate <= 0) throw new RangeError(`A sample rate must be a positive integer, not ${rate}.`);
+    if (!Number.isSafeInteger(rate) || rate <= 0) {
+      throw new RangeError(`A sample rate must be a positive integer, not ${rate}.`);
+    }
   }
   if (fromRate === toRate) return samples;
   const { up, down, delay, tapsPerPhase, taps } = polyphaseFilter(fromRate, toRate);
@@ -78,7 +83,9 @@ function designFilter(fromRate: number, toRate: number): PolyphaseFilter {
   let length = Math.ceil((STOPBAND_ATTENUATION_DB - 8) / (2.285 * transition)) + 1;
   if (length % 2 === 0) length++; // an odd length puts the centre, and so the delay, on a whole sample
   if (length > MAX_FILTER_TAPS) {
-    throw new RangeError(`Resampling from ${fromRate} Hz to ${toRate} Hz needs a ${length}-tap filter; pick rates with a simpler ratio.`);
+    throw new RangeError(
+      `Resampling from ${fromRate} Hz to ${toRate} Hz needs a ${length}-tap filter; pick rates with a simpler ratio.`,
+    );
   }
 
   const delay = (length - 1) / 2;

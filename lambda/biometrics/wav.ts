@@ -19,7 +19,7 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** Bytes 4..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..3 hold the classic format tag. */
 const SUBTYPE_GUID_TAIL = [0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
 
-/** Telephone audio often arrives in these; naming them tells the caller exactly what to convert from. */
+/** Encodings that telephony and media tools commonly write; naming them tells the caller what to convert from. */
 const FORMAT_NAMES: Record<number, string> = {
   0x0002: 'Microsoft ADPCM',
   0x0003: 'IEEE float',
@@ -50,12 +50,14 @@ interface Chunk {
 }
 
 /**
- * Decodes a batch WAV file and returns the caller's channel.
- * The RIFF size field is ignored (writers get it wrong too often to matter); chunks are walked to the end of the
- * file. A data chunk that claims more bytes than the file holds is taken to run to the end of the file only when
- * its size is 0 or 0xFFFFFFFF, the placeholders of writers that stream without seeking back (so a data chunk of
- * size 0 always runs to the end of the file); any other overrun means the file was cut short, and decoding it would
- * score a different recording than the one submitted.
+ * Decodes a batch WAV file and returns the caller's channel (ChannelId 0 or 1).
+ *
+ * The RIFF size field is ignored, since writers get it wrong too often to matter; chunks are walked to the end of
+ * the file instead. A data chunk of size 0 or 0xFFFFFFFF, the placeholders of writers that stream without seeking
+ * back, runs to the end of the file (anything such a writer appended after it would be read as audio: it cannot be
+ * told apart). A chunk that claims more bytes than the file holds otherwise means the file was cut short and is
+ * rejected, since decoding it would score a different recording than the one submitted; the one exception is
+ * metadata cut short after the fmt and data chunks, which leaves the audio whole.
  */
 export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
   if (file.byteLength === 0) throw new ValidationException('The audio file is empty.');
@@ -86,8 +88,8 @@ export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
   const frameBytes = 2 * format.channels;
   if (data.body.byteLength % frameBytes !== 0) {
     throw new ValidationException(
-      `The WAV data chunk holds ${data.body.byteLength} bytes, which is not a whole number of ` +
-        `${frameBytes}-byte frames (16-bit, ${format.channels} channel${format.channels === 1 ? '' : 's'}); the file is damaged or cut mid-sample.`,
+      `The WAV data chunk holds ${data.body.byteLength} bytes, which is not a whole number of ${frameBytes}-byte ` +
+        `frames (16-bit, ${format.channels} channel${format.channels === 1 ? '' : 's'}); the file is damaged or cut mid-sample.`,
     );
   }
   if (data.body.byteLength === 0) throw new ValidationException('The WAV file contains no audio samples.');
@@ -100,7 +102,8 @@ export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
 export function pcm16ToFloat32(chunk: Uint8Array): Float32Array {
   if (chunk.byteLength % 2 !== 0) {
     throw new ValidationException(
-      `The audio chunk has ${chunk.byteLength} bytes; 16-bit PCM needs an even number of bytes, so send whole samples in each chunk.`,
+      `The audio chunk has ${chunk.byteLength} bytes; 16-bit PCM needs an even number of bytes, ` +
+        'so send whole samples in each chunk.',
     );
   }
   return int16ToFloat32(chunk, 1, 0);
@@ -159,7 +162,8 @@ function parseFormat(body: Uint8Array): WavFormat {
   }
   if (problems.length > 0) {
     throw new ValidationException(
-      `The WAV audio format is not supported: ${problems.join('; ')}. Convert it to 8000 Hz, 16-bit signed PCM, mono or stereo.`,
+      `The WAV audio format is not supported: ${problems.join('; ')}. ` +
+        'Convert it to 8000 Hz, 16-bit signed PCM, mono or stereo.',
     );
   }
   return format;

@@ -6,12 +6,13 @@ import type { ChildProcess } from 'node:child_process';
 import { HANDLERS_DIR } from '../constructs/service-function';
 import { startApiGateway, type ProxyHandler } from './api-gateway';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { applyHandlerEnvironment } from './handler-environment';
 import { startLocalKms } from './kms-local';
 import { stopChild } from './processes';
 import { startS3Local } from './s3-local';
 import type { LocalCredentials } from './sigv4-verifier';
 import { localStateMachineArn, startLocalStepFunctions, type TaskHandler } from './step-functions-local';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, synthesizeTemplate } from './template';
+import { LOCAL_REGION, synthesizeTemplate } from './template';
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -67,32 +68,17 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     children.push(dynamodb.child, s3.child);
     servers.push(kms.server);
 
-    const tableIds = new Set(template.tables.map((table) => table.logicalId));
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_REGION,
-      VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
-      DYNAMODB_ENDPOINT: dynamodb.url,
-      KMS_ENDPOINT: kms.url,
-      S3_ENDPOINT: s3.url,
-      TOKEN_SECRET: secrets.tokenSecret,
-      // The engines accept any credentials; the handlers' SDK clients need some.
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    });
-    for (const fn of Object.values(template.functions)) {
-      for (const [name, value] of Object.entries(fn.environment)) {
-        if (typeof value === 'string') process.env[name] = value;
-        else if (tableIds.has((value as { Ref?: string }).Ref ?? '')) process.env[name] = (value as { Ref: string }).Ref;
-      }
-    }
-
     const handlers: Record<string, (event: any) => Promise<any>> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
       handlers[logicalId] = (await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))).handler;
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers as Record<string, TaskHandler>);
     servers.push(stepFunctions.server);
-    process.env.STEPFUNCTIONS_ENDPOINT = stepFunctions.url;
+    applyHandlerEnvironment(
+      template,
+      { dynamodb: dynamodb.url, kms: kms.url, s3: s3.url, stepFunctions: stepFunctions.url },
+      secrets.tokenSecret,
+    );
 
     const api = await startApiGateway({
       routes: template.routes,
@@ -128,7 +114,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 }
 
 /** The local API credentials and token secret, made on first start and kept with the data they protect. */
-function loadOrCreateSecrets(file: string): { credentials: LocalCredentials; tokenSecret: string } {
+export function loadOrCreateSecrets(file: string): { credentials: LocalCredentials; tokenSecret: string } {
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
   const secrets = {
     credentials: {

@@ -1,9 +1,14 @@
+import * as path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { VoiceIDClient } from '@aws-sdk/client-voice-id';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Endpoints } from '../../lib/local/embedded-stack';
+import { loadConfig } from '#config';
+import { createContext, type OperationContext } from '#operations/context';
+import { loadOrCreateSecrets, type Endpoints } from '../../lib/local/embedded-stack';
 
 export function endpoints(): Endpoints {
   const json = process.env.VOICE_ID_TEST_ENDPOINTS;
@@ -51,4 +56,41 @@ export async function http(
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The service's tables in DynamoDB Local, by their role, and a client to read them raw. */
+export async function serviceTables() {
+  const e = endpoints();
+  const dynamodb = new DynamoDBClient({ endpoint: e.dynamodb, region: e.region, credentials: e.credentials });
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  const table = (prefix: string) => TableNames.find((name) => name.startsWith(prefix)) ?? '';
+  return {
+    names: {
+      domains: table('TablesDomains'),
+      watchlists: table('TablesWatchlists'),
+      idempotency: table('TablesIdempotencyRecords'),
+    },
+    client: DynamoDBDocumentClient.from(dynamodb),
+  };
+}
+
+/**
+ * The service's own operation context, wired to the embedded stack's engines: for tests that must reach past
+ * the API (store operations, the sweeper) or move the clock.
+ */
+export async function serviceContext(now: () => number = Date.now): Promise<OperationContext> {
+  const e = endpoints();
+  const { names } = await serviceTables();
+  const { tokenSecret } = loadOrCreateSecrets(path.join(process.env.VOICE_ID_TEST_DATA_DIR!, 'local-secrets.json'));
+  const config = loadConfig({
+    AWS_REGION: e.region,
+    VOICE_ID_ACCOUNT_ID: '000000000000',
+    DOMAINS_TABLE: names.domains,
+    WATCHLISTS_TABLE: names.watchlists,
+    IDEMPOTENCY_TABLE: names.idempotency,
+    DYNAMODB_ENDPOINT: e.dynamodb,
+    KMS_ENDPOINT: e.kms,
+    TOKEN_SECRET: tokenSecret,
+  });
+  return { ...(await createContext(config)), now };
 }

@@ -1,0 +1,36 @@
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalTemplate } from './template';
+
+export interface EngineEndpoints {
+  dynamodb: string;
+  kms: string;
+  s3: string;
+  stepFunctions: string;
+}
+
+/**
+ * Gives the handlers, which run in this process, the environment Lambda would give them: the variables of the
+ * synthesized template (table references become the local table names), plus the local engines' endpoints and
+ * the token secret that Secrets Manager holds in AWS.
+ */
+export function applyHandlerEnvironment(template: LocalTemplate, engines: EngineEndpoints, tokenSecret: string): void {
+  const tableIds = new Set(template.tables.map((table) => table.logicalId));
+  for (const fn of Object.values(template.functions)) {
+    for (const [name, value] of Object.entries(fn.environment)) {
+      const ref = (value as { Ref?: string }).Ref;
+      if (typeof value === 'string') process.env[name] = value;
+      else if (ref && tableIds.has(ref)) process.env[name] = ref;
+    }
+  }
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
+    DYNAMODB_ENDPOINT: engines.dynamodb,
+    KMS_ENDPOINT: engines.kms,
+    S3_ENDPOINT: engines.s3,
+    STEPFUNCTIONS_ENDPOINT: engines.stepFunctions,
+    TOKEN_SECRET: tokenSecret,
+    // The engines accept any credentials; the handlers' SDK clients need some.
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+  });
+}

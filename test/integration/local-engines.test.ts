@@ -1,0 +1,57 @@
+import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { endpoints, kms } from '../support/clients';
+
+describe('the embedded engines', () => {
+  it('run the synthesized batch job state machine, fanning requests out to the worker handler', async () => {
+    const e = endpoints();
+    const sfn = new SFNClient({ endpoint: e.stepFunctions, region: e.region, credentials: e.credentials });
+    const [stateMachineArn] = Object.values(e.stateMachines);
+    const input = {
+      job: { JobId: 'a'.repeat(22), JobType: 'SPEAKER_ENROLLMENT' },
+      requests: [{ RequestId: 'first' }, { RequestId: 'second' }],
+    };
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+    let execution;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    } while (execution.status === 'RUNNING');
+    expect(execution.status).toBe('SUCCEEDED');
+    // The worker does not enroll yet: each request is recorded as failed, with the reason, and the job goes on.
+    const { results } = JSON.parse(execution.output!);
+    expect(results.map((r: { RequestId: string }) => r.RequestId)).toEqual(['first', 'second']);
+    for (const result of results) {
+      expect(result.Error).toBe('ValidationException');
+      expect(result.Cause).toMatch(/StartSpeakerEnrollmentJob .* not implemented/);
+    }
+  });
+
+  it('keep S3 objects', async () => {
+    const e = endpoints();
+    const s3 = new S3Client({ endpoint: e.s3, region: e.region, credentials: e.credentials, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'call-recordings' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'call-recordings', Key: 'manifest.json', Body: '{"Version":"1.0"}' }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'call-recordings', Key: 'manifest.json' }));
+    expect(await object.Body!.transformToString()).toBe('{"Version":"1.0"}');
+  });
+
+  it('bind the KMS encryption context to the ciphertext', async () => {
+    const KeyId = endpoints().defaultKmsKeyArn;
+    const EncryptionContext = { 'voiceid:domain': 'a'.repeat(22) };
+    const { CiphertextBlob } = await kms().send(
+      new EncryptCommand({ KeyId, Plaintext: Buffer.from('voiceprint'), EncryptionContext }),
+    );
+    const { Plaintext } = await kms().send(new DecryptCommand({ CiphertextBlob, EncryptionContext }));
+    expect(Buffer.from(Plaintext!).toString()).toBe('voiceprint');
+    await expect(
+      kms().send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { 'voiceid:domain': 'b'.repeat(22) } })),
+    ).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
+
+    const dataKey = await kms().send(new GenerateDataKeyCommand({ KeyId, KeySpec: 'AES_256', EncryptionContext }));
+    expect(dataKey.Plaintext).toHaveLength(32);
+    const unwrapped = await kms().send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, EncryptionContext }));
+    expect(Buffer.from(unwrapped.Plaintext!)).toEqual(Buffer.from(dataKey.Plaintext!));
+  });
+});
