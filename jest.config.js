@@ -29,4 +29,6 @@ module.exports = {
     },
   ],
   testTimeout: 60_000,
+  // Integration suites share one stack and its quota counters: they run one at a time so counts are exact.
+  maxWorkers: 1,
 };

@@ -9,7 +9,17 @@ export interface ServiceConfig {
   tables: {
     domains: string;
     watchlists: string;
+    speakers: string;
+    fraudsters: string;
+    counters: string;
     idempotency: string;
+  };
+  /** Voice ID's default quotas unless configured; exceeding one is a ServiceQuotaExceededException. */
+  quotas: {
+    domains: number;
+    speakersPerDomain: number;
+    watchlistsPerDomain: number;
+    fraudstersPerWatchlist: number;
   };
   /** Set only in the embedded stack; in AWS the SDK's default endpoints are right. */
   endpoints: {
@@ -28,6 +38,14 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+function quota(env: NodeJS.ProcessEnv, name: string, voiceIdDefault: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return voiceIdDefault;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`${name} must be a positive whole number, not ${value}.`);
+  return limit;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   return {
     region: required(env, 'AWS_REGION'),
@@ -35,7 +53,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tables: {
       domains: required(env, 'DOMAINS_TABLE'),
       watchlists: required(env, 'WATCHLISTS_TABLE'),
+      speakers: required(env, 'SPEAKERS_TABLE'),
+      fraudsters: required(env, 'FRAUDSTERS_TABLE'),
+      counters: required(env, 'COUNTERS_TABLE'),
       idempotency: required(env, 'IDEMPOTENCY_TABLE'),
+    },
+    quotas: {
+      domains: quota(env, 'QUOTA_DOMAINS', 3),
+      speakersPerDomain: quota(env, 'QUOTA_SPEAKERS_PER_DOMAIN', 100_000),
+      watchlistsPerDomain: quota(env, 'QUOTA_WATCHLISTS_PER_DOMAIN', 3),
+      fraudstersPerWatchlist: quota(env, 'QUOTA_FRAUDSTERS_PER_WATCHLIST', 500),
     },
     endpoints: {
       dynamodb: env.DYNAMODB_ENDPOINT,

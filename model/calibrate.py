@@ -31,7 +31,7 @@ def main():
     ap.add_argument("--far50", type=float, default=0.10)
     ap.add_argument("--model", default="resemblyzer-ge2e-wave.onnx")
     a = ap.parse_args()
-    sets = {str(p): np.asarray(json.loads(p.read_text())[a.kind]["nontarget"]) for p in a.dumps}
+    sets = {p.stem: np.asarray(json.loads(p.read_text())[a.kind]["nontarget"]) for p in a.dumps}
     q = lambda x, far: float(np.quantile(x, 1 - far, method="higher"))
     per_set = {k: {"n_nontarget": int(len(v)), "x90": q(v, a.far90), "x50": q(v, a.far50)} for k, v in sets.items()}
     if a.mode == "max":
@@ -43,7 +43,12 @@ def main():
     cal = {"score_kind": a.kind, "formula": "score = 100 / (1 + exp(-(a*(x - x90) + ln 9)))",
            "x90": x90, "x50": x50, "a": math.log(9.0) / max(x90 - x50, 1e-6),
            "far_at_90": a.far90, "far_at_50": a.far50, "mode": a.mode, "per_set": per_set,
-           "model": a.model}
+           "model": a.model,
+           "host_pipeline": "PCM16/32768 -> resample_poly 8k->16k -> webrtcvad trim (resemblyzer "
+                            "trim_long_silences) -> resemblyzer-ge2e-wave.onnx -> cosine",
+           "fitted_on": "evaluate.py --dump files named in per_set; see run_report.sh step 1 "
+                        "(cal_tc_vad: librispeech-train-clean-100-1utt --stream 8 s/5 s; "
+                        "cal_dsp_vad: dspspeech20 take1->take2 15 s/5 s; both --vad webrtc)"}
     a.out.write_text(json.dumps(cal, indent=2) + "\n")
     print(json.dumps(cal, indent=2))
     return 0

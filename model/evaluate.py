@@ -330,7 +330,10 @@ def main(argv=None) -> int:
     results["nontarget_trials"] = int(non.size)
     eer, dcf, thr = eer_mindcf(tar, non)
     results["cosine"] = {"EER_%": round(100 * eer, 2), "minDCF_0.01": round(dcf, 4), "thr_at_EER": round(thr, 4),
-                         "target_mean": round(float(tar.mean()), 4), "nontarget_mean": round(float(non.mean()), 4)}
+                         "target_mean": round(float(tar.mean()), 4), "nontarget_mean": round(float(non.mean()), 4),
+                         # separation figures that still rank models when EER saturates at 0 on small sets
+                         "dprime": round(float((tar.mean() - non.mean()) / np.sqrt(0.5 * (tar.var() + non.var()))), 2),
+                         "min_target_minus_max_nontarget": round(float(tar.min() - non.max()), 4)}
     scores = {"cosine": (tar, non)}
 
     if args.cohort:

@@ -16,20 +16,8 @@ export interface DomainRecord {
   updatedAt: number;
 }
 
-export interface WatchlistRecord {
-  domainId: string;
-  watchlistId: string;
-  name: string;
-  description?: string;
-  isDefault: boolean;
-  createdAt: number;
-  updatedAt: number;
-}
-
 /** After DeleteDomain, a domain's data is kept this long before it is erased (Voice ID's soft delete). */
 export const DELETED_DOMAIN_RETENTION_MS = 30 * 24 * 3600 * 1000;
-
-export const DEFAULT_WATCHLIST_NAME = 'Default';
 
 export function domainArn(region: string, accountId: string, domainId: string): string {
   return `arn:aws:voiceid:${region}:${accountId}:domain/${domainId}`;

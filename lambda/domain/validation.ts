@@ -38,6 +38,32 @@ export const resourceId = (member: string) =>
 /** The input of operations that name only a domain. */
 export const domainIdInput = z.object({ DomainId: resourceId('DomainId') });
 
+export const watchlistInput = z.object({ DomainId: resourceId('DomainId'), WatchlistId: resourceId('WatchlistId') });
+
+export const speakerId = text(
+  'SpeakerId',
+  1,
+  256,
+  /^(id#[a-zA-Z0-9]{22}|[a-zA-Z0-9][a-zA-Z0-9_-]*)$/,
+  'must be a GeneratedSpeakerId (id# and 22 letters and digits) or a CustomerSpeakerId (letters, digits, _ and -, starting with a letter or digit).',
+);
+
+export const fraudsterId = text('FraudsterId', 25, 25, /^id#[a-zA-Z0-9]{22}$/, 'must be id# followed by 22 letters and digits.');
+
+export const speakerInput = z.object({ DomainId: resourceId('DomainId'), SpeakerId: speakerId });
+
+export const fraudsterInput = z.object({ DomainId: resourceId('DomainId'), FraudsterId: fraudsterId });
+
+export const fraudsterMembershipInput = fraudsterInput.extend({ WatchlistId: resourceId('WatchlistId') });
+
+export const resourceArn = text(
+  'ResourceArn',
+  1,
+  1011,
+  /^arn:aws(-[^:]+)?:voiceid.+:[0-9]{12}:domain\/[a-zA-Z0-9]{22}$/,
+  'must be the ARN of a Voice ID domain (arn:aws:voiceid:<region>:<account>:domain/<DomainId>).',
+);
+
 export const clientToken = text(
   'ClientToken',
   1,
@@ -59,13 +85,20 @@ export const nextToken = z
   .string({ error: 'NextToken must be a string.' })
   .max(8192, 'NextToken must be at most 8192 characters long.');
 
+const TAG_HINT = 'may contain only letters, digits, spaces and _ . : / = + - @.';
+const tagKey = text('Tag Key', 1, 128, TAG_PATTERN, TAG_HINT);
+
+export const tagKeyList = z
+  .array(tagKey, { error: (issue) => (issue.input === undefined ? 'TagKeys is required.' : 'TagKeys must be a list of tag keys.') })
+  .max(200, 'TagKeys may list at most 200 keys.');
+
 export const tagList = z
   .array(
     z.object({
-      Key: text('Tag Key', 1, 128, TAG_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - @.'),
-      Value: text('Tag Value', 0, 256, TAG_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - @.'),
+      Key: tagKey,
+      Value: text('Tag Value', 0, 256, TAG_PATTERN, TAG_HINT),
     }),
-    { error: 'Tags must be a list of {Key, Value} objects.' },
+    { error: (issue) => (issue.input === undefined ? 'Tags is required.' : 'Tags must be a list of {Key, Value} objects.') },
   )
   .max(200, 'A resource can have at most 200 tags.')
   .refine((tags) => new Set(tags.map((t) => t.Key)).size === tags.length, 'Tags must not repeat a Key.');

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ValidationException } from '#domain/errors';
 import { CLIENT_TOKEN_LIFETIME_SECONDS, ClientTokenTaken, type IdempotencyRecord } from '#store/idempotency-store';
-import { nowInSeconds, type TransactItem } from '#store/dynamodb';
+import { nowInSeconds } from '#store/dynamodb';
+import type { GuardedWrite } from '#store/transactions';
 import type { OperationContext } from './context.ts';
 
 interface TokenScope {
@@ -21,7 +22,7 @@ interface TokenScope {
 export async function oncePerClientToken<T>(
   ctx: OperationContext,
   scope: TokenScope,
-  perform: (claim: (response: T) => TransactItem | undefined) => Promise<T>,
+  perform: (claim: (response: T) => GuardedWrite | undefined) => Promise<T>,
 ): Promise<T> {
   if (!scope.clientToken) return perform(() => undefined);
   const key = `${scope.operation}/${scope.owner}/${scope.clientToken}`;

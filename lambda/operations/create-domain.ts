@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_WATCHLIST_NAME, presentDomain, type DomainRecord, type WatchlistRecord } from '#domain/domain';
+import { presentDomain, type DomainRecord } from '#domain/domain';
+import { DEFAULT_WATCHLIST_NAME, type WatchlistRecord } from '#domain/watchlist';
 import { newResourceId } from '#domain/ids';
 import {
   clientToken,
@@ -12,7 +13,7 @@ import {
 import { oncePerClientToken } from './client-token.ts';
 import type { OperationContext } from './context.ts';
 
-const CreateDomainInput = z.object({
+export const CreateDomainInput = z.object({
   Name: resourceName('Name'),
   Description: description().optional(),
   ServerSideEncryptionConfiguration: serverSideEncryptionConfiguration,
@@ -24,7 +25,7 @@ const CreateDomainInput = z.object({
 export async function createDomain(input: unknown, ctx: OperationContext) {
   const request = parseInput(CreateDomainInput, input);
   const scope = { operation: 'CreateDomain', owner: ctx.accountId, clientToken: request.ClientToken, request };
-  return oncePerClientToken(ctx, scope, async (claim) => {
+  return oncePerClientToken<{ Domain: ReturnType<typeof presentDomain> }>(ctx, scope, async (claim) => {
     await ctx.encryptionKeys.requireUsable(request.ServerSideEncryptionConfiguration.KmsKeyId);
     const now = ctx.now();
     const domain: DomainRecord = {
@@ -48,7 +49,7 @@ export async function createDomain(input: unknown, ctx: OperationContext) {
       updatedAt: now,
     };
     const response = { Domain: presentDomain(domain, ctx.region, ctx.accountId) };
-    await ctx.domains.create(domain, defaultWatchlist, claim(response));
+    await ctx.domains.create(domain, defaultWatchlist, ctx.quotas.domains, claim(response));
     return response;
   });
 }

@@ -3,7 +3,7 @@ import { presentDomain, type DomainRecord } from '#domain/domain';
 import { description, parseInput, resourceId, resourceName, serverSideEncryptionConfiguration } from '#domain/validation';
 import type { OperationContext } from './context.ts';
 
-const UpdateDomainInput = z.object({
+export const UpdateDomainInput = z.object({
   DomainId: resourceId('DomainId'),
   Name: resourceName('Name'),
   Description: description().optional(),

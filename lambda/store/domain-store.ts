@@ -1,62 +1,48 @@
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#domain/errors';
-import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord, type WatchlistRecord } from '#domain/domain';
-import { ClientTokenTaken } from './idempotency-store.ts';
-import { failedConditions, isConditionFailure, nowInSeconds, type TransactItem } from './dynamodb.ts';
+import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#domain/domain';
+import type { WatchlistRecord } from '#domain/watchlist';
+import { isConditionFailure, nowInSeconds, queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { counterIds, type QuotaCounters } from './quota-counters.ts';
+import { transact, type GuardedWrite } from './transactions.ts';
 
-export interface DomainPage {
-  domains: DomainRecord[];
-  /** The store's position after this page; absent on the last page. */
-  lastKey?: Record<string, unknown>;
+export interface DomainTables {
+  domains: string;
+  watchlists: string;
+  speakers: string;
+  fraudsters: string;
+  counters: string;
 }
 
 const domainNotFound = (domainId: string) =>
   new ResourceNotFoundException('DOMAIN', `The domain ${domainId} does not exist. Check the DomainId.`);
 
+const concurrentChange = (domainId: string) =>
+  new ConflictException(
+    'CONCURRENT_CHANGES',
+    `The domain ${domainId} was changed by another request while this one ran. Describe it and try again.`,
+  );
+
 /**
- * Domains and their watchlists. A deleted domain keeps its item (with `deletedAt` and a TTL) for the retention
- * period, and every read here treats it as gone.
+ * Domains. A deleted domain keeps its item (with `deletedAt` and a TTL) for the retention period, and every read
+ * here treats it as gone.
  */
 export class DomainStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { domains: string; watchlists: string },
+    private readonly tables: DomainTables,
+    private readonly counters: QuotaCounters,
   ) {}
 
   /** Writes a new domain with its default watchlist and, when given, the ClientToken claim, all or nothing. */
-  async create(domain: DomainRecord, defaultWatchlist: WatchlistRecord, tokenClaim?: TransactItem): Promise<void> {
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tables.domains,
-          Item: domain,
-          ConditionExpression: 'attribute_not_exists(domainId)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.tables.watchlists,
-          Item: defaultWatchlist,
-          ConditionExpression: 'attribute_not_exists(watchlistId)',
-        },
-      },
-    ];
-    if (tokenClaim) items.push(tokenClaim);
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      if (tokenClaim && failedConditions(error).includes(2)) throw new ClientTokenTaken();
-      throw error;
-    }
+  async create(domain: DomainRecord, defaultWatchlist: WatchlistRecord, domainQuota: number, tokenClaim?: GuardedWrite) {
+    await transact(this.client, [
+      { write: { Put: { TableName: this.tables.domains, Item: domain, ConditionExpression: 'attribute_not_exists(domainId)' } } },
+      { write: { Put: { TableName: this.tables.watchlists, Item: defaultWatchlist } } },
+      this.counters.increment(counterIds.domains(), domainQuota, 'domains per account'),
+      this.counters.start(counterIds.watchlists(domain.domainId), 1),
+      ...(tokenClaim ? [tokenClaim] : []),
+    ]);
   }
 
   async get(domainId: string): Promise<DomainRecord | undefined> {
@@ -66,6 +52,7 @@ export class DomainStore {
     return Item && !Item.deletedAt ? toRecord(Item) : undefined;
   }
 
+  /** The domain, which must exist: every domain-scoped operation starts here. */
   async require(domainId: string): Promise<DomainRecord> {
     const domain = await this.get(domainId);
     if (!domain) throw domainNotFound(domainId);
@@ -103,51 +90,70 @@ export class DomainStore {
     }
   }
 
-  /** Soft delete: the domain disappears from every read now and DynamoDB TTL erases the item after retention. */
-  async markDeleted(domainId: string, nowMs: number): Promise<void> {
+  /** Replaces a domain's tags, unless another request changed them since `expected` was read. */
+  async replaceTags(expected: DomainRecord, tags: Record<string, string>): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.domains,
-          Key: { domainId },
-          UpdateExpression: 'SET deletedAt = :now, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_exists(domainId) AND attribute_not_exists(deletedAt)',
-          ExpressionAttributeValues: {
-            ':now': nowMs,
-            ':expiresAt': nowInSeconds(nowMs + DELETED_DOMAIN_RETENTION_MS),
-          },
+          Key: { domainId: expected.domainId },
+          UpdateExpression: 'SET tags = :tags',
+          ConditionExpression: 'attribute_not_exists(deletedAt) AND tags = :expectedTags',
+          ExpressionAttributeValues: { ':tags': tags, ':expectedTags': expected.tags },
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw domainNotFound(domainId);
+      if (isConditionFailure(error)) await this.refuseLostUpdate(expected.domainId);
       throw error;
     }
   }
 
+  /** Soft delete: the domain disappears from every read now, frees its quota, and is erased after retention. */
+  async markDeleted(domainId: string, nowMs: number): Promise<void> {
+    await transact(this.client, [
+      {
+        write: {
+          Update: {
+            TableName: this.tables.domains,
+            Key: { domainId },
+            UpdateExpression: 'SET deletedAt = :now, expiresAt = :expiresAt',
+            ConditionExpression: 'attribute_exists(domainId) AND attribute_not_exists(deletedAt)',
+            ExpressionAttributeValues: {
+              ':now': nowMs,
+              ':expiresAt': nowInSeconds(nowMs + DELETED_DOMAIN_RETENTION_MS),
+            },
+          },
+        },
+        onConditionFailed: () => domainNotFound(domainId),
+      },
+      this.counters.decrement(counterIds.domains()),
+    ]);
+  }
+
   /** Up to `limit` live domains after `startKey`, reading on past deleted ones so that a page is not left short. */
-  async list(limit: number, startKey?: Record<string, unknown>): Promise<DomainPage> {
-    const domains: DomainRecord[] = [];
+  async list(limit: number, startKey?: PagePosition): Promise<Page<DomainRecord>> {
+    const items: DomainRecord[] = [];
     let lastKey = startKey;
     do {
       const page = await this.client.send(
         new ScanCommand({
           TableName: this.tables.domains,
-          Limit: limit - domains.length,
+          Limit: limit - items.length,
           ExclusiveStartKey: lastKey,
           FilterExpression: 'attribute_not_exists(deletedAt)',
           ConsistentRead: true,
         }),
       );
-      domains.push(...(page.Items ?? []).map(toRecord));
+      items.push(...(page.Items ?? []).map(toRecord));
       lastKey = page.LastEvaluatedKey;
-    } while (lastKey && domains.length < limit);
-    return { domains, lastKey };
+    } while (lastKey && items.length < limit);
+    return { items, lastKey };
   }
 
   /** Ids of domains whose deletion is older than the retention period: their data may now be erased. */
   async deletedBefore(cutoffMs: number): Promise<string[]> {
     const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    let startKey: PagePosition | undefined;
     do {
       const page = await this.client.send(
         new ScanCommand({
@@ -164,44 +170,51 @@ export class DomainStore {
     return ids;
   }
 
-  /** Erases a deleted domain: its watchlists first, then the domain item, so a crash midway is simply re-run. */
+  /**
+   * Erases a deleted domain: watchlists, speakers, fraudsters and counters first, then the domain item, so that a
+   * sweep that stops midway simply erases the rest next time.
+   */
   async erase(domainId: string): Promise<void> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.watchlists,
-          KeyConditionExpression: 'domainId = :domainId',
-          ExpressionAttributeValues: { ':domainId': domainId },
-          ProjectionExpression: 'domainId, watchlistId',
-          ExclusiveStartKey: startKey,
-          Limit: 25,
-        }),
-      );
-      if (page.Items?.length) {
-        await this.client.send(
-          new BatchWriteCommand({
-            RequestItems: { [this.tables.watchlists]: page.Items.map((Key) => ({ DeleteRequest: { Key } })) },
-          }),
-        );
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const watchlists = await this.eraseKeys(this.tables.watchlists, 'watchlistId', domainId);
+    await this.eraseKeys(this.tables.speakers, 'itemId', domainId);
+    await this.eraseKeys(this.tables.fraudsters, 'itemId', domainId);
+    const counters = [
+      counterIds.speakers(domainId),
+      counterIds.watchlists(domainId),
+      ...watchlists.map((watchlistId) => counterIds.fraudsters(domainId, watchlistId)),
+    ];
+    await this.deleteBatch(this.tables.counters, counters.map((counterId) => ({ counterId })));
     await this.client.send(
-      new DeleteCommand({
-        TableName: this.tables.domains,
-        Key: { domainId },
-        ConditionExpression: 'attribute_exists(deletedAt)',
-      }),
+      new DeleteCommand({ TableName: this.tables.domains, Key: { domainId }, ConditionExpression: 'attribute_exists(deletedAt)' }),
     );
+  }
+
+  /** Deletes every item of a domain's partition in a table; returns their sort keys. */
+  private async eraseKeys(tableName: string, sortKey: string, domainId: string): Promise<string[]> {
+    const erased: string[] = [];
+    let page: Page<Record<string, unknown>>;
+    do {
+      // Always the first page: what was read is deleted before the next read.
+      page = await queryPrefix(this.client, { TableName: tableName, partition: { name: 'domainId', value: domainId }, sortKey }, 25);
+      await this.deleteBatch(tableName, page.items.map((item) => ({ domainId, [sortKey]: item[sortKey] })));
+      erased.push(...page.items.map((item) => item[sortKey] as string));
+    } while (page.lastKey);
+    return erased;
+  }
+
+  private async deleteBatch(tableName: string, keys: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 25) {
+      const chunk = keys.slice(i, i + 25);
+      let unprocessed: Record<string, any> | undefined = { [tableName]: chunk.map((Key) => ({ DeleteRequest: { Key } })) };
+      while (unprocessed && Object.keys(unprocessed).length) {
+        ({ UnprocessedItems: unprocessed } = await this.client.send(new BatchWriteCommand({ RequestItems: unprocessed })));
+      }
+    }
   }
 
   private async refuseLostUpdate(domainId: string): Promise<never> {
     if (!(await this.get(domainId))) throw domainNotFound(domainId);
-    throw new ConflictException(
-      'CONCURRENT_CHANGES',
-      `The domain ${domainId} was changed by another request while this one ran. Describe it and try again.`,
-    );
+    throw concurrentChange(domainId);
   }
 }
 

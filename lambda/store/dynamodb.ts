@@ -1,8 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A store position to resume a list from, sealed into NextToken by the operations. */
+export type PagePosition = Record<string, unknown>;
+
+export interface Page<T> {
+  items: T[];
+  /** Absent on the last page. */
+  lastKey?: PagePosition;
+}
 
 export function documentClient(config: ServiceConfig): DynamoDBDocumentClient {
   const client = new DynamoDBClient({ region: config.region, endpoint: config.endpoints.dynamodb });
@@ -11,11 +20,33 @@ export function documentClient(config: ServiceConfig): DynamoDBDocumentClient {
   });
 }
 
-/** Which items of a cancelled transaction failed their condition, by index; empty when it failed for another reason. */
-export function failedConditions(error: unknown): number[] {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+/**
+ * Up to `limit` items of one partition (whose sort key starts with `prefix`, when given), after `startKey`. DynamoDB may stop a
+ * page early (1 MB); reading on keeps pages full, so that only the last page is short.
+ */
+export async function queryPrefix(
+  client: DynamoDBDocumentClient,
+  query: { TableName: string; partition: { name: string; value: string }; sortKey: string; prefix?: string },
+  limit: number,
+  startKey?: PagePosition,
+): Promise<Page<Record<string, unknown>>> {
+  const items: Record<string, unknown>[] = [];
+  let lastKey = startKey;
+  do {
+    const input: QueryCommandInput = {
+      TableName: query.TableName,
+      KeyConditionExpression: query.prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+      ExpressionAttributeNames: query.prefix ? { '#pk': query.partition.name, '#sk': query.sortKey } : { '#pk': query.partition.name },
+      ExpressionAttributeValues: query.prefix ? { ':pk': query.partition.value, ':prefix': query.prefix } : { ':pk': query.partition.value },
+      Limit: limit - items.length,
+      ExclusiveStartKey: lastKey,
+      ConsistentRead: true,
+    };
+    const page = await client.send(new QueryCommand(input));
+    items.push(...(page.Items ?? []));
+    lastKey = page.LastEvaluatedKey;
+  } while (lastKey && items.length < limit);
+  return { items, lastKey };
 }
 
 export function isConditionFailure(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TransactItem } from './dynamodb.ts';
+import type { GuardedWrite } from './transactions.ts';
 
 /**
  * ClientToken records. A record is written in the same transaction as the change it guards, so a retried request
@@ -33,15 +33,18 @@ export class IdempotencyStore {
   }
 
   /** The transaction item that claims a token; it fails if a live record for the token already exists. */
-  claim(record: IdempotencyRecord, nowSeconds: number): TransactItem {
+  claim(record: IdempotencyRecord, nowSeconds: number): GuardedWrite {
     return {
-      Put: {
-        TableName: this.tableName,
-        Item: record,
-        ConditionExpression: 'attribute_not_exists(#key) OR expiresAt <= :now',
-        ExpressionAttributeNames: { '#key': 'key' },
-        ExpressionAttributeValues: { ':now': nowSeconds },
+      write: {
+        Put: {
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(#key) OR expiresAt <= :now',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        },
       },
+      onConditionFailed: () => new ClientTokenTaken(),
     };
   }
 }

@@ -42,6 +42,11 @@ function readRestRequest(event: APIGatewayProxyEvent) {
 function readQuery(route: RestRoute, event: APIGatewayProxyEvent): Record<string, unknown> {
   const members: Record<string, unknown> = {};
   for (const [name, kind] of Object.entries(route.query ?? {})) {
+    if (kind === 'list') {
+      const values = event.multiValueQueryStringParameters?.[name];
+      if (values) members[name] = values;
+      continue;
+    }
     const value = event.queryStringParameters?.[name];
     if (value === undefined) continue;
     // A non-numeric value is passed on as text so that validation names the member in its error.

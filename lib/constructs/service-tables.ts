@@ -14,6 +14,9 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export class ServiceTables extends Construct {
   readonly domains: TableV2;
   readonly watchlists: TableV2;
+  readonly speakers: TableV2;
+  readonly fraudsters: TableV2;
+  readonly counters: TableV2;
   readonly idempotency: TableV2;
 
   constructor(scope: Construct, id: string, props: { key: IKey }) {
@@ -31,6 +34,11 @@ export class ServiceTables extends Construct {
       });
     this.domains = table('Domains', 'domainId');
     this.watchlists = table('Watchlists', 'domainId', 'watchlistId');
+    // Speaker records (sort key `id#...`) and CustomerSpeakerId aliases (`alias#...`) of a domain.
+    this.speakers = table('Speakers', 'domainId', 'itemId');
+    // Fraudster records (`id#...`) and watchlist memberships (`member#<WatchlistId>#<FraudsterId>`) of a domain.
+    this.fraudsters = table('Fraudsters', 'domainId', 'itemId');
+    this.counters = table('QuotaCounters', 'counterId');
     this.idempotency = table('IdempotencyRecords', 'key');
   }
 
@@ -39,17 +47,24 @@ export class ServiceTables extends Construct {
     return {
       DOMAINS_TABLE: this.domains.tableName,
       WATCHLISTS_TABLE: this.watchlists.tableName,
+      SPEAKERS_TABLE: this.speakers.tableName,
+      FRAUDSTERS_TABLE: this.fraudsters.tableName,
+      COUNTERS_TABLE: this.counters.tableName,
       IDEMPOTENCY_TABLE: this.idempotency.tableName,
     };
   }
 
   /** The API function reads and writes every table, including transactions across them. */
   grantApiAccess(grantee: IGrantable): void {
-    for (const t of [this.domains, this.watchlists, this.idempotency]) t.grantReadWriteData(grantee);
+    for (const t of this.all()) t.grantReadWriteData(grantee);
   }
 
-  /** The sweeper finds and erases deleted domains and their watchlists. */
+  /** The sweeper erases deleted domains with everything in them, and expires speakers. */
   grantSweeperAccess(grantee: IGrantable): void {
-    for (const t of [this.domains, this.watchlists]) t.grantReadWriteData(grantee);
+    for (const t of this.all().filter((t) => t !== this.idempotency)) t.grantReadWriteData(grantee);
+  }
+
+  private all(): TableV2[] {
+    return [this.domains, this.watchlists, this.speakers, this.fraudsters, this.counters, this.idempotency];
   }
 }

@@ -63,7 +63,9 @@ export async function startApiGateway(options: {
         headers,
         multiValueHeaders: {},
         queryStringParameters: url.searchParams.size ? query : null,
-        multiValueQueryStringParameters: null,
+        multiValueQueryStringParameters: url.searchParams.size
+          ? Object.fromEntries([...url.searchParams.keys()].map((key) => [key, url.searchParams.getAll(key)]))
+          : null,
         pathParameters: route.parameterNames.length
           ? Object.fromEntries(route.parameterNames.map((name, i) => [name, values[i]]))
           : null,

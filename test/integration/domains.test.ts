@@ -3,13 +3,14 @@ import {
   CreateDomainCommand,
   DeleteDomainCommand,
   DescribeDomainCommand,
-  DescribeSpeakerCommand,
+  EvaluateSessionCommand,
   ListDomainsCommand,
   UpdateDomainCommand,
   type CreateDomainCommandInput,
   type DomainSummary,
 } from '@aws-sdk/client-voice-id';
 import { endpoints, kms, voiceId } from '../support/clients';
+import { failure } from '../support/voice-id-errors';
 
 const client = voiceId();
 const keyArn = () => endpoints().defaultKmsKeyArn;
@@ -19,16 +20,6 @@ const domainInput = (overrides: Partial<CreateDomainCommandInput> = {}): CreateD
   ServerSideEncryptionConfiguration: { KmsKeyId: keyArn() },
   ...overrides,
 });
-
-/** The error a call fails with, for asserting on its Voice ID shape. */
-async function failure(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The call succeeded but was expected to fail.');
-}
 
 async function allDomains(): Promise<DomainSummary[]> {
   const domains: DomainSummary[] = [];
@@ -277,8 +268,8 @@ describe('ListDomains', () => {
 
 describe('operations not built yet', () => {
   it('answer with a typed Voice ID error that says so', async () => {
-    const error = await failure(client.send(new DescribeSpeakerCommand({ DomainId: 'a'.repeat(22), SpeakerId: 'caller-1' })));
+    const error = await failure(client.send(new EvaluateSessionCommand({ DomainId: 'a'.repeat(22), SessionNameOrId: 'call-1' })));
     expect(error.name).toBe('ValidationException');
-    expect(error.message).toMatch(/DescribeSpeaker .* not implemented in this release/);
+    expect(error.message).toMatch(/EvaluateSession .* not implemented in this release/);
   });
 });

@@ -1,5 +1,6 @@
 import { ListDomainsCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
 import { endpoints, http } from '../support/clients';
+import { newDomain } from '../support/voice-id-errors';
 
 const wire = (operation: string, body: unknown, headers: Record<string, string> = {}) =>
   http('POST', '/', {
@@ -45,6 +46,32 @@ describe('REST routes', () => {
     const response = await http('POST', '/domains', { body: '{"Name":' });
     expect(response.status).toBe(400);
     expect(response.body.message).toBe('The request body is not valid JSON.');
+  });
+});
+
+describe('REST routes of the control plane', () => {
+  it('serve watchlists, speakers and fraudster membership with path members', async () => {
+    const domain = await newDomain();
+    const base = `/domains/${domain.DomainId}`;
+    const created = await http('POST', `${base}/watchlists`, { body: { Name: 'rest-watchlist' } });
+    expect(created.status).toBe(200);
+    const watchlistId = created.body.Watchlist.WatchlistId;
+    const patched = await http('PATCH', `${base}/watchlists/${watchlistId}`, { body: { Description: 'from REST' } });
+    expect(patched.body.Watchlist).toMatchObject({ Name: 'rest-watchlist', Description: 'from REST' });
+    expect((await http('GET', `${base}/watchlists?MaxResults=1`)).body.WatchlistSummaries).toHaveLength(1);
+
+    const optedOut = await http('POST', `${base}/speakers/rest-caller/opt-out`);
+    const generated = optedOut.body.Speaker.GeneratedSpeakerId;
+    // A GeneratedSpeakerId travels in the path percent-encoded (#).
+    const described = await http('GET', `${base}/speakers/${encodeURIComponent(generated)}`);
+    expect(described.body.Speaker.CustomerSpeakerId).toBe('rest-caller');
+    expect((await http('DELETE', `${base}/speakers/rest-caller`)).status).toBe(200);
+
+    const missing = await http('PUT', `${base}/watchlists/${watchlistId}/fraudsters/${encodeURIComponent(`id#${'m'.repeat(22)}`)}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ __type: 'ResourceNotFoundException', ResourceType: 'FRAUDSTER' });
+    expect((await http('GET', `${base}/fraudsters?WatchlistId=${watchlistId}`)).body.FraudsterSummaries).toEqual([]);
+    expect((await http('DELETE', `${base}/watchlists/${watchlistId}`)).status).toBe(200);
   });
 });
 

@@ -10,6 +10,17 @@ import { loadConfig } from '#config';
 import { createContext, type OperationContext } from '#operations/context';
 import { loadOrCreateSecrets, type Endpoints } from '../../lib/local/embedded-stack';
 
+/**
+ * Quotas the embedded stack runs with in tests: small enough to reach, except domains (the suites create many;
+ * the domain quota is tested through a context with its own limit).
+ */
+export const TEST_QUOTAS = {
+  QUOTA_DOMAINS: '10000',
+  QUOTA_WATCHLISTS_PER_DOMAIN: '4',
+  QUOTA_FRAUDSTERS_PER_WATCHLIST: '3',
+  QUOTA_SPEAKERS_PER_DOMAIN: '5',
+};
+
 export function endpoints(): Endpoints {
   const json = process.env.VOICE_ID_TEST_ENDPOINTS;
   if (!json) throw new Error('Integration tests need the embedded stack from test/support/global-setup.ts.');
@@ -68,6 +79,9 @@ export async function serviceTables() {
     names: {
       domains: table('TablesDomains'),
       watchlists: table('TablesWatchlists'),
+      speakers: table('TablesSpeakers'),
+      fraudsters: table('TablesFraudsters'),
+      counters: table('TablesQuotaCounters'),
       idempotency: table('TablesIdempotencyRecords'),
     },
     client: DynamoDBDocumentClient.from(dynamodb),
@@ -87,7 +101,11 @@ export async function serviceContext(now: () => number = Date.now): Promise<Oper
     VOICE_ID_ACCOUNT_ID: '000000000000',
     DOMAINS_TABLE: names.domains,
     WATCHLISTS_TABLE: names.watchlists,
+    SPEAKERS_TABLE: names.speakers,
+    FRAUDSTERS_TABLE: names.fraudsters,
+    COUNTERS_TABLE: names.counters,
     IDEMPOTENCY_TABLE: names.idempotency,
+    ...TEST_QUOTAS,
     DYNAMODB_ENDPOINT: e.dynamodb,
     KMS_ENDPOINT: e.kms,
     TOKEN_SECRET: tokenSecret,

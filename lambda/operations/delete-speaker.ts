@@ -1,0 +1,10 @@
+import { parseInput, speakerInput } from '#domain/validation';
+import type { OperationContext } from './context.ts';
+
+/** Deletes a speaker with its voiceprint; a later enrollment of the same CustomerSpeakerId starts afresh. */
+export async function deleteSpeaker(input: unknown, ctx: OperationContext) {
+  const { DomainId, SpeakerId } = parseInput(speakerInput, input);
+  await ctx.domains.require(DomainId);
+  await ctx.speakers.delete(await ctx.speakers.require(DomainId, SpeakerId));
+  return {};
+}

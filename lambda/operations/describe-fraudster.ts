@@ -1,0 +1,9 @@
+import { presentFraudster } from '#domain/fraudster';
+import { fraudsterInput, parseInput } from '#domain/validation';
+import type { OperationContext } from './context.ts';
+
+export async function describeFraudster(input: unknown, ctx: OperationContext) {
+  const { DomainId, FraudsterId } = parseInput(fraudsterInput, input);
+  await ctx.domains.require(DomainId);
+  return { Fraudster: presentFraudster(await ctx.fraudsters.require(DomainId, FraudsterId)) };
+}

@@ -1,0 +1,9 @@
+import { presentSpeaker } from '#domain/speaker';
+import { parseInput, speakerInput } from '#domain/validation';
+import type { OperationContext } from './context.ts';
+
+export async function describeSpeaker(input: unknown, ctx: OperationContext) {
+  const { DomainId, SpeakerId } = parseInput(speakerInput, input);
+  await ctx.domains.require(DomainId);
+  return { Speaker: presentSpeaker(await ctx.speakers.require(DomainId, SpeakerId)) };
+}

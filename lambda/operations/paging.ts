@@ -1,0 +1,19 @@
+import type { Page, PagePosition } from '#store/dynamodb';
+import type { OperationContext } from './context.ts';
+
+/**
+ * One page of a List operation: opens the caller's NextToken for this list, reads a page from the store and seals
+ * the position after it. `list` names the list (operation and scope), so that a token works only where it was issued.
+ */
+export async function listPage<T, R>(
+  ctx: OperationContext,
+  list: string,
+  request: { MaxResults?: number; NextToken?: string },
+  defaultMaxResults: number,
+  read: (limit: number, startKey?: PagePosition) => Promise<Page<T>>,
+  present: (item: T) => R,
+): Promise<{ items: R[]; NextToken?: string }> {
+  const now = ctx.now();
+  const page = await read(request.MaxResults ?? defaultMaxResults, ctx.pageTokens.open(list, request.NextToken, now));
+  return { items: page.items.map(present), NextToken: ctx.pageTokens.seal(list, page.lastKey, now) };
+}

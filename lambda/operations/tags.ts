@@ -1,0 +1,13 @@
+import { domainArn, type DomainRecord } from '#domain/domain';
+import { ResourceNotFoundException } from '#domain/errors';
+import type { OperationContext } from './context.ts';
+
+/** The domain a tagging ARN names. Only domains are taggable, and only this deployment's (its region and account). */
+export async function domainOfArn(ctx: OperationContext, arn: string): Promise<DomainRecord> {
+  const domainId = arn.slice(arn.lastIndexOf('/') + 1);
+  const domain = arn === domainArn(ctx.region, ctx.accountId, domainId) ? await ctx.domains.get(domainId) : undefined;
+  if (!domain) {
+    throw new ResourceNotFoundException('DOMAIN', `No domain of this service has the ARN ${arn}. Check the ResourceArn.`);
+  }
+  return domain;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ValidationException } from '#domain/errors';
+import { description, parseInput, resourceId, resourceName } from '#domain/validation';
+import { presentWatchlist, type WatchlistRecord } from '#domain/watchlist';
+import type { OperationContext } from './context.ts';
+
+export const UpdateWatchlistInput = z.object({
+  DomainId: resourceId('DomainId'),
+  WatchlistId: resourceId('WatchlistId'),
+  Name: resourceName('Name').optional(),
+  Description: description().optional(),
+});
+
+/** Changes the members given and keeps the others (unlike UpdateDomain, which replaces everything). */
+export async function updateWatchlist(input: unknown, ctx: OperationContext) {
+  const request = parseInput(UpdateWatchlistInput, input);
+  await ctx.domains.require(request.DomainId);
+  const current = await ctx.watchlists.require(request.DomainId, request.WatchlistId);
+  if (current.isDefault) {
+    throw new ValidationException(`The watchlist ${current.watchlistId} is the domain's default watchlist, which cannot be updated.`);
+  }
+  const next: WatchlistRecord = {
+    ...current,
+    name: request.Name ?? current.name,
+    description: request.Description ?? current.description,
+    updatedAt: Math.max(ctx.now(), current.updatedAt + 1),
+  };
+  await ctx.watchlists.replace(current, next);
+  return { Watchlist: presentWatchlist(next) };
+}

@@ -1,0 +1,173 @@
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictException, ResourceNotFoundException } from '#domain/errors';
+import type { FraudsterRecord } from '#domain/fraudster';
+import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { counterIds, type QuotaCounters } from './quota-counters.ts';
+import { transact, type GuardedWrite } from './transactions.ts';
+import type { WatchlistStore } from './watchlist-store.ts';
+
+const RECORD_PREFIX = 'id#';
+const memberPrefix = (watchlistId: string) => `member#${watchlistId}#`;
+
+export const fraudsterNotFound = (fraudsterId: string) =>
+  new ResourceNotFoundException('FRAUDSTER', `The fraudster ${fraudsterId} does not exist in this domain. Check the FraudsterId.`);
+
+const concurrentChange = (fraudsterId: string) =>
+  new ConflictException('CONCURRENT_CHANGES', `The fraudster ${fraudsterId} was changed by another request. Try again.`);
+
+/**
+ * Fraudsters of a domain, in one partition per domain: each fraudster's record (sort key = GeneratedFraudsterId)
+ * and one membership item per watchlist it is on (`member#<WatchlistId>#<FraudsterId>`), so that a watchlist's
+ * fraudsters are one query. Every change keeps records, memberships and per-watchlist counters in step.
+ */
+export class FraudsterStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { fraudsters: string },
+    private readonly counters: QuotaCounters,
+    private readonly watchlists: WatchlistStore,
+  ) {}
+
+  async get(domainId: string, fraudsterId: string): Promise<FraudsterRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.fraudsters, Key: { domainId, itemId: fraudsterId }, ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async require(domainId: string, fraudsterId: string): Promise<FraudsterRecord> {
+    const fraudster = await this.get(domainId, fraudsterId);
+    if (!fraudster) throw fraudsterNotFound(fraudsterId);
+    return fraudster;
+  }
+
+  /** Registers a fraudster on its watchlists (which must exist), within each watchlist's quota. */
+  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number): Promise<void> {
+    await transact(this.client, [
+      {
+        write: {
+          Put: {
+            TableName: this.tables.fraudsters,
+            Item: { ...fraudster, itemId: fraudster.fraudsterId },
+            ConditionExpression: 'attribute_not_exists(itemId)',
+          },
+        },
+      },
+      ...fraudster.watchlistIds.flatMap((watchlistId) => this.joinWrites(fraudster, watchlistId, quotaPerWatchlist)),
+    ]);
+  }
+
+  /** Puts a fraudster on one more watchlist. */
+  async associate(expected: FraudsterRecord, watchlistId: string, nowMs: number, quotaPerWatchlist: number) {
+    const next = this.revise(expected, [...expected.watchlistIds, watchlistId], nowMs);
+    await transact(this.client, [this.saveRecord(expected, next), ...this.joinWrites(expected, watchlistId, quotaPerWatchlist)]);
+    return next;
+  }
+
+  /** Takes a fraudster off a watchlist; the caller has checked that it stays on at least one other. */
+  async disassociate(expected: FraudsterRecord, watchlistId: string, nowMs: number) {
+    const next = this.revise(
+      expected,
+      expected.watchlistIds.filter((id) => id !== watchlistId),
+      nowMs,
+    );
+    await transact(this.client, [this.saveRecord(expected, next), ...this.leaveWrites(expected, watchlistId)]);
+    return next;
+  }
+
+  /** Removes a fraudster from every watchlist and deletes it, all or nothing. */
+  async delete(fraudster: FraudsterRecord): Promise<void> {
+    await transact(this.client, [
+      {
+        write: {
+          Delete: {
+            TableName: this.tables.fraudsters,
+            Key: { domainId: fraudster.domainId, itemId: fraudster.fraudsterId },
+            ConditionExpression: 'updatedAt = :expected',
+            ExpressionAttributeValues: { ':expected': fraudster.updatedAt },
+          },
+        },
+        onConditionFailed: () => concurrentChange(fraudster.fraudsterId),
+      },
+      ...fraudster.watchlistIds.flatMap((watchlistId) => this.leaveWrites(fraudster, watchlistId)),
+    ]);
+  }
+
+  /** All fraudsters of a domain, or only those on one watchlist. */
+  async list(domainId: string, watchlistId: string | undefined, limit: number, startKey?: PagePosition): Promise<Page<FraudsterRecord>> {
+    const page = await queryPrefix(
+      this.client,
+      {
+        TableName: this.tables.fraudsters,
+        partition: { name: 'domainId', value: domainId },
+        sortKey: 'itemId',
+        prefix: watchlistId ? memberPrefix(watchlistId) : RECORD_PREFIX,
+      },
+      limit,
+      startKey,
+    );
+    if (!watchlistId) return { items: page.items.map(toRecord), lastKey: page.lastKey };
+    return { items: await this.getMany(domainId, page.items.map((m) => m.fraudsterId as string)), lastKey: page.lastKey };
+  }
+
+  private async getMany(domainId: string, fraudsterIds: string[]): Promise<FraudsterRecord[]> {
+    if (!fraudsterIds.length) return [];
+    const found = new Map<string, FraudsterRecord>();
+    let keys: Record<string, any> | undefined = {
+      [this.tables.fraudsters]: { Keys: fraudsterIds.map((itemId) => ({ domainId, itemId })), ConsistentRead: true },
+    };
+    while (keys && Object.keys(keys).length) {
+      const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: keys }));
+      for (const item of result.Responses?.[this.tables.fraudsters] ?? []) found.set(item.itemId, toRecord(item));
+      keys = result.UnprocessedKeys;
+    }
+    return fraudsterIds.flatMap((id) => found.get(id) ?? []);
+  }
+
+  private revise(expected: FraudsterRecord, watchlistIds: string[], nowMs: number): FraudsterRecord {
+    return { ...expected, watchlistIds, updatedAt: Math.max(nowMs, expected.updatedAt + 1) };
+  }
+
+  private saveRecord(expected: FraudsterRecord, next: FraudsterRecord): GuardedWrite {
+    return {
+      write: {
+        Put: {
+          TableName: this.tables.fraudsters,
+          Item: { ...next, itemId: next.fraudsterId },
+          ConditionExpression: 'updatedAt = :expected',
+          ExpressionAttributeValues: { ':expected': expected.updatedAt },
+        },
+      },
+      onConditionFailed: () => concurrentChange(expected.fraudsterId),
+    };
+  }
+
+  private joinWrites(fraudster: FraudsterRecord, watchlistId: string, quota: number): GuardedWrite[] {
+    const { domainId, fraudsterId } = fraudster;
+    return [
+      this.watchlists.mustExist(domainId, watchlistId),
+      {
+        write: {
+          Put: {
+            TableName: this.tables.fraudsters,
+            Item: { domainId, itemId: `${memberPrefix(watchlistId)}${fraudsterId}`, fraudsterId, watchlistId },
+          },
+        },
+      },
+      this.counters.increment(counterIds.fraudsters(domainId, watchlistId), quota, 'fraudsters per watchlist'),
+    ];
+  }
+
+  private leaveWrites(fraudster: FraudsterRecord, watchlistId: string): GuardedWrite[] {
+    const { domainId, fraudsterId } = fraudster;
+    return [
+      { write: { Delete: { TableName: this.tables.fraudsters, Key: { domainId, itemId: `${memberPrefix(watchlistId)}${fraudsterId}` } } } },
+      this.counters.decrement(counterIds.fraudsters(domainId, watchlistId)),
+    ];
+  }
+}
+
+function toRecord(item: Record<string, unknown>): FraudsterRecord {
+  const { itemId: _itemId, ...record } = item;
+  return record as unknown as FraudsterRecord;
+}

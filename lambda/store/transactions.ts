@@ -1,0 +1,33 @@
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictException } from '#domain/errors';
+import type { TransactItem } from './dynamodb.ts';
+
+/** One write of a transaction, with the error to raise when its condition is what cancelled the transaction. */
+export interface GuardedWrite {
+  write: TransactItem;
+  onConditionFailed?: () => Error;
+}
+
+/**
+ * Writes all or nothing. When a condition fails, the caller learns which one (the first failed write's
+ * `onConditionFailed`); when another transaction touched the same items at the same moment, the caller gets
+ * CONCURRENT_CHANGES and may retry.
+ */
+export async function transact(client: DynamoDBDocumentClient, writes: GuardedWrite[]): Promise<void> {
+  try {
+    await client.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.write) }));
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+    const explain = failed >= 0 ? writes[failed]?.onConditionFailed : undefined;
+    if (explain) throw explain();
+    if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+      throw new ConflictException(
+        'CONCURRENT_CHANGES',
+        'Another request changed the same resources at the same time. Retry the request.',
+      );
+    }
+    throw error;
+  }
+}

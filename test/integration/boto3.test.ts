@@ -1,0 +1,14 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { pythonClients } from '../support/python-clients';
+
+describe('boto3', () => {
+  it('drives domains, watchlists, speakers and tags as Voice ID customers do', async () => {
+    const { python } = pythonClients();
+    const endpointsFile = path.join(process.env.VOICE_ID_TEST_DATA_DIR!, 'endpoints.json');
+    // Asynchronous on purpose: Jest may run this in the process that serves the embedded stack.
+    const { stdout } = await promisify(execFile)(python, [path.join(__dirname, '..', 'compat', 'boto3_control_plane.py'), endpointsFile]);
+    expect(stdout.trim()).toBe('OK');
+  }, 180_000);
+});

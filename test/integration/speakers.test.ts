@@ -1,0 +1,117 @@
+import { DeleteSpeakerCommand, DescribeSpeakerCommand, ListSpeakersCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
+import { newPrefixedId } from '#domain/ids';
+import type { SpeakerRecord } from '#domain/speaker';
+import { serviceContext, voiceId } from '../support/clients';
+import { failure, newDomain } from '../support/voice-id-errors';
+
+const client = voiceId();
+
+/** Speakers are enrolled by sessions and batch jobs; until those exist, tests enroll through the store. */
+async function enrollThroughStore(domainId: string, customerSpeakerId: string, lastAccessedAt = Date.now()): Promise<SpeakerRecord> {
+  const ctx = await serviceContext();
+  const speaker: SpeakerRecord = {
+    domainId,
+    speakerId: newPrefixedId(),
+    customerSpeakerId,
+    status: 'ENROLLED',
+    createdAt: lastAccessedAt,
+    updatedAt: lastAccessedAt,
+    lastAccessedAt,
+  };
+  await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain);
+  return speaker;
+}
+
+describe('speakers', () => {
+  it('are found by GeneratedSpeakerId or CustomerSpeakerId, with LastAccessedAt to the hour', async () => {
+    const domain = await newDomain();
+    const accessed = Date.UTC(2026, 10, 20, 14, 37, 12);
+    const speaker = await enrollThroughStore(domain.DomainId!, 'caller-1001', accessed);
+    for (const SpeakerId of [speaker.speakerId, 'caller-1001']) {
+      const { Speaker } = await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId }));
+      expect(Speaker).toMatchObject({
+        DomainId: domain.DomainId,
+        GeneratedSpeakerId: speaker.speakerId,
+        CustomerSpeakerId: 'caller-1001',
+        Status: 'ENROLLED',
+      });
+      expect(Speaker!.LastAccessedAt!.toISOString()).toBe('2026-11-20T14:00:00.000Z');
+    }
+  });
+
+  it('opt out: an enrolled speaker becomes OPTED_OUT, and an unknown caller gets an OPTED_OUT record', async () => {
+    const domain = await newDomain();
+    const speaker = await enrollThroughStore(domain.DomainId!, 'caller-2002');
+    const { Speaker: optedOut } = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'caller-2002' }));
+    expect(optedOut).toMatchObject({ GeneratedSpeakerId: speaker.speakerId, Status: 'OPTED_OUT' });
+    // Opting out again is harmless.
+    const again = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: speaker.speakerId }));
+    expect(again.Speaker!.Status).toBe('OPTED_OUT');
+
+    const { Speaker: stranger } = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'never-seen' }));
+    expect(stranger).toMatchObject({ CustomerSpeakerId: 'never-seen', Status: 'OPTED_OUT' });
+    expect(stranger!.GeneratedSpeakerId).toMatch(/^id#[a-zA-Z0-9]{22}$/);
+    const described = await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'never-seen' }));
+    expect(described.Speaker!.Status).toBe('OPTED_OUT');
+
+    const unknownGenerated = await failure(client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: `id#${'u'.repeat(22)}` })));
+    expect(unknownGenerated).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'SPEAKER' });
+  });
+
+  it('delete removes the speaker and frees its CustomerSpeakerId', async () => {
+    const domain = await newDomain();
+    const speaker = await enrollThroughStore(domain.DomainId!, 'caller-3003');
+    await client.send(new DeleteSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'caller-3003' }));
+    for (const SpeakerId of ['caller-3003', speaker.speakerId]) {
+      const error = await failure(client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId })));
+      expect(error).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'SPEAKER' });
+    }
+    const again = await failure(client.send(new DeleteSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'caller-3003' })));
+    expect(again.name).toBe('ResourceNotFoundException');
+    const reenrolled = await enrollThroughStore(domain.DomainId!, 'caller-3003');
+    expect(reenrolled.speakerId).not.toBe(speaker.speakerId);
+  });
+
+  it('refuses a second speaker with the same CustomerSpeakerId', async () => {
+    const domain = await newDomain();
+    await enrollThroughStore(domain.DomainId!, 'caller-4004');
+    await expect(enrollThroughStore(domain.DomainId!, 'caller-4004')).rejects.toMatchObject({ name: 'ConflictException' });
+    expect((await client.send(new ListSpeakersCommand({ DomainId: domain.DomainId }))).SpeakerSummaries).toHaveLength(1);
+  });
+
+  it('lists speakers page by page and enforces the speakers-per-domain quota', async () => {
+    const domain = await newDomain();
+    for (let i = 0; i < 4; i++) await enrollThroughStore(domain.DomainId!, `paged-${i}`);
+    await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'paged-opt-out' }));
+    const seen: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListSpeakersCommand({ DomainId: domain.DomainId, MaxResults: 2, NextToken }));
+      seen.push(...page.SpeakerSummaries!.map((s) => s.CustomerSpeakerId!));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(seen.sort()).toEqual(['paged-0', 'paged-1', 'paged-2', 'paged-3', 'paged-opt-out']);
+
+    const error = await failure(client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'sixth' })));
+    expect(error).toMatchObject({ name: 'ServiceQuotaExceededException' });
+    expect(error.message).toMatch(/quota of 5 speakers per domain/);
+    const notCreated = await failure(client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'sixth' })));
+    expect(notCreated.name).toBe('ResourceNotFoundException');
+  });
+
+  it.each([
+    ['a SpeakerId with a space', 'has space', /SpeakerId must be a GeneratedSpeakerId/],
+    ['a SpeakerId over 256 characters', 's'.repeat(257), /SpeakerId must be at most 256/],
+    ['a malformed generated id', 'id#short', /SpeakerId must be a GeneratedSpeakerId/],
+  ])('refuses %s', async (_label, SpeakerId, message) => {
+    const domain = await newDomain();
+    const error = await failure(client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId })));
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(message);
+  });
+
+  it('answers speakers of an unknown domain with DOMAIN not found', async () => {
+    const error = await failure(client.send(new ListSpeakersCommand({ DomainId: 'n'.repeat(22) })));
+    expect(error).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'DOMAIN' });
+  });
+});

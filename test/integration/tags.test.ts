@@ -1,0 +1,59 @@
+import { CreateDomainCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-voice-id';
+import { endpoints, http, voiceId } from '../support/clients';
+import { failure } from '../support/voice-id-errors';
+
+const client = voiceId();
+
+async function taggedDomain() {
+  const { Domain } = await client.send(
+    new CreateDomainCommand({
+      Name: 'tagged',
+      ServerSideEncryptionConfiguration: { KmsKeyId: endpoints().defaultKmsKeyArn },
+      Tags: [{ Key: 'team', Value: 'fraud' }],
+    }),
+  );
+  return Domain!.Arn!;
+}
+
+const tagsOf = async (ResourceArn: string) =>
+  Object.fromEntries((await client.send(new ListTagsForResourceCommand({ ResourceArn }))).Tags!.map((t) => [t.Key, t.Value]));
+
+describe('tags', () => {
+  it('are listed, added, overwritten and removed', async () => {
+    const ResourceArn = await taggedDomain();
+    expect(await tagsOf(ResourceArn)).toEqual({ team: 'fraud' });
+    await client.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'team', Value: 'risk' }, { Key: 'cost-centre', Value: '42' }] }));
+    expect(await tagsOf(ResourceArn)).toEqual({ team: 'risk', 'cost-centre': '42' });
+    await client.send(new UntagResourceCommand({ ResourceArn, TagKeys: ['team', 'absent'] }));
+    expect(await tagsOf(ResourceArn)).toEqual({ 'cost-centre': '42' });
+  });
+
+  it('are limited to 200 per domain, and a refused change leaves the tags as they were', async () => {
+    const ResourceArn = await taggedDomain();
+    await client.send(new TagResourceCommand({ ResourceArn, Tags: Array.from({ length: 199 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }));
+    const error = await failure(client.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'one-more', Value: 'v' }] })));
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(/at most 200 tags; this request would give it 201/);
+    expect(Object.keys(await tagsOf(ResourceArn))).toHaveLength(200);
+  });
+
+  it('answer ARNs of no domain of this service, and malformed ARNs', async () => {
+    const arn = await taggedDomain();
+    const otherAccount = arn.replace(':000000000000:', ':123456789012:');
+    const unknown = await failure(client.send(new ListTagsForResourceCommand({ ResourceArn: otherAccount })));
+    expect(unknown).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'DOMAIN' });
+    const malformed = await failure(client.send(new TagResourceCommand({ ResourceArn: 'arn:aws:s3:::bucket', Tags: [] })));
+    expect(malformed.message).toMatch(/ResourceArn must be the ARN of a Voice ID domain/);
+    const badKey = await failure(client.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'bad;key', Value: 'v' }] })));
+    expect(badKey.message).toMatch(/Tag Key may contain only/);
+  });
+
+  it('work over the REST routes, with repeated TagKeys in the query', async () => {
+    const ResourceArn = await taggedDomain();
+    await http('POST', '/tags', { body: { ResourceArn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] } });
+    const removed = await http('DELETE', `/tags?ResourceArn=${encodeURIComponent(ResourceArn)}&TagKeys=a&TagKeys=team`);
+    expect(removed.status).toBe(200);
+    const listed = await http('GET', `/tags?ResourceArn=${encodeURIComponent(ResourceArn)}`);
+    expect(listed.body.Tags).toEqual([{ Key: 'b', Value: '2' }]);
+  });
+});
