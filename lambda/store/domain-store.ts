@@ -4,7 +4,7 @@ import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#domain/domain';
 import type { WatchlistRecord } from '#domain/watchlist';
 import { isConditionFailure, nowInSeconds, queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { transact, type GuardedWrite } from './transactions.ts';
+import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 
 export interface DomainTables {
   domains: string;
@@ -60,34 +60,13 @@ export class DomainStore {
   }
 
   /**
-   * Replaces a domain's attributes. `expected` is the record the caller read: if another request changed the
-   * domain since (its updatedAt moved), the write is refused with CONCURRENT_CHANGES rather than lost.
+   * Replaces a domain's attributes. `expected` is the record the caller read: if another request changed or deleted
+   * the domain since, the write is refused with CONCURRENT_CHANGES rather than lost.
    */
   async replace(expected: DomainRecord, next: DomainRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tables.domains,
-          Key: { domainId: expected.domainId },
-          UpdateExpression:
-            'SET #name = :name, kmsKeyId = :kmsKeyId, updatedAt = :updatedAt, encryptionUpdate = :encryptionUpdate' +
-            (next.description === undefined ? ' REMOVE description' : ', description = :description'),
-          ConditionExpression: 'attribute_not_exists(deletedAt) AND updatedAt = :expectedUpdatedAt',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: {
-            ':name': next.name,
-            ':kmsKeyId': next.kmsKeyId,
-            ':updatedAt': next.updatedAt,
-            ':encryptionUpdate': next.encryptionUpdate ?? null,
-            ':expectedUpdatedAt': expected.updatedAt,
-            ...(next.description === undefined ? {} : { ':description': next.description }),
-          },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) await this.refuseLostUpdate(expected.domainId);
-      throw error;
-    }
+    await transact(this.client, [
+      putIfUnchanged(this.tables.domains, { ...next }, expected.updatedAt, () => concurrentChange(expected.domainId)),
+    ]);
   }
 
   /** Replaces a domain's tags, unless another request changed them since `expected` was read. */

@@ -3,7 +3,7 @@ import { ConflictException, ResourceNotFoundException } from '#domain/errors';
 import type { FraudsterRecord } from '#domain/fraudster';
 import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { transact, type GuardedWrite } from './transactions.ts';
+import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
 const RECORD_PREFIX = 'id#';
@@ -129,17 +129,9 @@ export class FraudsterStore {
   }
 
   private saveRecord(expected: FraudsterRecord, next: FraudsterRecord): GuardedWrite {
-    return {
-      write: {
-        Put: {
-          TableName: this.tables.fraudsters,
-          Item: { ...next, itemId: next.fraudsterId },
-          ConditionExpression: 'updatedAt = :expected',
-          ExpressionAttributeValues: { ':expected': expected.updatedAt },
-        },
-      },
-      onConditionFailed: () => concurrentChange(expected.fraudsterId),
-    };
+    return putIfUnchanged(this.tables.fraudsters, { ...next, itemId: next.fraudsterId }, expected.updatedAt, () =>
+      concurrentChange(expected.fraudsterId),
+    );
   }
 
   private joinWrites(fraudster: FraudsterRecord, watchlistId: string, quota: number): GuardedWrite[] {

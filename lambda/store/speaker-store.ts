@@ -3,7 +3,7 @@ import { ConflictException, ResourceNotFoundException } from '#domain/errors';
 import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#domain/speaker';
 import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { transact } from './transactions.ts';
+import { putIfUnchanged, transact } from './transactions.ts';
 
 const RECORD_PREFIX = 'id#';
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
@@ -76,17 +76,9 @@ export class SpeakerStore {
       lastAccessedAt: accessed ? nowMs : expected.lastAccessedAt,
     };
     await transact(this.client, [
-      {
-        write: {
-          Put: {
-            TableName: this.tables.speakers,
-            Item: { ...next, itemId: next.speakerId },
-            ConditionExpression: 'updatedAt = :expected',
-            ExpressionAttributeValues: { ':expected': expected.updatedAt },
-          },
-        },
-        onConditionFailed: () => concurrentChange(expected.speakerId),
-      },
+      putIfUnchanged(this.tables.speakers, { ...next, itemId: next.speakerId }, expected.updatedAt, () =>
+        concurrentChange(expected.speakerId),
+      ),
     ]);
     return next;
   }

@@ -31,3 +31,26 @@ export async function transact(client: DynamoDBDocumentClient, writes: GuardedWr
     throw error;
   }
 }
+
+/**
+ * Saves a record whole, only if the stored one still has the `updatedAt` the caller read (optimistic locking):
+ * a change made by another request in between is never overwritten.
+ */
+export function putIfUnchanged(
+  tableName: string,
+  item: Record<string, unknown>,
+  expectedUpdatedAt: number,
+  onConditionFailed: () => Error,
+): GuardedWrite {
+  return {
+    write: {
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(deletedAt) AND updatedAt = :expectedUpdatedAt',
+        ExpressionAttributeValues: { ':expectedUpdatedAt': expectedUpdatedAt },
+      },
+    },
+    onConditionFailed,
+  };
+}

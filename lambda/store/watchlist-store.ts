@@ -1,9 +1,9 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#domain/errors';
 import type { WatchlistRecord } from '#domain/watchlist';
-import { isConditionFailure, queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { transact, type GuardedWrite } from './transactions.ts';
+import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 
 export const watchlistNotFound = (watchlistId: string) =>
   new ResourceNotFoundException('WATCHLIST', `The watchlist ${watchlistId} does not exist in this domain. Check the WatchlistId.`);
@@ -53,29 +53,11 @@ export class WatchlistStore {
 
   /** Saves new attributes unless another request changed the watchlist since `expected` was read. */
   async replace(expected: WatchlistRecord, next: WatchlistRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tables.watchlists,
-          Key: { domainId: expected.domainId, watchlistId: expected.watchlistId },
-          UpdateExpression:
-            'SET #name = :name, updatedAt = :updatedAt' +
-            (next.description === undefined ? ' REMOVE description' : ', description = :description'),
-          ConditionExpression: 'updatedAt = :expectedUpdatedAt',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: {
-            ':name': next.name,
-            ':updatedAt': next.updatedAt,
-            ':expectedUpdatedAt': expected.updatedAt,
-            ...(next.description === undefined ? {} : { ':description': next.description }),
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      if (!(await this.get(expected.domainId, expected.watchlistId))) throw watchlistNotFound(expected.watchlistId);
-      throw new ConflictException('CONCURRENT_CHANGES', `The watchlist ${expected.watchlistId} was changed by another request. Try again.`);
-    }
+    await transact(this.client, [
+      putIfUnchanged(this.tables.watchlists, { ...next }, expected.updatedAt, () =>
+        new ConflictException('CONCURRENT_CHANGES', `The watchlist ${expected.watchlistId} was changed by another request. Try again.`),
+      ),
+    ]);
   }
 
   /** Deletes an empty watchlist; the emptiness check and the delete are one transaction. */
