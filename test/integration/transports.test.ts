@@ -129,6 +129,12 @@ describe('authentication', () => {
     expect(response.body.message).toMatch(/signature does not match/);
   });
 
+  it('accepts requests signed for execute-api, as clients configured for the deployed API Gateway sign them', async () => {
+    const e = endpoints();
+    const gatewayStyle = new VoiceIDClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials, signingName: 'execute-api' } as never);
+    await expect(gatewayStyle.send(new ListDomainsCommand({}))).resolves.toHaveProperty('DomainSummaries');
+  });
+
   it('refuses an SDK client with unknown credentials', async () => {
     const e = endpoints();
     const stranger = new VoiceIDClient({
