@@ -73,3 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tokenSecret: env.TOKEN_SECRET ? { value: env.TOKEN_SECRET } : { secretArn: required(env, 'TOKEN_SECRET_ARN') },
   };
 }
+
+/** The speaker-embedding model a deployment uses (lambda/biometrics/speaker-model.ts lists the known ones). */
+export function speakerModelName(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SPEAKER_MODEL || undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * Speaker-embedding models behind one interface, chosen by name (env SPEAKER_MODEL), so a deployment can move to a
+ * better model without touching the audio pipeline or the scoring. Voiceprints carry the name of the model that
+ * made them, since embeddings of different models cannot be compared: changing the model means re-enrolling.
+ *
+ * The model files are built on `npm install` by bin/provision-model.mjs (model/README.md has the details) and are
+ * checked against the sha256 pinned in model/models.json before they are loaded.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { speakerModelName } from '../config.ts';
+import manifest from '../../model/models.json';
+
+export interface SpeakerEmbedder {
+  /** Stored with every voiceprint; only voiceprints of the same model are compared. */
+  readonly name: string;
+  /** The rate, in Hz, of the samples `embed` takes. */
+  readonly sampleRate: number;
+  readonly dimension: number;
+  /** One L2-normalised embedding of mono speech at `sampleRate`, full scale ±1. */
+  embed(samples: Float32Array): Promise<Float32Array>;
+}
+
+export const DEFAULT_SPEAKER_MODEL = 'resemblyzer-ge2e';
+
+/** The command that builds the model files, named in every error about them. */
+export const PROVISION_COMMAND = 'node bin/provision-model.mjs';
+
+/**
+ * The model file is missing or is not the pinned one. This is an installation problem, not a caller's error: the
+ * transports log it in full and answer InternalServerException, as for any error that is not a Voice ID one.
+ */
+export class SpeakerModelNotProvisioned extends Error {
+  readonly name = 'SpeakerModelNotProvisioned';
+}
+
+const MODEL_DIR = path.join(__dirname, '..', '..', 'model', 'out');
+
+/**
+ * Resemblyzer's GE2E encoder with its front end (volume normalisation, STFT, mel filterbank, 1.6 s partials)
+ * inside the graph, so the host only supplies 16 kHz samples: nothing of the feature extraction can drift from
+ * the reference implementation it was verified against.
+ */
+class OnnxWaveformEmbedder implements SpeakerEmbedder {
+  readonly sampleRate = 16000;
+  readonly dimension = 256;
+  private session: Promise<InferenceSession> | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly file: string,
+    private readonly sha256: string,
+  ) {}
+
+  async embed(samples: Float32Array): Promise<Float32Array> {
+    if (samples.length === 0) throw new RangeError('There are no samples to embed.');
+    const session = await this.load();
+    const result = await session.run({ waveform: new Tensor('float32', samples, [samples.length]) });
+    return result.embedding.data as Float32Array;
+  }
+
+  /**
+   * One session per process, created on first use so a cold start that needs no biometrics does not pay for it.
+   * A failed load is forgotten so that the next call, perhaps after provisioning, tries again.
+   */
+  private load(): Promise<InferenceSession> {
+    this.session ??= this.createSession().catch((error: unknown) => {
+      this.session = undefined;
+      throw error;
+    });
+    return this.session;
+  }
+
+  private async createSession(): Promise<InferenceSession> {
+    const file = path.join(MODEL_DIR, this.file);
+    if (!existsSync(file)) {
+      throw new SpeakerModelNotProvisioned(
+        `The speaker model ${this.name} is not provisioned: ${file} does not exist. ` +
+          `Run \`${PROVISION_COMMAND}\` in the project root (npm install runs it; it needs Python 3.11+).`,
+      );
+    }
+    // The bytes that are hashed are the bytes that are loaded, so the file cannot change between check and use.
+    const bytes = readFileSync(file);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (digest !== this.sha256) {
+      throw new SpeakerModelNotProvisioned(
+        `The speaker model ${this.name} at ${file} has sha256 ${digest}, not the ${this.sha256} pinned in ` +
+          `model/models.json. Run \`${PROVISION_COMMAND}\` in the project root to rebuild it.`,
+      );
+    }
+    return InferenceSession.create(bytes, {
+      // Requests run side by side, one per Lambda or one per core locally: more threads per request would only
+      // compete for the same cores.
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+  }
+}
+
+function fromManifest(name: string): SpeakerEmbedder {
+  const entry = manifest.models.find((model) => model.name === name);
+  if (!entry) throw new Error(`model/models.json has no entry named ${name}.`);
+  return new OnnxWaveformEmbedder(name, entry.file, entry.sha256);
+}
+
+/** Models a deployment can select; each is built on first request. */
+const REGISTRY = new Map<string, () => SpeakerEmbedder>([
+  [DEFAULT_SPEAKER_MODEL, () => fromManifest(DEFAULT_SPEAKER_MODEL)],
+]);
+
+const instances = new Map<string, SpeakerEmbedder>();
+
+/** The embedder named by `name`, by default env SPEAKER_MODEL or resemblyzer-ge2e; one instance per name. */
+export function speakerEmbedder(name = speakerModelName() ?? DEFAULT_SPEAKER_MODEL): SpeakerEmbedder {
+  let embedder = instances.get(name);
+  if (!embedder) {
+    const create = REGISTRY.get(name);
+    if (!create) {
+      throw new Error(`Unknown speaker model ${name}; the known ones are: ${[...REGISTRY.keys()].join(', ')}.`);
+    }
+    embedder = create();
+    instances.set(name, embedder);
+  }
+  return embedder;
+}
