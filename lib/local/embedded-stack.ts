@@ -60,13 +60,21 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   };
 
   try {
-    const [dynamodb, s3, kms] = await Promise.all([
+    const engines = await Promise.allSettled([
       startDynamoDbLocal(path.join(options.dataDir, 'dynamodb'), template.tables),
       startS3Local(),
       startLocalKms(path.join(options.dataDir, 'kms')),
-    ]);
-    children.push(dynamodb.child, s3.child);
-    servers.push(kms.server);
+    ] as const);
+    // Engines that did start are stopped too when another one failed.
+    for (const engine of engines) {
+      if (engine.status !== 'fulfilled') continue;
+      if ('child' in engine.value) children.push(engine.value.child);
+      else servers.push(engine.value.server);
+    }
+    const failed = engines.find((engine) => engine.status === 'rejected');
+    if (failed) throw failed.reason;
+    const started = <T>(engine: PromiseSettledResult<T>) => (engine as PromiseFulfilledResult<T>).value;
+    const [dynamodb, s3, kms] = [started(engines[0]), started(engines[1]), started(engines[2])];
 
     const handlers: Record<string, (event: any) => Promise<any>> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
