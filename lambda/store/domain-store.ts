@@ -199,8 +199,5 @@ export class DomainStore {
 
 function toRecord(item: Record<string, unknown>): DomainRecord {
   const { deletedAt: _deletedAt, expiresAt: _expiresAt, ...record } = item;
-  const domain = record as unknown as DomainRecord;
-  // DynamoDB has no undefined: an absent encryption update is stored as null.
-  if (domain.encryptionUpdate === null) delete domain.encryptionUpdate;
-  return domain;
+  return record as unknown as DomainRecord;
 }

@@ -49,6 +49,18 @@ export async function queryPrefix(
   return { items, lastKey };
 }
 
+/**
+ * Speakers and fraudsters share a layout: one partition per domain whose sort key `itemId` is the record's
+ * generated id (`id#...`) for records, with other item kinds (aliases, memberships) under other prefixes.
+ */
+export const RECORD_PREFIX = 'id#';
+
+/** A record of such a partition, without its sort key. */
+export function fromPartitionItem<T>(item: Record<string, unknown>): T {
+  const { itemId: _itemId, ...record } = item;
+  return record as T;
+}
+
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }

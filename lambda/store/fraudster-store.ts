@@ -1,12 +1,11 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#domain/errors';
 import type { FraudsterRecord } from '#domain/fraudster';
-import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
-const RECORD_PREFIX = 'id#';
 const memberPrefix = (watchlistId: string) => `member#${watchlistId}#`;
 
 export const fraudsterNotFound = (fraudsterId: string) =>
@@ -32,7 +31,7 @@ export class FraudsterStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.fraudsters, Key: { domainId, itemId: fraudsterId }, ConsistentRead: true }),
     );
-    return Item ? toRecord(Item) : undefined;
+    return Item ? fromPartitionItem<FraudsterRecord>(Item) : undefined;
   }
 
   async require(domainId: string, fraudsterId: string): Promise<FraudsterRecord> {
@@ -78,17 +77,7 @@ export class FraudsterStore {
   /** Removes a fraudster from every watchlist and deletes it, all or nothing. */
   async delete(fraudster: FraudsterRecord): Promise<void> {
     await transact(this.client, [
-      {
-        write: {
-          Delete: {
-            TableName: this.tables.fraudsters,
-            Key: { domainId: fraudster.domainId, itemId: fraudster.fraudsterId },
-            ConditionExpression: 'updatedAt = :expected',
-            ExpressionAttributeValues: { ':expected': fraudster.updatedAt },
-          },
-        },
-        onConditionFailed: () => concurrentChange(fraudster.fraudsterId),
-      },
+      deleteIfUnchanged(this.tables.fraudsters, { domainId: fraudster.domainId, itemId: fraudster.fraudsterId }, fraudster.updatedAt, () => concurrentChange(fraudster.fraudsterId)),
       ...fraudster.watchlistIds.flatMap((watchlistId) => this.leaveWrites(fraudster, watchlistId)),
     ]);
   }
@@ -106,7 +95,7 @@ export class FraudsterStore {
       limit,
       startKey,
     );
-    if (!watchlistId) return { items: page.items.map(toRecord), lastKey: page.lastKey };
+    if (!watchlistId) return { items: page.items.map(fromPartitionItem<FraudsterRecord>), lastKey: page.lastKey };
     return { items: await this.getMany(domainId, page.items.map((m) => m.fraudsterId as string)), lastKey: page.lastKey };
   }
 
@@ -118,7 +107,7 @@ export class FraudsterStore {
     };
     while (keys && Object.keys(keys).length) {
       const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: keys }));
-      for (const item of result.Responses?.[this.tables.fraudsters] ?? []) found.set(item.itemId, toRecord(item));
+      for (const item of result.Responses?.[this.tables.fraudsters] ?? []) found.set(item.itemId, fromPartitionItem<FraudsterRecord>(item));
       keys = result.UnprocessedKeys;
     }
     return fraudsterIds.flatMap((id) => found.get(id) ?? []);
@@ -159,7 +148,3 @@ export class FraudsterStore {
   }
 }
 
-function toRecord(item: Record<string, unknown>): FraudsterRecord {
-  const { itemId: _itemId, ...record } = item;
-  return record as unknown as FraudsterRecord;
-}

@@ -1,11 +1,10 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#domain/errors';
 import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#domain/speaker';
-import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { putIfUnchanged, transact } from './transactions.ts';
+import { deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';
 
-const RECORD_PREFIX = 'id#';
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
 
 export const speakerNotFound = (speakerId: string) =>
@@ -87,17 +86,7 @@ export class SpeakerStore {
   async delete(speaker: SpeakerRecord): Promise<void> {
     const { domainId } = speaker;
     await transact(this.client, [
-      {
-        write: {
-          Delete: {
-            TableName: this.tables.speakers,
-            Key: { domainId, itemId: speaker.speakerId },
-            ConditionExpression: 'updatedAt = :expected',
-            ExpressionAttributeValues: { ':expected': speaker.updatedAt },
-          },
-        },
-        onConditionFailed: () => concurrentChange(speaker.speakerId),
-      },
+      deleteIfUnchanged(this.tables.speakers, { domainId, itemId: speaker.speakerId }, speaker.updatedAt, () => concurrentChange(speaker.speakerId)),
       { write: { Delete: { TableName: this.tables.speakers, Key: { domainId, itemId: aliasKey(speaker.customerSpeakerId) } } } },
       this.counters.decrement(counterIds.speakers(domainId)),
     ]);
@@ -110,18 +99,14 @@ export class SpeakerStore {
       limit,
       startKey,
     );
-    return { items: page.items.map(toRecord), lastKey: page.lastKey };
+    return { items: page.items.map(fromPartitionItem<SpeakerRecord>), lastKey: page.lastKey };
   }
 
   private async getItem(domainId: string, itemId: string): Promise<any> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.speakers, Key: { domainId, itemId }, ConsistentRead: true }),
     );
-    return Item && itemId.startsWith(RECORD_PREFIX) ? toRecord(Item) : Item;
+    return Item && itemId.startsWith(RECORD_PREFIX) ? fromPartitionItem<SpeakerRecord>(Item) : Item;
   }
 }
 
-function toRecord(item: Record<string, unknown>): SpeakerRecord {
-  const { itemId: _itemId, ...record } = item;
-  return record as unknown as SpeakerRecord;
-}

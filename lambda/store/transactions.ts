@@ -36,6 +36,8 @@ export async function transact(client: DynamoDBDocumentClient, writes: GuardedWr
  * Saves a record whole, only if the stored one still has the `updatedAt` the caller read (optimistic locking):
  * a change made by another request in between is never overwritten.
  */
+const UNCHANGED = 'attribute_not_exists(deletedAt) AND updatedAt = :expectedUpdatedAt';
+
 export function putIfUnchanged(
   tableName: string,
   item: Record<string, unknown>,
@@ -47,7 +49,27 @@ export function putIfUnchanged(
       Put: {
         TableName: tableName,
         Item: item,
-        ConditionExpression: 'attribute_not_exists(deletedAt) AND updatedAt = :expectedUpdatedAt',
+        ConditionExpression: UNCHANGED,
+        ExpressionAttributeValues: { ':expectedUpdatedAt': expectedUpdatedAt },
+      },
+    },
+    onConditionFailed,
+  };
+}
+
+/** Deletes a record only if it is still the one the caller read, like putIfUnchanged. */
+export function deleteIfUnchanged(
+  tableName: string,
+  key: Record<string, unknown>,
+  expectedUpdatedAt: number,
+  onConditionFailed: () => Error,
+): GuardedWrite {
+  return {
+    write: {
+      Delete: {
+        TableName: tableName,
+        Key: key,
+        ConditionExpression: UNCHANGED,
         ExpressionAttributeValues: { ':expectedUpdatedAt': expectedUpdatedAt },
       },
     },
