@@ -3,7 +3,7 @@
  * signed PCM, one or two channels, at most 20 MB; live sessions send raw 8 kHz PCM-16 little-endian mono.
  * Everything past this module works on Float32 samples in [-1, 1).
  */
-import { ValidationException } from '../domain/errors.ts';
+import { ValidationException } from '../api-model/errors.ts';
 
 export const VOICE_ID_SAMPLE_RATE = 8000;
 

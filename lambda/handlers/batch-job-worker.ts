@@ -1,4 +1,4 @@
-import { NotImplementedYet } from '#domain/errors';
+import { NotImplementedYet } from '#api-model/errors';
 
 export interface BatchJobTask {
   task: 'process-request';

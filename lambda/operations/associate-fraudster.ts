@@ -1,5 +1,5 @@
-import { presentFraudster } from '#domain/fraudster';
-import { fraudsterMembershipInput, parseInput } from '#domain/validation';
+import { presentFraudster } from '#api-model/fraudster';
+import { fraudsterMembershipInput, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 /** Adds a fraudster to a watchlist; a fraudster already on it is returned unchanged. */

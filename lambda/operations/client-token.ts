@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ValidationException } from '#domain/errors';
+import { ValidationException } from '#api-model/errors';
 import { CLIENT_TOKEN_LIFETIME_SECONDS, ClientTokenTaken, type IdempotencyRecord } from '#store/idempotency-store';
 import { nowInSeconds } from '#store/dynamodb';
 import type { GuardedWrite } from '#store/transactions';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { presentDomain, type DomainRecord } from '#domain/domain';
-import { DEFAULT_WATCHLIST_NAME, type WatchlistRecord } from '#domain/watchlist';
-import { newResourceId } from '#domain/ids';
+import { presentDomain, type DomainRecord } from '#api-model/domain';
+import { DEFAULT_WATCHLIST_NAME, type WatchlistRecord } from '#api-model/watchlist';
+import { newResourceId } from '#api-model/ids';
 import {
   clientToken,
   description,
@@ -9,7 +9,7 @@ import {
   resourceName,
   serverSideEncryptionConfiguration,
   tagList,
-} from '#domain/validation';
+} from '#api-model/validation';
 import { oncePerClientToken } from './client-token.ts';
 import type { OperationContext } from './context.ts';
 

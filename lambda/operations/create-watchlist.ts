@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { newResourceId } from '#domain/ids';
-import { clientToken, description, parseInput, resourceId, resourceName } from '#domain/validation';
-import { presentWatchlist, type WatchlistRecord } from '#domain/watchlist';
+import { newResourceId } from '#api-model/ids';
+import { clientToken, description, parseInput, resourceId, resourceName } from '#api-model/validation';
+import { presentWatchlist, type WatchlistRecord } from '#api-model/watchlist';
 import { oncePerClientToken } from './client-token.ts';
 import type { OperationContext } from './context.ts';
 

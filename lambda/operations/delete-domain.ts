@@ -1,4 +1,4 @@
-import { domainIdInput, parseInput } from '#domain/validation';
+import { domainIdInput, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 /** Soft-deletes a domain: it stops working now, and its data is erased after the retention period. */

@@ -1,4 +1,4 @@
-import { fraudsterInput, parseInput } from '#domain/validation';
+import { fraudsterInput, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 /** Deletes a fraudster and takes it off every watchlist. */

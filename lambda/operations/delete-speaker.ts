@@ -1,4 +1,4 @@
-import { parseInput, speakerInput } from '#domain/validation';
+import { parseInput, speakerInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 /** Deletes a speaker with its voiceprint; a later enrollment of the same CustomerSpeakerId starts afresh. */

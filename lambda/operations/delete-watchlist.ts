@@ -1,5 +1,5 @@
-import { ValidationException } from '#domain/errors';
-import { parseInput, watchlistInput } from '#domain/validation';
+import { ValidationException } from '#api-model/errors';
+import { parseInput, watchlistInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 /** Deletes an empty, non-default watchlist. */

@@ -1,5 +1,5 @@
-import { presentDomain } from '#domain/domain';
-import { domainIdInput, parseInput } from '#domain/validation';
+import { presentDomain } from '#api-model/domain';
+import { domainIdInput, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 export async function describeDomain(input: unknown, ctx: OperationContext) {

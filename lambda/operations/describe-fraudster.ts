@@ -1,5 +1,5 @@
-import { presentFraudster } from '#domain/fraudster';
-import { fraudsterInput, parseInput } from '#domain/validation';
+import { presentFraudster } from '#api-model/fraudster';
+import { fraudsterInput, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 export async function describeFraudster(input: unknown, ctx: OperationContext) {

@@ -1,5 +1,5 @@
-import { presentSpeaker } from '#domain/speaker';
-import { parseInput, speakerInput } from '#domain/validation';
+import { presentSpeaker } from '#api-model/speaker';
+import { parseInput, speakerInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 export async function describeSpeaker(input: unknown, ctx: OperationContext) {

@@ -1,5 +1,5 @@
-import { parseInput, watchlistInput } from '#domain/validation';
-import { presentWatchlist } from '#domain/watchlist';
+import { parseInput, watchlistInput } from '#api-model/validation';
+import { presentWatchlist } from '#api-model/watchlist';
 import type { OperationContext } from './context.ts';
 
 export async function describeWatchlist(input: unknown, ctx: OperationContext) {

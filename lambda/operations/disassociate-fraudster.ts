@@ -1,6 +1,6 @@
-import { ConflictException, ValidationException } from '#domain/errors';
-import { presentFraudster } from '#domain/fraudster';
-import { fraudsterMembershipInput, parseInput } from '#domain/validation';
+import { ConflictException, ValidationException } from '#api-model/errors';
+import { presentFraudster } from '#api-model/fraudster';
+import { fraudsterMembershipInput, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 /** Takes a fraudster off a watchlist; its last watchlist cannot be taken (delete the fraudster instead). */

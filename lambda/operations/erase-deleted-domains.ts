@@ -1,4 +1,4 @@
-import { DELETED_DOMAIN_RETENTION_MS } from '#domain/domain';
+import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
 import { logger } from '#observability';
 import type { OperationContext } from './context.ts';
 

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { NotImplementedYet } from '#domain/errors';
+import { NotImplementedYet } from '#api-model/errors';
 import {
   domainIdInput,
   fraudsterInput,
   fraudsterMembershipInput,
   speakerInput,
   watchlistInput,
-} from '#domain/validation';
+} from '#api-model/validation';
 import { associateFraudster } from './associate-fraudster.ts';
 import type { OperationContext } from './context.ts';
 import { CreateDomainInput, createDomain } from './create-domain.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { presentDomain } from '#domain/domain';
-import { maxResults, nextToken, parseInput } from '#domain/validation';
+import { presentDomain } from '#api-model/domain';
+import { maxResults, nextToken, parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 import { listPage } from './paging.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { presentFraudster } from '#domain/fraudster';
-import { maxResults, nextToken, parseInput, resourceId } from '#domain/validation';
+import { presentFraudster } from '#api-model/fraudster';
+import { maxResults, nextToken, parseInput, resourceId } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 import { listPage } from './paging.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { presentSpeaker } from '#domain/speaker';
-import { maxResults, nextToken, parseInput, resourceId } from '#domain/validation';
+import { presentSpeaker } from '#api-model/speaker';
+import { maxResults, nextToken, parseInput, resourceId } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 import { listPage } from './paging.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput, resourceArn } from '#domain/validation';
+import { parseInput, resourceArn } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 import { domainOfArn } from './tags.ts';
 

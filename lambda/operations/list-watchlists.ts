@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { maxResults, nextToken, parseInput, resourceId } from '#domain/validation';
-import { presentWatchlist } from '#domain/watchlist';
+import { maxResults, nextToken, parseInput, resourceId } from '#api-model/validation';
+import { presentWatchlist } from '#api-model/watchlist';
 import type { OperationContext } from './context.ts';
 import { listPage } from './paging.ts';
 

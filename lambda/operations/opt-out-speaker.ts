@@ -1,6 +1,6 @@
-import { newPrefixedId } from '#domain/ids';
-import { GENERATED_ID_PATTERN, presentSpeaker, type SpeakerRecord } from '#domain/speaker';
-import { parseInput, speakerInput } from '#domain/validation';
+import { newPrefixedId } from '#api-model/ids';
+import { GENERATED_ID_PATTERN, presentSpeaker, type SpeakerRecord } from '#api-model/speaker';
+import { parseInput, speakerInput } from '#api-model/validation';
 import { speakerNotFound } from '#store/speaker-store';
 import type { OperationContext } from './context.ts';
 

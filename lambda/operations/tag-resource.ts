@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ValidationException } from '#domain/errors';
-import { parseInput, resourceArn, tagList } from '#domain/validation';
+import { ValidationException } from '#api-model/errors';
+import { parseInput, resourceArn, tagList } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 import { domainOfArn } from './tags.ts';
 

@@ -1,5 +1,5 @@
-import { domainArn, type DomainRecord } from '#domain/domain';
-import { ResourceNotFoundException } from '#domain/errors';
+import { domainArn, type DomainRecord } from '#api-model/domain';
+import { ResourceNotFoundException } from '#api-model/errors';
 import type { OperationContext } from './context.ts';
 
 /** The domain a tagging ARN names. Only domains are taggable, and only this deployment's (its region and account). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput, resourceArn, tagKeyList } from '#domain/validation';
+import { parseInput, resourceArn, tagKeyList } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 import { domainOfArn } from './tags.ts';
 

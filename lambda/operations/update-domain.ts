@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { presentDomain, type DomainRecord } from '#domain/domain';
-import { description, parseInput, resourceId, resourceName, serverSideEncryptionConfiguration } from '#domain/validation';
+import { presentDomain, type DomainRecord } from '#api-model/domain';
+import { description, parseInput, resourceId, resourceName, serverSideEncryptionConfiguration } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
 export const UpdateDomainInput = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ValidationException } from '#domain/errors';
-import { description, parseInput, resourceId, resourceName } from '#domain/validation';
-import { presentWatchlist, type WatchlistRecord } from '#domain/watchlist';
+import { ValidationException } from '#api-model/errors';
+import { description, parseInput, resourceId, resourceName } from '#api-model/validation';
+import { presentWatchlist, type WatchlistRecord } from '#api-model/watchlist';
 import type { OperationContext } from './context.ts';
 
 export const UpdateWatchlistInput = z.object({

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#domain/errors';
-import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#domain/domain';
-import type { WatchlistRecord } from '#domain/watchlist';
+import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
+import type { WatchlistRecord } from '#api-model/watchlist';
 import { isConditionFailure, nowInSeconds, queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';

@@ -1,5 +1,5 @@
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { ValidationException } from '#domain/errors';
+import { ValidationException } from '#api-model/errors';
 
 /**
  * Checks that a customer's KMS key can protect a domain's data before the domain points at it, so that a typo in

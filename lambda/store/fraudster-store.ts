@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#domain/errors';
-import type { FraudsterRecord } from '#domain/fraudster';
+import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import type { FraudsterRecord } from '#api-model/fraudster';
 import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { ValidationException } from '#domain/errors';
+import { ValidationException } from '#api-model/errors';
 
 /** Voice ID documents that every pagination token expires after 24 hours. */
 export const PAGE_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;

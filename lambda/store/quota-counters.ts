@@ -1,4 +1,4 @@
-import { ServiceQuotaExceededException } from '#domain/errors';
+import { ServiceQuotaExceededException } from '#api-model/errors';
 import type { GuardedWrite } from './transactions.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#domain/errors';
-import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#domain/speaker';
+import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
 import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';

@@ -1,5 +1,5 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException } from '#domain/errors';
+import { ConflictException } from '#api-model/errors';
 import type { TransactItem } from './dynamodb.ts';
 
 /** One write of a transaction, with the error to raise when its condition is what cancelled the transaction. */

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#domain/errors';
-import type { WatchlistRecord } from '#domain/watchlist';
+import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import type { WatchlistRecord } from '#api-model/watchlist';
 import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ValidationException } from '#domain/errors';
+import { ValidationException } from '#api-model/errors';
 import type { OperationContext } from '#operations/context';
 import { operations } from '#operations/index';
 import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX, type RestRoute } from './rest-routes.ts';

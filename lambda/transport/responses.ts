@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { InternalServerException, VoiceIdError } from '#domain/errors';
+import { InternalServerException, VoiceIdError } from '#api-model/errors';
 import { logger } from '#observability';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';

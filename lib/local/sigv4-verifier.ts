@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AccessDeniedException } from '../../lambda/domain/errors';
+import { AccessDeniedException } from '../../lambda/api-model/errors';
 
 export interface LocalCredentials {
   accessKeyId: string;

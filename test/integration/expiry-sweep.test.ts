@@ -1,7 +1,7 @@
 import { CreateDomainCommand, DeleteDomainCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DELETED_DOMAIN_RETENTION_MS } from '#domain/domain';
-import { newPrefixedId } from '#domain/ids';
+import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
+import { newPrefixedId } from '#api-model/ids';
 import { eraseDeletedDomains } from '#operations/erase-deleted-domains';
 import { endpoints, serviceContext, serviceTables, voiceId } from '../support/clients';
 

@@ -7,7 +7,7 @@ import {
   ListFraudstersCommand,
 } from '@aws-sdk/client-voice-id';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { newPrefixedId } from '#domain/ids';
+import { newPrefixedId } from '#api-model/ids';
 import { counterIds } from '#store/quota-counters';
 import { serviceContext, serviceTables, voiceId } from '../support/clients';
 import { failure, newDomain } from '../support/voice-id-errors';

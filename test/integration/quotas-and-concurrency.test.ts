@@ -1,6 +1,6 @@
 import { AssociateFraudsterCommand, CreateWatchlistCommand, ListFraudstersCommand } from '@aws-sdk/client-voice-id';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { newPrefixedId } from '#domain/ids';
+import { newPrefixedId } from '#api-model/ids';
 import { createDomain } from '#operations/create-domain';
 import { deleteDomain } from '#operations/delete-domain';
 import { counterIds } from '#store/quota-counters';

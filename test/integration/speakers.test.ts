@@ -1,6 +1,6 @@
 import { DeleteSpeakerCommand, DescribeSpeakerCommand, ListSpeakersCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
-import { newPrefixedId } from '#domain/ids';
-import type { SpeakerRecord } from '#domain/speaker';
+import { newPrefixedId } from '#api-model/ids';
+import type { SpeakerRecord } from '#api-model/speaker';
 import { serviceContext, voiceId } from '../support/clients';
 import { failure, newDomain } from '../support/voice-id-errors';
 

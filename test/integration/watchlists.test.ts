@@ -6,7 +6,7 @@ import {
   ListWatchlistsCommand,
   UpdateWatchlistCommand,
 } from '@aws-sdk/client-voice-id';
-import { newPrefixedId } from '#domain/ids';
+import { newPrefixedId } from '#api-model/ids';
 import { serviceContext, voiceId } from '../support/clients';
 import { failure, newDomain } from '../support/voice-id-errors';
 

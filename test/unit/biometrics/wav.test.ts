@@ -1,4 +1,4 @@
-import { ValidationException } from '../../../lambda/domain/errors.ts';
+import { ValidationException } from '../../../lambda/api-model/errors.ts';
 import { decodeWav, MAX_WAV_BYTES, pcm16ToFloat32 } from '../../../lambda/biometrics/wav.ts';
 
 interface Format {
