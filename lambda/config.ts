@@ -1,7 +1,50 @@
+import { z } from 'zod';
+
 /**
  * The only place that reads the environment. Handlers do not know whether they run in AWS or in the embedded
- * stack: only endpoints, credentials and names differ, and they all arrive here as environment variables.
+ * stack: only endpoints, credentials and names differ, and they all arrive here as environment variables, parsed
+ * once when a handler starts. A missing or malformed setting stops the start with every problem named at once.
  */
+
+const required = (name: string) => z.string({ error: `${name} must be set.` }).min(1, `${name} must be set.`);
+
+/** Voice ID's default when unset; exceeding a quota is a ServiceQuotaExceededException. */
+const quota = (name: string, voiceIdDefault: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return voiceIdDefault;
+      const limit = Number(value);
+      if (Number.isInteger(limit) && limit >= 1) return limit;
+      ctx.addIssue({ code: 'custom', message: `${name} must be a positive whole number, not ${value}.` });
+      return z.NEVER;
+    });
+
+const optional = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
+
+const Environment = z.object({
+  AWS_REGION: required('AWS_REGION'),
+  VOICE_ID_ACCOUNT_ID: required('VOICE_ID_ACCOUNT_ID'),
+  DOMAINS_TABLE: required('DOMAINS_TABLE'),
+  WATCHLISTS_TABLE: required('WATCHLISTS_TABLE'),
+  SPEAKERS_TABLE: required('SPEAKERS_TABLE'),
+  FRAUDSTERS_TABLE: required('FRAUDSTERS_TABLE'),
+  COUNTERS_TABLE: required('COUNTERS_TABLE'),
+  IDEMPOTENCY_TABLE: required('IDEMPOTENCY_TABLE'),
+  QUOTA_DOMAINS: quota('QUOTA_DOMAINS', 3),
+  QUOTA_SPEAKERS_PER_DOMAIN: quota('QUOTA_SPEAKERS_PER_DOMAIN', 100_000),
+  QUOTA_WATCHLISTS_PER_DOMAIN: quota('QUOTA_WATCHLISTS_PER_DOMAIN', 3),
+  QUOTA_FRAUDSTERS_PER_WATCHLIST: quota('QUOTA_FRAUDSTERS_PER_WATCHLIST', 500),
+  DYNAMODB_ENDPOINT: optional,
+  KMS_ENDPOINT: optional,
+  TOKEN_SECRET: optional,
+  TOKEN_SECRET_ARN: optional,
+  SPEAKER_MODEL: optional,
+});
 
 export interface ServiceConfig {
   region: string;
@@ -14,7 +57,6 @@ export interface ServiceConfig {
     counters: string;
     idempotency: string;
   };
-  /** Voice ID's default quotas unless configured; exceeding one is a ServiceQuotaExceededException. */
   quotas: {
     domains: number;
     speakersPerDomain: number;
@@ -25,52 +67,47 @@ export interface ServiceConfig {
   endpoints: {
     dynamodb?: string;
     kms?: string;
-    s3?: string;
-    stepFunctions?: string;
   };
   /** Pagination tokens are sealed with a key derived from this secret: given directly, or read from Secrets Manager. */
   tokenSecret: { value: string } | { secretArn: string };
+  /** The speaker-embedding model (lambda/biometrics/speaker-model.ts lists the known ones); unset means the default. */
+  speakerModel?: string;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`The environment variable ${name} must be set.`);
-  return value;
-}
-
-function quota(env: NodeJS.ProcessEnv, name: string, voiceIdDefault: number): number {
-  const value = env[name];
-  if (value === undefined || value === '') return voiceIdDefault;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`${name} must be a positive whole number, not ${value}.`);
-  return limit;
+export class ConfigurationError extends Error {
+  readonly name = 'ConfigurationError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const parsed = Environment.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  if (parsed.success && !parsed.data.TOKEN_SECRET && !parsed.data.TOKEN_SECRET_ARN) {
+    problems.push('TOKEN_SECRET_ARN (or TOKEN_SECRET) must be set.');
+  }
+  if (!parsed.success || problems.length) {
+    throw new ConfigurationError(`The service is not configured: ${problems.join(' ')}`);
+  }
+  const e = parsed.data;
   return {
-    region: required(env, 'AWS_REGION'),
-    accountId: required(env, 'VOICE_ID_ACCOUNT_ID'),
+    region: e.AWS_REGION,
+    accountId: e.VOICE_ID_ACCOUNT_ID,
     tables: {
-      domains: required(env, 'DOMAINS_TABLE'),
-      watchlists: required(env, 'WATCHLISTS_TABLE'),
-      speakers: required(env, 'SPEAKERS_TABLE'),
-      fraudsters: required(env, 'FRAUDSTERS_TABLE'),
-      counters: required(env, 'COUNTERS_TABLE'),
-      idempotency: required(env, 'IDEMPOTENCY_TABLE'),
+      domains: e.DOMAINS_TABLE,
+      watchlists: e.WATCHLISTS_TABLE,
+      speakers: e.SPEAKERS_TABLE,
+      fraudsters: e.FRAUDSTERS_TABLE,
+      counters: e.COUNTERS_TABLE,
+      idempotency: e.IDEMPOTENCY_TABLE,
     },
     quotas: {
-      domains: quota(env, 'QUOTA_DOMAINS', 3),
-      speakersPerDomain: quota(env, 'QUOTA_SPEAKERS_PER_DOMAIN', 100_000),
-      watchlistsPerDomain: quota(env, 'QUOTA_WATCHLISTS_PER_DOMAIN', 3),
-      fraudstersPerWatchlist: quota(env, 'QUOTA_FRAUDSTERS_PER_WATCHLIST', 500),
+      domains: e.QUOTA_DOMAINS,
+      speakersPerDomain: e.QUOTA_SPEAKERS_PER_DOMAIN,
+      watchlistsPerDomain: e.QUOTA_WATCHLISTS_PER_DOMAIN,
+      fraudstersPerWatchlist: e.QUOTA_FRAUDSTERS_PER_WATCHLIST,
     },
-    endpoints: {
-      dynamodb: env.DYNAMODB_ENDPOINT,
-      kms: env.KMS_ENDPOINT,
-      s3: env.S3_ENDPOINT,
-      stepFunctions: env.STEPFUNCTIONS_ENDPOINT,
-    },
-    tokenSecret: env.TOKEN_SECRET ? { value: env.TOKEN_SECRET } : { secretArn: required(env, 'TOKEN_SECRET_ARN') },
+    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, kms: e.KMS_ENDPOINT },
+    tokenSecret: e.TOKEN_SECRET ? { value: e.TOKEN_SECRET } : { secretArn: e.TOKEN_SECRET_ARN! },
+    speakerModel: e.SPEAKER_MODEL,
   };
 }
 

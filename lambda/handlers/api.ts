@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { loadConfig } from '#config';
-import { logger } from '#observability';
-import { createContext, type OperationContext } from '#operations/context';
+import { lazy } from '#lazy';
+import { logger, metrics } from '#observability';
+import { createContext } from '#operations/context';
 import { dispatch } from '#transport/dispatch';
 import { failure } from '#transport/responses';
 
@@ -10,18 +13,19 @@ import { failure } from '#transport/responses';
  * split by X-Amz-Target) and the REST routes. One function keeps a single warm pool and one cold start for all
  * operations; each operation is still its own module (lambda/operations).
  */
-let context: Promise<OperationContext> | undefined;
+const operationContext = lazy(() => createContext(loadConfig()));
 
 export async function handler(event: APIGatewayProxyEvent, lambdaContext?: Context): Promise<APIGatewayProxyResult> {
   if (lambdaContext) logger.addContext(lambdaContext);
-  // A failed start (say, the secret could not be read) is not cached: the next request tries again.
-  context ??= createContext(loadConfig()).catch((error) => {
-    context = undefined;
-    throw error;
-  });
+  const requestId = event.requestContext?.requestId ?? randomUUID();
+  let response: APIGatewayProxyResult;
   try {
-    return dispatch(event, await context);
+    response = await dispatch(event, requestId, await operationContext());
   } catch (error) {
-    return failure(error);
+    // Only a failed start reaches here (dispatch answers every error of a request itself).
+    response = failure(error, requestId);
   }
+  metrics.addMetric(response.statusCode >= 500 ? 'Faults' : response.statusCode >= 400 ? 'ClientErrors' : 'Successes', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  return response;
 }

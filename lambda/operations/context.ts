@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { ServiceConfig } from '#config';
+import { tracer } from '#observability';
 import { DomainStore } from '#store/domain-store';
 import { documentClient } from '#store/dynamodb';
 import { EncryptionKeys } from '#store/encryption-keys';
@@ -45,7 +46,9 @@ export async function createContext(config: ServiceConfig): Promise<OperationCon
     fraudsters: new FraudsterStore(dynamo, config.tables, counters, watchlists),
     idempotency: new IdempotencyStore(dynamo, config.tables.idempotency),
     pageTokens: new PageTokens(secret),
-    encryptionKeys: new EncryptionKeys(new KMSClient({ region: config.region, endpoint: config.endpoints.kms })),
+    encryptionKeys: new EncryptionKeys(
+      tracer.captureAWSv3Client(new KMSClient({ region: config.region, endpoint: config.endpoints.kms })),
+    ),
     now: Date.now,
   };
 }

@@ -5,15 +5,14 @@ import { newResourceId } from '#api-model/ids';
 import {
   clientToken,
   description,
-  parseInput,
   resourceName,
   serverSideEncryptionConfiguration,
   tagList,
 } from '#api-model/validation';
 import { oncePerClientToken } from './client-token.ts';
-import type { OperationContext } from './context.ts';
+import { defineOperation } from './operation.ts';
 
-export const CreateDomainInput = z.object({
+const CreateDomainInput = z.object({
   Name: resourceName('Name'),
   Description: description().optional(),
   ServerSideEncryptionConfiguration: serverSideEncryptionConfiguration,
@@ -22,34 +21,38 @@ export const CreateDomainInput = z.object({
 });
 
 /** Creates a domain together with its default watchlist. */
-export async function createDomain(input: unknown, ctx: OperationContext) {
-  const request = parseInput(CreateDomainInput, input);
-  const scope = { operation: 'CreateDomain', owner: ctx.accountId, clientToken: request.ClientToken, request };
-  return oncePerClientToken<{ Domain: ReturnType<typeof presentDomain> }>(ctx, scope, async (claim) => {
-    await ctx.encryptionKeys.requireUsable(request.ServerSideEncryptionConfiguration.KmsKeyId);
-    const now = ctx.now();
-    const domain: DomainRecord = {
-      domainId: newResourceId(),
-      name: request.Name,
-      description: request.Description,
-      kmsKeyId: request.ServerSideEncryptionConfiguration.KmsKeyId,
-      status: 'ACTIVE',
-      defaultWatchlistId: newResourceId(),
-      tags: Object.fromEntries((request.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
-      createdAt: now,
-      updatedAt: now,
-    };
-    const defaultWatchlist: WatchlistRecord = {
-      domainId: domain.domainId,
-      watchlistId: domain.defaultWatchlistId,
-      name: DEFAULT_WATCHLIST_NAME,
-      description: 'The default watchlist of the domain',
-      isDefault: true,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const response = { Domain: presentDomain(domain, ctx.region, ctx.accountId) };
-    await ctx.domains.create(domain, defaultWatchlist, ctx.quotas.domains, claim(response));
-    return response;
-  });
-}
+export default defineOperation({
+  name: 'CreateDomain',
+  input: CreateDomainInput,
+  route: { method: 'POST', path: '/domains', summary: 'Create a domain and its default watchlist' },
+  async run(request, ctx) {
+    const scope = { operation: 'CreateDomain', owner: ctx.accountId, clientToken: request.ClientToken, request };
+    return oncePerClientToken<{ Domain: ReturnType<typeof presentDomain> }>(ctx, scope, async (claim) => {
+      await ctx.encryptionKeys.requireUsable(request.ServerSideEncryptionConfiguration.KmsKeyId);
+      const now = ctx.now();
+      const domain: DomainRecord = {
+        domainId: newResourceId(),
+        name: request.Name,
+        description: request.Description,
+        kmsKeyId: request.ServerSideEncryptionConfiguration.KmsKeyId,
+        status: 'ACTIVE',
+        defaultWatchlistId: newResourceId(),
+        tags: Object.fromEntries((request.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+        createdAt: now,
+        updatedAt: now,
+      };
+      const defaultWatchlist: WatchlistRecord = {
+        domainId: domain.domainId,
+        watchlistId: domain.defaultWatchlistId,
+        name: DEFAULT_WATCHLIST_NAME,
+        description: 'The default watchlist of the domain',
+        isDefault: true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const response = { Domain: presentDomain(domain, ctx.region, ctx.accountId) };
+      await ctx.domains.create(domain, defaultWatchlist, ctx.quotas.domains, claim(response));
+      return response;
+    });
+  },
+});

@@ -1,9 +1,13 @@
-import { domainIdInput, parseInput } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { domainIdInput } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
 
 /** Soft-deletes a domain: it stops working now, and its data is erased after the retention period. */
-export async function deleteDomain(input: unknown, ctx: OperationContext) {
-  const { DomainId } = parseInput(domainIdInput, input);
-  await ctx.domains.markDeleted(DomainId, ctx.now());
-  return {};
-}
+export default defineOperation({
+  name: 'DeleteDomain',
+  input: domainIdInput,
+  route: { method: 'DELETE', path: '/domains/{DomainId}', summary: 'Delete a domain' },
+  async run({ DomainId }, ctx) {
+    await ctx.domains.markDeleted(DomainId, ctx.now());
+    return {};
+  },
+});

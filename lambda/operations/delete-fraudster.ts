@@ -1,10 +1,14 @@
-import { fraudsterInput, parseInput } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { fraudsterInput } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
 
 /** Deletes a fraudster and takes it off every watchlist. */
-export async function deleteFraudster(input: unknown, ctx: OperationContext) {
-  const { DomainId, FraudsterId } = parseInput(fraudsterInput, input);
-  await ctx.domains.require(DomainId);
-  await ctx.fraudsters.delete(await ctx.fraudsters.require(DomainId, FraudsterId));
-  return {};
-}
+export default defineOperation({
+  name: 'DeleteFraudster',
+  input: fraudsterInput,
+  route: { method: 'DELETE', path: '/domains/{DomainId}/fraudsters/{FraudsterId}', summary: 'Delete a fraudster from every watchlist' },
+  async run({ DomainId, FraudsterId }, ctx) {
+    await ctx.domains.require(DomainId);
+    await ctx.fraudsters.delete(await ctx.fraudsters.require(DomainId, FraudsterId));
+    return {};
+  },
+});

@@ -1,9 +1,13 @@
 import { presentDomain } from '#api-model/domain';
-import { domainIdInput, parseInput } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { domainIdInput } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
 
-export async function describeDomain(input: unknown, ctx: OperationContext) {
-  const { DomainId } = parseInput(domainIdInput, input);
-  const domain = await ctx.domains.require(DomainId);
-  return { Domain: presentDomain(domain, ctx.region, ctx.accountId) };
-}
+export default defineOperation({
+  name: 'DescribeDomain',
+  input: domainIdInput,
+  route: { method: 'GET', path: '/domains/{DomainId}', summary: 'Describe a domain' },
+  async run({ DomainId }, ctx) {
+    const domain = await ctx.domains.require(DomainId);
+    return { Domain: presentDomain(domain, ctx.region, ctx.accountId) };
+  },
+});

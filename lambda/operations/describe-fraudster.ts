@@ -1,9 +1,13 @@
 import { presentFraudster } from '#api-model/fraudster';
-import { fraudsterInput, parseInput } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { fraudsterInput } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
 
-export async function describeFraudster(input: unknown, ctx: OperationContext) {
-  const { DomainId, FraudsterId } = parseInput(fraudsterInput, input);
-  await ctx.domains.require(DomainId);
-  return { Fraudster: presentFraudster(await ctx.fraudsters.require(DomainId, FraudsterId)) };
-}
+export default defineOperation({
+  name: 'DescribeFraudster',
+  input: fraudsterInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/fraudsters/{FraudsterId}', summary: 'Describe a fraudster' },
+  async run({ DomainId, FraudsterId }, ctx) {
+    await ctx.domains.require(DomainId);
+    return { Fraudster: presentFraudster(await ctx.fraudsters.require(DomainId, FraudsterId)) };
+  },
+});

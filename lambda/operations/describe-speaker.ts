@@ -1,9 +1,13 @@
 import { presentSpeaker } from '#api-model/speaker';
-import { parseInput, speakerInput } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { speakerInput } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
 
-export async function describeSpeaker(input: unknown, ctx: OperationContext) {
-  const { DomainId, SpeakerId } = parseInput(speakerInput, input);
-  await ctx.domains.require(DomainId);
-  return { Speaker: presentSpeaker(await ctx.speakers.require(DomainId, SpeakerId)) };
-}
+export default defineOperation({
+  name: 'DescribeSpeaker',
+  input: speakerInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Describe a speaker (GeneratedSpeakerId or CustomerSpeakerId)' },
+  async run({ DomainId, SpeakerId }, ctx) {
+    await ctx.domains.require(DomainId);
+    return { Speaker: presentSpeaker(await ctx.speakers.require(DomainId, SpeakerId)) };
+  },
+});

@@ -1,9 +1,13 @@
-import { parseInput, watchlistInput } from '#api-model/validation';
+import { watchlistInput } from '#api-model/validation';
 import { presentWatchlist } from '#api-model/watchlist';
-import type { OperationContext } from './context.ts';
+import { defineOperation } from './operation.ts';
 
-export async function describeWatchlist(input: unknown, ctx: OperationContext) {
-  const { DomainId, WatchlistId } = parseInput(watchlistInput, input);
-  await ctx.domains.require(DomainId);
-  return { Watchlist: presentWatchlist(await ctx.watchlists.require(DomainId, WatchlistId)) };
-}
+export default defineOperation({
+  name: 'DescribeWatchlist',
+  input: watchlistInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/watchlists/{WatchlistId}', summary: 'Describe a watchlist' },
+  async run({ DomainId, WatchlistId }, ctx) {
+    await ctx.domains.require(DomainId);
+    return { Watchlist: presentWatchlist(await ctx.watchlists.require(DomainId, WatchlistId)) };
+  },
+});

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { presentFraudster } from '#api-model/fraudster';
-import { maxResults, nextToken, parseInput, resourceId } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { maxResults, nextToken, resourceId } from '#api-model/validation';
+import { defineOperation, page } from './operation.ts';
 import { listPage } from './paging.ts';
 
-export const ListFraudstersInput = z.object({
+const ListFraudstersInput = z.object({
   DomainId: resourceId('DomainId'),
   WatchlistId: resourceId('WatchlistId').optional(),
   MaxResults: maxResults(100).optional(),
@@ -12,17 +12,21 @@ export const ListFraudstersInput = z.object({
 });
 
 /** Every fraudster of the domain, or those of one watchlist. */
-export async function listFraudsters(input: unknown, ctx: OperationContext) {
-  const request = parseInput(ListFraudstersInput, input);
-  await ctx.domains.require(request.DomainId);
-  if (request.WatchlistId) await ctx.watchlists.require(request.DomainId, request.WatchlistId);
-  const { items, NextToken } = await listPage(
-    ctx,
-    `ListFraudsters/${request.DomainId}/${request.WatchlistId ?? '*'}`,
-    request,
-    100,
-    (limit, start) => ctx.fraudsters.list(request.DomainId, request.WatchlistId, limit, start),
-    presentFraudster,
-  );
-  return { FraudsterSummaries: items, NextToken };
-}
+export default defineOperation({
+  name: 'ListFraudsters',
+  input: ListFraudstersInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/fraudsters', summary: 'List fraudsters, optionally of one watchlist', query: { ...page, WatchlistId: 'string' } },
+  async run(request, ctx) {
+    await ctx.domains.require(request.DomainId);
+    if (request.WatchlistId) await ctx.watchlists.require(request.DomainId, request.WatchlistId);
+    const { items, NextToken } = await listPage(
+      ctx,
+      `ListFraudsters/${request.DomainId}/${request.WatchlistId ?? '*'}`,
+      request,
+      100,
+      (limit, start) => ctx.fraudsters.list(request.DomainId, request.WatchlistId, limit, start),
+      presentFraudster,
+    );
+    return { FraudsterSummaries: items, NextToken };
+  },
+});

@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { parseInput, resourceArn } from '#api-model/validation';
-import type { OperationContext } from './context.ts';
+import { resourceArn } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
 import { domainOfArn } from './tags.ts';
 
-export const ListTagsForResourceInput = z.object({ ResourceArn: resourceArn });
+const ListTagsForResourceInput = z.object({ ResourceArn: resourceArn });
 
-export async function listTagsForResource(input: unknown, ctx: OperationContext) {
-  const request = parseInput(ListTagsForResourceInput, input);
-  const domain = await domainOfArn(ctx, request.ResourceArn);
-  return { Tags: Object.entries(domain.tags).map(([Key, Value]) => ({ Key, Value })) };
-}
+export default defineOperation({
+  name: 'ListTagsForResource',
+  input: ListTagsForResourceInput,
+  route: { method: 'GET', path: '/tags', summary: "List a domain's tags", query: { ResourceArn: 'string' } },
+  async run(request, ctx) {
+    const domain = await domainOfArn(ctx, request.ResourceArn);
+    return { Tags: Object.entries(domain.tags).map(([Key, Value]) => ({ Key, Value })) };
+  },
+});

@@ -1,33 +1,37 @@
 import { newPrefixedId } from '#api-model/ids';
 import { GENERATED_ID_PATTERN, presentSpeaker, type SpeakerRecord } from '#api-model/speaker';
-import { parseInput, speakerInput } from '#api-model/validation';
+import { speakerInput } from '#api-model/validation';
 import { speakerNotFound } from '#store/speaker-store';
-import type { OperationContext } from './context.ts';
+import { defineOperation } from './operation.ts';
 
 /**
  * Records that a caller declined voice authentication: the speaker becomes OPTED_OUT (its voiceprint goes) and
  * cannot be enrolled until deleted. A CustomerSpeakerId never seen before gets an OPTED_OUT record, so that the
  * refusal holds for a later enrollment attempt too.
  */
-export async function optOutSpeaker(input: unknown, ctx: OperationContext) {
-  const { DomainId, SpeakerId } = parseInput(speakerInput, input);
-  await ctx.domains.require(DomainId);
-  const existing = await ctx.speakers.find(DomainId, SpeakerId);
-  const now = ctx.now();
-  if (existing) {
-    const optedOut = existing.status === 'OPTED_OUT' ? existing : await ctx.speakers.changeStatus(existing, 'OPTED_OUT', now);
-    return { Speaker: presentSpeaker(optedOut) };
-  }
-  // A GeneratedSpeakerId is ours to issue: an unknown one names no caller.
-  if (GENERATED_ID_PATTERN.test(SpeakerId)) throw speakerNotFound(SpeakerId);
-  const speaker: SpeakerRecord = {
-    domainId: DomainId,
-    speakerId: newPrefixedId(),
-    customerSpeakerId: SpeakerId,
-    status: 'OPTED_OUT',
-    createdAt: now,
-    updatedAt: now,
-  };
-  await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain);
-  return { Speaker: presentSpeaker(speaker) };
-}
+export default defineOperation({
+  name: 'OptOutSpeaker',
+  input: speakerInput,
+  route: { method: 'POST', path: '/domains/{DomainId}/speakers/{SpeakerId}/opt-out', summary: 'Opt a speaker out of voice authentication' },
+  async run({ DomainId, SpeakerId }, ctx) {
+    await ctx.domains.require(DomainId);
+    const existing = await ctx.speakers.find(DomainId, SpeakerId);
+    const now = ctx.now();
+    if (existing) {
+      const optedOut = existing.status === 'OPTED_OUT' ? existing : await ctx.speakers.changeStatus(existing, 'OPTED_OUT', now);
+      return { Speaker: presentSpeaker(optedOut) };
+    }
+    // A GeneratedSpeakerId is ours to issue: an unknown one names no caller.
+    if (GENERATED_ID_PATTERN.test(SpeakerId)) throw speakerNotFound(SpeakerId);
+    const speaker: SpeakerRecord = {
+      domainId: DomainId,
+      speakerId: newPrefixedId(),
+      customerSpeakerId: SpeakerId,
+      status: 'OPTED_OUT',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain);
+    return { Speaker: presentSpeaker(speaker) };
+  },
+});

@@ -1,10 +1,10 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
 import type { WatchlistRecord } from '#api-model/watchlist';
 import { isConditionFailure, nowInSeconds, queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 
 export interface DomainTables {
   domains: string;
@@ -16,12 +16,6 @@ export interface DomainTables {
 
 const domainNotFound = (domainId: string) =>
   new ResourceNotFoundException('DOMAIN', `The domain ${domainId} does not exist. Check the DomainId.`);
-
-const concurrentChange = (domainId: string) =>
-  new ConflictException(
-    'CONCURRENT_CHANGES',
-    `The domain ${domainId} was changed by another request while this one ran. Describe it and try again.`,
-  );
 
 /**
  * Domains. A deleted domain keeps its item (with `deletedAt` and a TTL) for the retention period, and every read
@@ -65,7 +59,7 @@ export class DomainStore {
    */
   async replace(expected: DomainRecord, next: DomainRecord): Promise<void> {
     await transact(this.client, [
-      putIfUnchanged(this.tables.domains, { ...next }, expected.updatedAt, () => concurrentChange(expected.domainId)),
+      putIfUnchanged(this.tables.domains, { ...next }, expected.updatedAt, () => concurrentChange('domain', expected.domainId)),
     ]);
   }
 
@@ -193,7 +187,7 @@ export class DomainStore {
 
   private async refuseLostUpdate(domainId: string): Promise<never> {
     if (!(await this.get(domainId))) throw domainNotFound(domainId);
-    throw concurrentChange(domainId);
+    throw concurrentChange('domain', domainId);
   }
 }
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
+import { tracer } from '#observability';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -14,7 +15,7 @@ export interface Page<T> {
 }
 
 export function documentClient(config: ServiceConfig): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ region: config.region, endpoint: config.endpoints.dynamodb });
+  const client = tracer.captureAWSv3Client(new DynamoDBClient({ region: config.region, endpoint: config.endpoints.dynamodb }));
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

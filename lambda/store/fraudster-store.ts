@@ -1,18 +1,15 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import { ResourceNotFoundException } from '#api-model/errors';
 import type { FraudsterRecord } from '#api-model/fraudster';
 import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
 const memberPrefix = (watchlistId: string) => `member#${watchlistId}#`;
 
 export const fraudsterNotFound = (fraudsterId: string) =>
   new ResourceNotFoundException('FRAUDSTER', `The fraudster ${fraudsterId} does not exist in this domain. Check the FraudsterId.`);
-
-const concurrentChange = (fraudsterId: string) =>
-  new ConflictException('CONCURRENT_CHANGES', `The fraudster ${fraudsterId} was changed by another request. Try again.`);
 
 /**
  * Fraudsters of a domain, in one partition per domain: each fraudster's record (sort key = GeneratedFraudsterId)
@@ -77,7 +74,7 @@ export class FraudsterStore {
   /** Removes a fraudster from every watchlist and deletes it, all or nothing. */
   async delete(fraudster: FraudsterRecord): Promise<void> {
     await transact(this.client, [
-      deleteIfUnchanged(this.tables.fraudsters, { domainId: fraudster.domainId, itemId: fraudster.fraudsterId }, fraudster.updatedAt, () => concurrentChange(fraudster.fraudsterId)),
+      deleteIfUnchanged(this.tables.fraudsters, { domainId: fraudster.domainId, itemId: fraudster.fraudsterId }, fraudster.updatedAt, () => concurrentChange('fraudster', fraudster.fraudsterId)),
       ...fraudster.watchlistIds.flatMap((watchlistId) => this.leaveWrites(fraudster, watchlistId)),
     ]);
   }
@@ -119,7 +116,7 @@ export class FraudsterStore {
 
   private saveRecord(expected: FraudsterRecord, next: FraudsterRecord): GuardedWrite {
     return putIfUnchanged(this.tables.fraudsters, { ...next, itemId: next.fraudsterId }, expected.updatedAt, () =>
-      concurrentChange(expected.fraudsterId),
+      concurrentChange('fraudster', expected.fraudsterId),
     );
   }
 

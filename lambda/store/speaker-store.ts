@@ -1,17 +1,14 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
+import { ResourceNotFoundException } from '#api-model/errors';
 import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
 import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';
+import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
 
 export const speakerNotFound = (speakerId: string) =>
   new ResourceNotFoundException('SPEAKER', `The speaker ${speakerId} does not exist in this domain. Check the SpeakerId.`);
-
-const concurrentChange = (speakerId: string) =>
-  new ConflictException('CONCURRENT_CHANGES', `The speaker ${speakerId} was changed by another request. Try again.`);
 
 /**
  * Speakers of a domain, in one partition per domain: each speaker's record (sort key = its GeneratedSpeakerId)
@@ -60,7 +57,7 @@ export class SpeakerStore {
             ConditionExpression: 'attribute_not_exists(itemId)',
           },
         },
-        onConditionFailed: () => concurrentChange(speaker.customerSpeakerId),
+        onConditionFailed: () => concurrentChange('speaker', speaker.customerSpeakerId),
       },
       this.counters.increment(counterIds.speakers(speaker.domainId), quota, 'speakers per domain'),
     ]);
@@ -76,7 +73,7 @@ export class SpeakerStore {
     };
     await transact(this.client, [
       putIfUnchanged(this.tables.speakers, { ...next, itemId: next.speakerId }, expected.updatedAt, () =>
-        concurrentChange(expected.speakerId),
+        concurrentChange('speaker', expected.speakerId),
       ),
     ]);
     return next;
@@ -86,7 +83,7 @@ export class SpeakerStore {
   async delete(speaker: SpeakerRecord): Promise<void> {
     const { domainId } = speaker;
     await transact(this.client, [
-      deleteIfUnchanged(this.tables.speakers, { domainId, itemId: speaker.speakerId }, speaker.updatedAt, () => concurrentChange(speaker.speakerId)),
+      deleteIfUnchanged(this.tables.speakers, { domainId, itemId: speaker.speakerId }, speaker.updatedAt, () => concurrentChange('speaker', speaker.speakerId)),
       { write: { Delete: { TableName: this.tables.speakers, Key: { domainId, itemId: aliasKey(speaker.customerSpeakerId) } } } },
       this.counters.decrement(counterIds.speakers(domainId)),
     ]);

@@ -2,6 +2,14 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import { ConflictException } from '#api-model/errors';
 import type { TransactItem } from './dynamodb.ts';
 
+/** The refusal of a write whose record another request changed since the caller read it (optimistic locking). */
+export function concurrentChange(resource: 'domain' | 'watchlist' | 'speaker' | 'fraudster', id: string): ConflictException {
+  return new ConflictException(
+    'CONCURRENT_CHANGES',
+    `The ${resource} ${id} was changed by another request while this one ran. Describe it and try again.`,
+  );
+}
+
 /** One write of a transaction, with the error to raise when its condition is what cancelled the transaction. */
 export interface GuardedWrite {
   write: TransactItem;

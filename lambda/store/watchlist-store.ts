@@ -3,7 +3,7 @@ import { ConflictException, ResourceNotFoundException } from '#api-model/errors'
 import type { WatchlistRecord } from '#api-model/watchlist';
 import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 
 export const watchlistNotFound = (watchlistId: string) =>
   new ResourceNotFoundException('WATCHLIST', `The watchlist ${watchlistId} does not exist in this domain. Check the WatchlistId.`);
@@ -55,7 +55,7 @@ export class WatchlistStore {
   async replace(expected: WatchlistRecord, next: WatchlistRecord): Promise<void> {
     await transact(this.client, [
       putIfUnchanged(this.tables.watchlists, { ...next }, expected.updatedAt, () =>
-        new ConflictException('CONCURRENT_CHANGES', `The watchlist ${expected.watchlistId} was changed by another request. Try again.`),
+        concurrentChange('watchlist', expected.watchlistId),
       ),
     ]);
   }

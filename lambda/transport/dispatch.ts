@@ -1,19 +1,23 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ValidationException } from '#api-model/errors';
 import type { OperationContext } from '#operations/context';
-import { operations } from '#operations/index';
-import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX, type RestRoute } from './rest-routes.ts';
+import { operationsByName } from '#operations/index';
+import type { RestRoute } from '#operations/operation';
+import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX } from './rest-routes.ts';
 import { failure, success } from './responses.ts';
 
 const routesByKey = new Map(restRoutes.map((route) => [`${route.method} ${route.path}`, route]));
 
 /** Turns an API Gateway proxy event into an operation call and its result into a response, for either transport. */
-export async function dispatch(event: APIGatewayProxyEvent, ctx: OperationContext): Promise<APIGatewayProxyResult> {
-  const requestId = event.requestContext?.requestId ?? 'local';
+export async function dispatch(
+  event: APIGatewayProxyEvent,
+  requestId: string,
+  ctx: OperationContext,
+): Promise<APIGatewayProxyResult> {
   try {
     const { operation, input } =
       event.resource === WIRE_PROTOCOL_PATH ? readWireRequest(event) : readRestRequest(event);
-    return success((await operations[operation](input, ctx)) as object, requestId);
+    return success(await operation.call(input, ctx), requestId);
   } catch (error) {
     return failure(error, requestId);
   }
@@ -21,8 +25,9 @@ export async function dispatch(event: APIGatewayProxyEvent, ctx: OperationContex
 
 function readWireRequest(event: APIGatewayProxyEvent) {
   const target = header(event, 'x-amz-target');
-  const operation = target?.startsWith(WIRE_TARGET_PREFIX) ? target.slice(WIRE_TARGET_PREFIX.length) : undefined;
-  if (!operation || !Object.hasOwn(operations, operation)) {
+  const name = target?.startsWith(WIRE_TARGET_PREFIX) ? target.slice(WIRE_TARGET_PREFIX.length) : undefined;
+  const operation = name === undefined ? undefined : operationsByName.get(name);
+  if (!operation) {
     throw new ValidationException(
       `X-Amz-Target must name a Voice ID operation as ${WIRE_TARGET_PREFIX}<Operation>; got ${target ?? 'nothing'}.`,
     );

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { operationInputs } from '#operations/index';
 import { restRoutes } from './rest-routes.ts';
+
+/** The part of a zod object's JSON Schema the document reads. */
+interface JsonObjectSchema {
+  properties: Record<string, unknown>;
+  required?: string[];
+}
 
 const ERRORS: Record<string, string> = {
   '400': 'ValidationException',
@@ -19,26 +24,26 @@ const ERRORS: Record<string, string> = {
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of restRoutes) {
-    const schema = operationInputs[route.operation];
-    const members = schema ? (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, any>; required?: string[] }) : undefined;
+    const { name: operationName, input } = route.operation;
+    const members = z.toJSONSchema(input, { io: 'input' }) as JsonObjectSchema;
     const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     const inQuery = Object.keys(route.query ?? {});
-    const bodyMembers = Object.entries(members?.properties ?? {}).filter(([name]) => !inPath.includes(name) && !inQuery.includes(name));
+    const bodyMembers = Object.entries(members.properties ?? {}).filter(([name]) => !inPath.includes(name) && !inQuery.includes(name));
     const parameters = [
-      ...inPath.map((name) => ({ name, in: 'path', required: true, schema: members?.properties[name] ?? { type: 'string' } })),
+      ...inPath.map((name) => ({ name, in: 'path', required: true, schema: members.properties[name] ?? { type: 'string' } })),
       ...inQuery.map((name) => ({
         name,
         in: 'query',
-        required: members?.required?.includes(name) ?? false,
-        schema: members?.properties[name] ?? { type: 'string' },
+        required: members.required?.includes(name) ?? false,
+        schema: members.properties[name] ?? { type: 'string' },
         ...(route.query?.[name] === 'list' ? { style: 'form', explode: true } : {}),
       })),
     ];
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = {
-      operationId: route.operation,
+      operationId: operationName,
       summary: route.summary,
-      description: `The Voice ID ${route.operation} operation; the wire protocol equivalent is POST / with X-Amz-Target: VoiceID.${route.operation}.`,
+      description: `The Voice ID ${operationName} operation; the wire protocol equivalent is POST / with X-Amz-Target: VoiceID.${operationName}.`,
       parameters,
       ...(bodyMembers.length && route.method !== 'GET' && route.method !== 'DELETE'
         ? {
@@ -49,7 +54,7 @@ export function openApiDocument() {
                   schema: {
                     type: 'object',
                     properties: Object.fromEntries(bodyMembers),
-                    required: (members?.required ?? []).filter((name) => bodyMembers.some(([member]) => member === name)),
+                    required: (members.required ?? []).filter((name) => bodyMembers.some(([member]) => member === name)),
                   },
                 },
               },
@@ -57,7 +62,7 @@ export function openApiDocument() {
           }
         : {}),
       responses: {
-        '200': { description: `The ${route.operation} response of the Voice ID model (timestamps in epoch seconds).`, content: { 'application/json': { schema: { type: 'object' } } } },
+        '200': { description: `The ${operationName} response of the Voice ID model (timestamps in epoch seconds).`, content: { 'application/json': { schema: { type: 'object' } } } },
         ...Object.fromEntries(Object.entries(ERRORS).map(([status, name]) => [status, { $ref: `#/components/responses/${name}` }])),
       },
     };

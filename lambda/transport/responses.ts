@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { InternalServerException, VoiceIdError } from '#api-model/errors';
+import { AccessDeniedException, InternalServerException, ThrottlingException, VoiceIdError } from '#api-model/errors';
 import { logger } from '#observability';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -15,17 +14,13 @@ export function success(body: object, requestId: string): APIGatewayProxyResult 
 
 /**
  * The single mapping from errors to Voice ID's error shape, for both transports. `message` is what AWS JSON
- * clients read; `Message` is the member the model declares. Anything that is not a VoiceIdError is a bug or an
- * outage: it is logged in full and answered as InternalServerException without internals.
+ * clients read; `Message` is the member the model declares. An AWS service that still throttles us after the SDK's
+ * retries is answered as Voice ID answered its own throttling, so clients back off. Anything else that is not a
+ * VoiceIdError is a bug or an outage: its detail goes to the log under the request id, and the caller gets only
+ * that id, never a message, stack trace or path from inside the service.
  */
-export function failure(error: unknown, requestId: string = randomUUID()): APIGatewayProxyResult {
-  let known: VoiceIdError;
-  if (error instanceof VoiceIdError) {
-    known = error;
-  } else {
-    logger.error('Unexpected error', { error: error as Error, requestId });
-    known = new InternalServerException(`The service could not complete the request (request id ${requestId}). Retry it.`);
-  }
+export function failure(error: unknown, requestId: string): APIGatewayProxyResult {
+  const known = asVoiceIdError(error, requestId);
   return {
     statusCode: known.statusCode,
     headers: {
@@ -35,4 +30,34 @@ export function failure(error: unknown, requestId: string = randomUUID()): APIGa
     },
     body: JSON.stringify({ __type: known.name, message: known.message, Message: known.message, ...known.details() }),
   };
+}
+
+/** What the embedded stack's gateway answers to a request that IAM authorization would refuse in AWS. */
+export function accessDenied(message: string, requestId: string): APIGatewayProxyResult {
+  return failure(new AccessDeniedException(message), requestId);
+}
+
+function asVoiceIdError(error: unknown, requestId: string): VoiceIdError {
+  if (error instanceof VoiceIdError) return error;
+  if (isThrottling(error)) {
+    logger.warn('Throttled by an AWS service', { requestId, errorName: (error as Error).name });
+    return new ThrottlingException('The service is receiving more requests than it can take. Retry with backoff.');
+  }
+  logger.error('Unexpected error', { error: error as Error, requestId });
+  return new InternalServerException(`The service could not complete the request (request id ${requestId}). Retry it.`);
+}
+
+const THROTTLING_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+]);
+
+/** AWS SDK v3 marks throttling errors it gave up retrying with `$retryable.throttling`; older shapes only by name. */
+function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
+  return retryable?.throttling === true || THROTTLING_ERRORS.has(error.name);
 }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { failure } from '../../lambda/transport/responses';
+import { accessDenied, failure } from '../../lambda/transport/responses';
 import { readBody } from './json-protocol-server';
-import { verifySignature, type LocalCredentials } from './sigv4-verifier';
+import { SignatureRejected, verifySignature, type LocalCredentials } from './sigv4-verifier';
 import type { LocalTemplate } from './template';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -83,7 +83,7 @@ export async function startApiGateway(options: {
       } as unknown as APIGatewayProxyEvent;
       send(await route.handler(event));
     } catch (error) {
-      send(failure(error, requestId));
+      send(error instanceof SignatureRejected ? accessDenied(error.message, requestId) : failure(error, requestId));
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -76,17 +76,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const started = <T>(engine: PromiseSettledResult<T>) => (engine as PromiseFulfilledResult<T>).value;
     const [dynamodb, s3, kms] = [started(engines[0]), started(engines[1]), started(engines[2])];
 
+    // Lambda's environment is in place before a function's modules initialise.
+    applyHandlerEnvironment(template, { dynamodb: dynamodb.url, kms: kms.url }, secrets.tokenSecret);
     const handlers: Record<string, (event: any) => Promise<any>> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
       handlers[logicalId] = (await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))).handler;
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers as Record<string, TaskHandler>);
     servers.push(stepFunctions.server);
-    applyHandlerEnvironment(
-      template,
-      { dynamodb: dynamodb.url, kms: kms.url, s3: s3.url, stepFunctions: stepFunctions.url },
-      secrets.tokenSecret,
-    );
 
     const api = await startApiGateway({
       routes: template.routes,

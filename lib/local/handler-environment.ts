@@ -3,8 +3,6 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalTemplate } from './template';
 export interface EngineEndpoints {
   dynamodb: string;
   kms: string;
-  s3: string;
-  stepFunctions: string;
 }
 
 /**
@@ -26,8 +24,6 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
     VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
     DYNAMODB_ENDPOINT: engines.dynamodb,
     KMS_ENDPOINT: engines.kms,
-    S3_ENDPOINT: engines.s3,
-    STEPFUNCTIONS_ENDPOINT: engines.stepFunctions,
     TOKEN_SECRET: tokenSecret,
     // The engines accept any credentials; the handlers' SDK clients need some.
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',

@@ -2,7 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AccessDeniedException } from '../../lambda/api-model/errors';
+
+/** What API Gateway's IAM authorization refuses; the gateway answers it as AccessDeniedException. */
+export class SignatureRejected extends Error {
+  readonly name = 'SignatureRejected';
+}
 
 export interface LocalCredentials {
   accessKeyId: string;
@@ -26,27 +30,27 @@ const AUTHORIZATION =
 
 /**
  * What API Gateway's IAM authorization does in AWS, for the embedded stack: recomputes the SigV4 signature with
- * @smithy/signature-v4 from the headers the client signed, and compares. Any failure is AccessDeniedException.
+ * @smithy/signature-v4 from the headers the client signed, and compares. Any failure is a SignatureRejected.
  */
 export async function verifySignature(request: IncomingSignedRequest, credentials: LocalCredentials): Promise<void> {
   const authorization = request.headers['authorization'];
   const match = authorization ? AUTHORIZATION.exec(authorization) : null;
   if (!match) {
-    throw new AccessDeniedException(
+    throw new SignatureRejected(
       'The request is not signed. Sign it with AWS Signature Version 4 using the local credentials in endpoints.json.',
     );
   }
   const [, accessKeyId, , region, service, signedHeaderList, signature] = match;
   if (accessKeyId !== credentials.accessKeyId) {
-    throw new AccessDeniedException(`The access key ${accessKeyId} is not known to this service.`);
+    throw new SignatureRejected(`The access key ${accessKeyId} is not known to this service.`);
   }
   if (!ACCEPTED_SERVICES.has(service)) {
-    throw new AccessDeniedException(`The request is signed for the service ${service}; sign it for voiceid.`);
+    throw new SignatureRejected(`The request is signed for the service ${service}; sign it for voiceid.`);
   }
   const amzDate = request.headers['x-amz-date'];
   const signingDate = amzDate ? parseAmzDate(amzDate) : undefined;
   if (!signingDate || Math.abs(signingDate.getTime() - Date.now()) > MAX_CLOCK_SKEW_MS) {
-    throw new AccessDeniedException('The request signature date (X-Amz-Date) is missing or more than 15 minutes off.');
+    throw new SignatureRejected('The request signature date (X-Amz-Date) is missing or more than 15 minutes off.');
   }
 
   const signedHeaders = signedHeaderList.split(';');
@@ -58,7 +62,7 @@ export async function verifySignature(request: IncomingSignedRequest, credential
   );
   const expectedSignature = /Signature=([0-9a-f]{64})/.exec(String(expected.headers['authorization']))?.[1] ?? '';
   if (!timingSafeEqual(Buffer.from(expectedSignature.padEnd(64)), Buffer.from(signature))) {
-    throw new AccessDeniedException(
+    throw new SignatureRejected(
       'The request signature does not match. Check the secret access key and that nothing changed the request after signing.',
     );
   }

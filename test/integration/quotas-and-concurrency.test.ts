@@ -1,8 +1,8 @@
 import { AssociateFraudsterCommand, CreateWatchlistCommand, ListFraudstersCommand } from '@aws-sdk/client-voice-id';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
-import { createDomain } from '#operations/create-domain';
-import { deleteDomain } from '#operations/delete-domain';
+import createDomain from '#operations/create-domain';
+import deleteDomain from '#operations/delete-domain';
 import { counterIds } from '#store/quota-counters';
 import { endpoints, serviceContext, serviceTables, voiceId } from '../support/clients';
 import { newDomain } from '../support/voice-id-errors';
@@ -20,14 +20,14 @@ describe('quotas', () => {
     const base = await serviceContext();
     const ctx = { ...base, quotas: { ...base.quotas, domains: existing + 1 } };
     const input = { Name: 'last-one', ServerSideEncryptionConfiguration: { KmsKeyId: endpoints().defaultKmsKeyArn } };
-    const { Domain } = await createDomain(input, ctx);
-    await expect(createDomain(input, ctx)).rejects.toMatchObject({
+    const { Domain } = await createDomain.call(input, ctx);
+    await expect(createDomain.call(input, ctx)).rejects.toMatchObject({
       name: 'ServiceQuotaExceededException',
       message: expect.stringMatching(/quota of \d+ domains per account/),
     });
     expect(await counter(counterIds.domains())).toBe(existing + 1);
-    await deleteDomain({ DomainId: Domain.DomainId }, ctx);
-    await createDomain(input, ctx);
+    await deleteDomain.call({ DomainId: Domain.DomainId }, ctx);
+    await createDomain.call(input, ctx);
   });
 });
 
