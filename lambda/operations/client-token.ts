@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationException } from '#api-model/errors';
-import { CLIENT_TOKEN_LIFETIME_SECONDS, ClientTokenTaken, type IdempotencyRecord } from '#store/idempotency-store';
-import { nowInSeconds } from '#store/dynamodb';
-import type { GuardedWrite } from '#store/transactions';
+import { ClientTokenTaken, type ClientTokenClaim } from '#store/idempotency-store';
 import type { OperationContext } from './context.ts';
 
 interface TokenScope {
@@ -22,13 +20,13 @@ interface TokenScope {
 export async function oncePerClientToken<T>(
   ctx: OperationContext,
   scope: TokenScope,
-  perform: (claim: (response: T) => GuardedWrite | undefined) => Promise<T>,
+  perform: (claim: (response: T) => ClientTokenClaim | undefined) => Promise<T>,
 ): Promise<T> {
   if (!scope.clientToken) return perform(() => undefined);
   const key = `${scope.operation}/${scope.owner}/${scope.clientToken}`;
   const requestHash = createHash('sha256').update(canonicalJson(scope.request)).digest('hex');
   const replay = async (): Promise<T | undefined> => {
-    const record = await ctx.idempotency.find(key, nowInSeconds(ctx.now()));
+    const record = await ctx.idempotency.find(key, ctx.now());
     if (!record) return undefined;
     if (record.requestHash !== requestHash) {
       throw new ValidationException(
@@ -41,11 +39,7 @@ export async function oncePerClientToken<T>(
   const earlier = await replay();
   if (earlier !== undefined) return earlier;
   try {
-    return await perform((response) => {
-      const now = nowInSeconds(ctx.now());
-      const record: IdempotencyRecord = { key, requestHash, response, expiresAt: now + CLIENT_TOKEN_LIFETIME_SECONDS };
-      return ctx.idempotency.claim(record, now);
-    });
+    return await perform((response) => ctx.idempotency.claim({ key, requestHash, response }, ctx.now()));
   } catch (error) {
     if (!(error instanceof ClientTokenTaken)) throw error;
     const raced = await replay();

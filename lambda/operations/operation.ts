@@ -39,8 +39,8 @@ export function defineOperation<S extends z.ZodObject, R extends object>(definit
   route?: RestRoute;
   run(request: z.output<S>, ctx: OperationContext): Promise<R>;
 }): Operation<R> {
-  const { name, input, route, run } = definition;
-  return { name, input, route, call: (members, ctx) => run(parseInput(input, members), ctx) };
+  const { name, input, route } = definition;
+  return { name, input, route, call: (members, ctx) => definition.run(parseInput(input, members), ctx) };
 }
 
 /** An operation of the Voice ID API that this release answers with a ValidationException saying so. */

@@ -1,4 +1,4 @@
-import type { Page, PagePosition } from '#store/dynamodb';
+import type { Page, PagePosition } from '#store/page';
 import type { OperationContext } from './context.ts';
 
 /**

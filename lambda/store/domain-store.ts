@@ -2,7 +2,8 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, UpdateComman
 import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
 import type { WatchlistRecord } from '#api-model/watchlist';
-import { isConditionFailure, nowInSeconds, queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { isConditionFailure, nowInSeconds, queryPrefix } from './dynamodb.ts';
+import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 

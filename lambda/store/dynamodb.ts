@@ -2,17 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
+import type { Page, PagePosition } from './page.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** A store position to resume a list from, sealed into NextToken by the operations. */
-export type PagePosition = Record<string, unknown>;
-
-export interface Page<T> {
-  items: T[];
-  /** Absent on the last page. */
-  lastKey?: PagePosition;
-}
 
 export function documentClient(config: ServiceConfig): DynamoDBDocumentClient {
   const client = tracer.captureAWSv3Client(new DynamoDBClient({ region: config.region, endpoint: config.endpoints.dynamodb }));

@@ -1,7 +1,8 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import type { FraudsterRecord } from '#api-model/fraudster';
-import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
+import { fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
+import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 import type { WatchlistStore } from './watchlist-store.ts';

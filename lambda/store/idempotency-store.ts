@@ -1,4 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { nowInSeconds } from './dynamodb.ts';
 import type { GuardedWrite } from './transactions.ts';
 
 /**
@@ -19,21 +20,26 @@ export class ClientTokenTaken extends Error {}
 /** How long a ClientToken is remembered. */
 export const CLIENT_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
+/** The write that claims a token, for the store that makes the change it guards to put in the same transaction. */
+export type ClientTokenClaim = GuardedWrite;
+
 export class IdempotencyStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async find(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined> {
+  async find(key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { key }, ConsistentRead: true }));
     // TTL deletion lags (and never runs in DynamoDB Local), so an expired record is treated as absent here.
-    if (!Item || Item.expiresAt <= nowSeconds) return undefined;
+    if (!Item || (Item as IdempotencyRecord).expiresAt <= nowInSeconds(nowMs)) return undefined;
     return Item as IdempotencyRecord;
   }
 
-  /** The transaction item that claims a token; it fails if a live record for the token already exists. */
-  claim(record: IdempotencyRecord, nowSeconds: number): GuardedWrite {
+  /** The transaction item that claims a token for its lifetime; it fails if a live record for the token exists. */
+  claim(claimed: Omit<IdempotencyRecord, 'expiresAt'>, nowMs: number): ClientTokenClaim {
+    const nowSeconds = nowInSeconds(nowMs);
+    const record: IdempotencyRecord = { ...claimed, expiresAt: nowSeconds + CLIENT_TOKEN_LIFETIME_SECONDS };
     return {
       write: {
         Put: {

@@ -1,7 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
-import { fromPartitionItem, queryPrefix, RECORD_PREFIX, type Page, type PagePosition } from './dynamodb.ts';
+import { fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
+import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';
 

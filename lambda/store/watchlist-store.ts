@@ -1,7 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
 import type { WatchlistRecord } from '#api-model/watchlist';
-import { queryPrefix, type Page, type PagePosition } from './dynamodb.ts';
+import { queryPrefix } from './dynamodb.ts';
+import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 

@@ -1,0 +1,37 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { ServiceConfig } from '#config';
+import { tracer } from '#observability';
+import { DomainStore } from './domain-store.ts';
+import { documentClient } from './dynamodb.ts';
+import { EncryptionKeys } from './encryption-keys.ts';
+import { FraudsterStore } from './fraudster-store.ts';
+import { IdempotencyStore } from './idempotency-store.ts';
+import { QuotaCounters } from './quota-counters.ts';
+import { SpeakerStore } from './speaker-store.ts';
+import { WatchlistStore } from './watchlist-store.ts';
+
+/** Every store of the service, on one DynamoDB client and one KMS client per process. */
+export interface Stores {
+  domains: DomainStore;
+  watchlists: WatchlistStore;
+  speakers: SpeakerStore;
+  fraudsters: FraudsterStore;
+  idempotency: IdempotencyStore;
+  encryptionKeys: EncryptionKeys;
+}
+
+export function openStores(config: ServiceConfig): Stores {
+  const dynamo = documentClient(config);
+  const counters = new QuotaCounters(config.tables.counters);
+  const watchlists = new WatchlistStore(dynamo, config.tables, counters);
+  return {
+    domains: new DomainStore(dynamo, config.tables, counters),
+    watchlists,
+    speakers: new SpeakerStore(dynamo, config.tables, counters),
+    fraudsters: new FraudsterStore(dynamo, config.tables, counters, watchlists),
+    idempotency: new IdempotencyStore(dynamo, config.tables.idempotency),
+    encryptionKeys: new EncryptionKeys(
+      tracer.captureAWSv3Client(new KMSClient({ region: config.region, endpoint: config.endpoints.kms })),
+    ),
+  };
+}
