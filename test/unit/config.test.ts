@@ -1,0 +1,60 @@
+import { ConfigurationError, loadConfig } from '#config';
+
+const complete = {
+  AWS_REGION: 'eu-west-1',
+  VOICE_ID_ACCOUNT_ID: '123456789012',
+  DOMAINS_TABLE: 'd',
+  WATCHLISTS_TABLE: 'w',
+  SPEAKERS_TABLE: 's',
+  FRAUDSTERS_TABLE: 'f',
+  COUNTERS_TABLE: 'c',
+  IDEMPOTENCY_TABLE: 'i',
+  TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens',
+};
+
+describe('the configuration', () => {
+  it("reads every setting, with Voice ID's default quotas", () => {
+    expect(loadConfig(complete)).toEqual({
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      tables: { domains: 'd', watchlists: 'w', speakers: 's', fraudsters: 'f', counters: 'c', idempotency: 'i' },
+      quotas: { domains: 3, speakersPerDomain: 100_000, watchlistsPerDomain: 3, fraudstersPerWatchlist: 500 },
+      endpoints: { dynamodb: undefined, kms: undefined },
+      tokenSecret: { secretArn: complete.TOKEN_SECRET_ARN },
+      speakerModel: undefined,
+    });
+  });
+
+  it('takes configured quotas, local endpoints and a token secret given directly', () => {
+    const config = loadConfig({
+      ...complete,
+      QUOTA_DOMAINS: '7',
+      QUOTA_SPEAKERS_PER_DOMAIN: '10',
+      QUOTA_WATCHLISTS_PER_DOMAIN: '5',
+      QUOTA_FRAUDSTERS_PER_WATCHLIST: '2',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      KMS_ENDPOINT: 'http://127.0.0.1:8001',
+      TOKEN_SECRET: 'local-secret',
+      SPEAKER_MODEL: 'resemblyzer-ge2e',
+    });
+    expect(config.quotas).toEqual({ domains: 7, speakersPerDomain: 10, watchlistsPerDomain: 5, fraudstersPerWatchlist: 2 });
+    expect(config.endpoints).toEqual({ dynamodb: 'http://127.0.0.1:8000', kms: 'http://127.0.0.1:8001' });
+    expect(config.tokenSecret).toEqual({ value: 'local-secret' });
+    expect(config.speakerModel).toBe('resemblyzer-ge2e');
+  });
+
+  it('names every missing or malformed setting at once', () => {
+    const { DOMAINS_TABLE: _d, AWS_REGION: _r, ...rest } = complete;
+    const load = () => loadConfig({ ...rest, QUOTA_DOMAINS: 'three', QUOTA_SPEAKERS_PER_DOMAIN: '0' });
+    expect(load).toThrow(ConfigurationError);
+    expect(load).toThrow(
+      'The service is not configured: AWS_REGION must be set. DOMAINS_TABLE must be set. ' +
+        'QUOTA_DOMAINS must be a positive whole number, not three. QUOTA_SPEAKERS_PER_DOMAIN must be a positive whole number, not 0.',
+    );
+  });
+
+  it('needs the token secret in one of its two forms', () => {
+    const { TOKEN_SECRET_ARN: _arn, ...rest } = complete;
+    expect(() => loadConfig(rest)).toThrow('The service is not configured: TOKEN_SECRET_ARN (or TOKEN_SECRET) must be set.');
+  });
+});
