@@ -110,8 +110,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     speakerModel: e.SPEAKER_MODEL,
   };
 }
-
-/** The speaker-embedding model a deployment uses (lambda/biometrics/speaker-model.ts lists the known ones). */
-export function speakerModelName(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.SPEAKER_MODEL || undefined;
-}

@@ -1,7 +1,8 @@
 /**
- * Speaker-embedding models behind one interface, chosen by name (env SPEAKER_MODEL), so a deployment can move to a
- * better model without touching the audio pipeline or the scoring. Voiceprints carry the name of the model that
- * made them, since embeddings of different models cannot be compared: changing the model means re-enrolling.
+ * Speaker-embedding models behind one interface, chosen by name (a deployment's SPEAKER_MODEL), so a deployment can
+ * move to a better model without touching the audio pipeline or the scoring. Voiceprints carry the name of the
+ * model that made them, since embeddings of different models cannot be compared: changing the model means
+ * re-enrolling.
  *
  * The model files are built on `npm install` by bin/provision-model.mjs (model/README.md has the details) and are
  * checked against the sha256 pinned in model/models.json before they are loaded.
@@ -10,8 +11,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { speakerModelName } from '../config.ts';
+import { lazy } from '#lazy';
 import manifest from '../../model/models.json';
+import { SpeakerModelNotProvisioned } from './errors.ts';
 
 export interface SpeakerEmbedder {
   /** Stored with every voiceprint; only voiceprints of the same model are compared. */
@@ -23,18 +25,10 @@ export interface SpeakerEmbedder {
   embed(samples: Float32Array): Promise<Float32Array>;
 }
 
-export const DEFAULT_SPEAKER_MODEL = 'resemblyzer-ge2e';
+const DEFAULT_SPEAKER_MODEL = 'resemblyzer-ge2e';
 
 /** The command that builds the model files, named in every error about them. */
-export const PROVISION_COMMAND = 'node bin/provision-model.mjs';
-
-/**
- * The model file is missing or is not the pinned one. This is an installation problem, not a caller's error: the
- * transports log it in full and answer InternalServerException, as for any error that is not a Voice ID one.
- */
-export class SpeakerModelNotProvisioned extends Error {
-  readonly name = 'SpeakerModelNotProvisioned';
-}
+const PROVISION_COMMAND = 'node bin/provision-model.mjs';
 
 const MODEL_DIR = path.join(__dirname, '..', '..', 'model', 'out');
 
@@ -46,7 +40,8 @@ const MODEL_DIR = path.join(__dirname, '..', '..', 'model', 'out');
 class OnnxWaveformEmbedder implements SpeakerEmbedder {
   readonly sampleRate = 16000;
   readonly dimension = 256;
-  private session: Promise<InferenceSession> | undefined;
+  /** Created on first use, so that a cold start that needs no biometrics does not pay for it. */
+  private readonly session = lazy(() => this.createSession());
 
   constructor(
     readonly name: string,
@@ -56,21 +51,9 @@ class OnnxWaveformEmbedder implements SpeakerEmbedder {
 
   async embed(samples: Float32Array): Promise<Float32Array> {
     if (samples.length === 0) throw new RangeError('There are no samples to embed.');
-    const session = await this.load();
+    const session = await this.session();
     const result = await session.run({ waveform: new Tensor('float32', samples, [samples.length]) });
     return result.embedding.data as Float32Array;
-  }
-
-  /**
-   * One session per process, created on first use so a cold start that needs no biometrics does not pay for it.
-   * A failed load is forgotten so that the next call, perhaps after provisioning, tries again.
-   */
-  private load(): Promise<InferenceSession> {
-    this.session ??= this.createSession().catch((error: unknown) => {
-      this.session = undefined;
-      throw error;
-    });
-    return this.session;
   }
 
   private async createSession(): Promise<InferenceSession> {
@@ -103,7 +86,11 @@ class OnnxWaveformEmbedder implements SpeakerEmbedder {
 
 function fromManifest(name: string): SpeakerEmbedder {
   const entry = manifest.models.find((model) => model.name === name);
-  if (!entry) throw new Error(`model/models.json has no entry named ${name}.`);
+  if (!entry) {
+    throw new SpeakerModelNotProvisioned(
+      `model/models.json has no entry for the speaker model ${name}; restore the file from the repository.`,
+    );
+  }
   return new OnnxWaveformEmbedder(name, entry.file, entry.sha256);
 }
 
@@ -114,16 +101,21 @@ const REGISTRY = new Map<string, () => SpeakerEmbedder>([
 
 const instances = new Map<string, SpeakerEmbedder>();
 
-/** The embedder named by `name`, by default env SPEAKER_MODEL or resemblyzer-ge2e; one instance per name. */
-export function speakerEmbedder(name = speakerModelName() ?? DEFAULT_SPEAKER_MODEL): SpeakerEmbedder {
-  let embedder = instances.get(name);
+/**
+ * The embedder named `modelName` (a deployment's SPEAKER_MODEL), resemblyzer-ge2e when none is given; one instance
+ * per name, so that its session is loaded once.
+ */
+export function speakerEmbedder(modelName = DEFAULT_SPEAKER_MODEL): SpeakerEmbedder {
+  let embedder = instances.get(modelName);
   if (!embedder) {
-    const create = REGISTRY.get(name);
+    const create = REGISTRY.get(modelName);
     if (!create) {
-      throw new Error(`Unknown speaker model ${name}; the known ones are: ${[...REGISTRY.keys()].join(', ')}.`);
+      throw new RangeError(
+        `Unknown speaker model ${modelName}; the known ones are: ${[...REGISTRY.keys()].join(', ')}.`,
+      );
     }
     embedder = create();
-    instances.set(name, embedder);
+    instances.set(modelName, embedder);
   }
   return embedder;
 }

@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { lazy } from '#lazy';
 
 export interface SpeechSegment {
   /** Seconds from the start of the audio. */
@@ -44,7 +45,16 @@ const FRAMING: Record<number, { window: number; context: number }> = {
 
 const STATE_SHAPE = [2, 1, 128];
 
-let session: Promise<InferenceSession> | undefined;
+/** One session serves every call, created on first use so that a cold start pays for the model only when needed. */
+const sileroSession = lazy(() =>
+  InferenceSession.create(sileroModelPath(), {
+    // The model is tiny and runs one 32 ms window at a time: extra threads cost more to wake than they save.
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  }),
+);
 
 /** Finds the speech in mono audio sampled at 8000 or 16000 Hz. */
 export async function detectSpeech(samples: Float32Array, sampleRate: number): Promise<SpeechActivity> {
@@ -54,24 +64,6 @@ export async function detectSpeech(samples: Float32Array, sampleRate: number): P
   const segments = findSegments(probabilities, framing.window, samples.length, sampleRate);
   const speechSeconds = segments.reduce((total, { start, end }) => total + end - start, 0);
   return { speechSeconds, segments };
-}
-
-/**
- * One session serves every call, created on first use so that a cold start pays for the model only when a
- * request needs it. A failed load is forgotten so the next call tries again.
- */
-function sileroSession(): Promise<InferenceSession> {
-  session ??= InferenceSession.create(sileroModelPath(), {
-    // The model is tiny and runs one 32 ms window at a time: extra threads cost more to wake than they save.
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  }).catch((error: unknown) => {
-    session = undefined;
-    throw error;
-  });
-  return session;
 }
 
 /** The package's main entry sits beside its weights; its exports map hides the weights from require.resolve. */

@@ -7,7 +7,7 @@
  * far above the calibrated threshold on untrimmed audio with long pauses).
  */
 import { resample } from './resample.ts';
-import { speakerEmbedder, type SpeakerEmbedder } from './speaker-model.ts';
+import type { SpeakerEmbedder } from './speaker-model.ts';
 import { detectSpeech } from './vad.ts';
 import { VOICE_ID_SAMPLE_RATE } from './wav.ts';
 
@@ -49,7 +49,7 @@ export async function extractSpeech(samples: Float32Array): Promise<Float32Array
 export async function voiceprint(
   recordings: Float32Array[],
   requiredSeconds: number,
-  embedder: SpeakerEmbedder = speakerEmbedder(),
+  embedder: SpeakerEmbedder,
 ): Promise<VoiceprintResult> {
   const speech = concatenate(await Promise.all(recordings.map(extractSpeech)));
   const speechSeconds = speech.length / VOICE_ID_SAMPLE_RATE;
@@ -79,7 +79,7 @@ function normalise(vector: Float32Array): Float32Array {
   return norm > 0 ? vector.map((value) => value / norm) : vector;
 }
 
-function concatenate(parts: Float32Array[]): Float32Array {
+export function concatenate(parts: Float32Array[]): Float32Array {
   const result = new Float32Array(parts.reduce((total, part) => total + part.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -3,7 +3,7 @@
  * signed PCM, one or two channels, at most 20 MB; live sessions send raw 8 kHz PCM-16 little-endian mono.
  * Everything past this module works on Float32 samples in [-1, 1).
  */
-import { ValidationException } from '../api-model/errors.ts';
+import { AudioFormatError } from './errors.ts';
 
 export const VOICE_ID_SAMPLE_RATE = 8000;
 
@@ -60,17 +60,17 @@ interface Chunk {
  * metadata cut short after the fmt and data chunks, which leaves the audio whole.
  */
 export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
-  if (file.byteLength === 0) throw new ValidationException('The audio file is empty.');
+  if (file.byteLength === 0) throw new AudioFormatError('The audio file is empty.');
   if (file.byteLength > MAX_WAV_BYTES) {
-    throw new ValidationException(
+    throw new AudioFormatError(
       `The audio file is ${file.byteLength} bytes; the limit is 20 MB (${MAX_WAV_BYTES} bytes). Send a shorter recording.`,
     );
   }
   if (channelId !== 0 && channelId !== 1) {
-    throw new ValidationException(`ChannelId must be 0 or 1, not ${channelId}.`);
+    throw new RangeError(`ChannelId must be 0 or 1, not ${channelId}.`);
   }
   if (file.byteLength < 12 || fourCC(file, 0) !== 'RIFF' || fourCC(file, 8) !== 'WAVE') {
-    throw new ValidationException(
+    throw new AudioFormatError(
       'The audio file is not a WAV file (it does not start with a RIFF/WAVE header). Send a .wav file of 8 kHz 16-bit PCM.',
     );
   }
@@ -78,21 +78,21 @@ export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
   const chunks = readChunks(file);
   const fmt = chunks.find((chunk) => chunk.id === 'fmt ');
   const data = chunks.find((chunk) => chunk.id === 'data');
-  if (!fmt) throw new ValidationException('The WAV file has no fmt chunk, so its audio format is unknown.');
-  if (!data) throw new ValidationException('The WAV file has no data chunk, so it contains no audio.');
+  if (!fmt) throw new AudioFormatError('The WAV file has no fmt chunk, so its audio format is unknown.');
+  if (!data) throw new AudioFormatError('The WAV file has no data chunk, so it contains no audio.');
 
   const format = parseFormat(fmt.body);
   if (channelId === 1 && format.channels === 1) {
-    throw new ValidationException('ChannelId 1 was requested but the audio is mono; use ChannelId 0.');
+    throw new AudioFormatError('ChannelId 1 was requested but the audio is mono; use ChannelId 0.');
   }
   const frameBytes = 2 * format.channels;
   if (data.body.byteLength % frameBytes !== 0) {
-    throw new ValidationException(
+    throw new AudioFormatError(
       `The WAV data chunk holds ${data.body.byteLength} bytes, which is not a whole number of ${frameBytes}-byte ` +
         `frames (16-bit, ${format.channels} channel${format.channels === 1 ? '' : 's'}); the file is damaged or cut mid-sample.`,
     );
   }
-  if (data.body.byteLength === 0) throw new ValidationException('The WAV file contains no audio samples.');
+  if (data.body.byteLength === 0) throw new AudioFormatError('The WAV file contains no audio samples.');
 
   const samples = int16ToFloat32(data.body, format.channels, channelId);
   return { samples, sampleRate: format.sampleRate, durationSeconds: samples.length / format.sampleRate };
@@ -101,7 +101,7 @@ export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
 /** Decodes one raw chunk of a live session's stream (8 kHz PCM-16 little-endian mono). */
 export function pcm16ToFloat32(chunk: Uint8Array): Float32Array {
   if (chunk.byteLength % 2 !== 0) {
-    throw new ValidationException(
+    throw new AudioFormatError(
       `The audio chunk has ${chunk.byteLength} bytes; 16-bit PCM needs an even number of bytes, ` +
         'so send whole samples in each chunk.',
     );
@@ -126,7 +126,7 @@ function readChunks(file: Uint8Array): Chunk[] {
     if (size > available) {
       // Metadata cut off after both fmt and data leaves the audio itself intact.
       if (id !== 'data' && ['fmt ', 'data'].every((wanted) => chunks.some((chunk) => chunk.id === wanted))) break;
-      throw new ValidationException(
+      throw new AudioFormatError(
         `The WAV file is truncated: its '${id.trim()}' chunk declares ${size} bytes but only ${available} follow.`,
       );
     }
@@ -139,7 +139,7 @@ function readChunks(file: Uint8Array): Chunk[] {
 
 function parseFormat(body: Uint8Array): WavFormat {
   if (body.byteLength < 16) {
-    throw new ValidationException(`The WAV fmt chunk is ${body.byteLength} bytes, too short to describe the audio.`);
+    throw new AudioFormatError(`The WAV fmt chunk is ${body.byteLength} bytes, too short to describe the audio.`);
   }
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const format: WavFormat = {
@@ -161,7 +161,7 @@ function parseFormat(body: Uint8Array): WavFormat {
     problems.push(`it is sampled at ${format.sampleRate} Hz, but ${VOICE_ID_SAMPLE_RATE} Hz is required`);
   }
   if (problems.length > 0) {
-    throw new ValidationException(
+    throw new AudioFormatError(
       `The WAV audio format is not supported: ${problems.join('; ')}. ` +
         'Convert it to 8000 Hz, 16-bit signed PCM, mono or stereo.',
     );

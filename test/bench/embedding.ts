@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { resample } from '../../lambda/biometrics/resample.ts';
 import { speakerEmbedder } from '../../lambda/biometrics/speaker-model.ts';
-import { extractSpeech, voiceprint } from '../../lambda/biometrics/voiceprint.ts';
+import { concatenate, extractSpeech, voiceprint } from '../../lambda/biometrics/voiceprint.ts';
 import { decodeWav } from '../../lambda/biometrics/wav.ts';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -61,18 +61,16 @@ async function main() {
   const speech16k = resample(speech, 8000, 16000);
   // Audio that holds just over 10 s of speech, for the whole pipeline.
   const call = decodeWav(readFileSync(file.replace('0001.wav', '0000.wav'))).samples;
-  const callWithEnoughSpeech = new Float32Array(call.length + audio.length);
-  callWithEnoughSpeech.set(call);
-  callWithEnoughSpeech.set(audio, call.length);
+  const callWithEnoughSpeech = concatenate([call, audio]);
 
   await measure('embedding only (10 s of speech at 16 kHz)', CLIP_SECONDS, () => embedder.embed(speech16k));
   const callSeconds = callWithEnoughSpeech.length / 8000;
   await measure(
     `whole pipeline (${callSeconds.toFixed(1)} s of 8 kHz audio holding over 10 s of speech: VAD, trim, resample, embed)`,
     callSeconds,
-    () => voiceprint([callWithEnoughSpeech], CLIP_SECONDS),
+    () => voiceprint([callWithEnoughSpeech], CLIP_SECONDS, embedder),
   );
-  const resampleMs = await timed(async () => resample(speech, 8000, 16000));
+  const resampleMs = await timed(() => Promise.resolve(resample(speech, 8000, 16000)));
   console.log(`  of which resampling 10 s of speech: ${resampleMs.toFixed(0)} ms`);
   console.log(`RSS at the end ${MiB(process.memoryUsage().rss)}, peak ${MiB(process.resourceUsage().maxRSS * 1024)}`);
 }

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { equalErrorRate, evaluate, ratesAtScore, type Evaluation } from '../../bin/evaluate.ts';
+import { equalErrorRate, ratesAtScore } from '../../lambda/biometrics/evaluation/metrics.ts';
+import { evaluate, type Evaluation } from '../../lambda/biometrics/evaluation/protocol.ts';
 import { resample } from '../../lambda/biometrics/resample.ts';
 import { cosine } from '../../lambda/biometrics/scoring.ts';
 import { speakerEmbedder } from '../../lambda/biometrics/speaker-model.ts';
@@ -23,8 +24,10 @@ const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / value
 
 describe('the speaker model', () => {
   it('gives the embedding of the Python reference pipeline (model/fixtures/golden.json)', async () => {
-    const golden = JSON.parse(readFileSync(path.join(ROOT, 'model', 'fixtures', 'golden.json'), 'utf8'));
-    for (const fixture of golden.files as { path: string; embedding: number[] }[]) {
+    const golden = JSON.parse(readFileSync(path.join(ROOT, 'model', 'fixtures', 'golden.json'), 'utf8')) as {
+      files: { path: string; embedding: number[] }[];
+    };
+    for (const fixture of golden.files) {
       const embedding = await speakerEmbedder().embed(resample(read(fixture.path), 8000, 16000));
       // Not exactly 1: the reference resampled with scipy's 41-tap filter, the service with its own longer one.
       expect(cosine(embedding, Float32Array.from(fixture.embedding))).toBeGreaterThan(0.999);
@@ -39,7 +42,7 @@ describe('speaker verification on LibriSpeech test-other, 30 s enrollments and 1
 
   // About 20 s alone on 2 cores; the margin is for a machine busy with other suites.
   beforeAll(async () => {
-    result = await evaluate(LIBRISPEECH);
+    result = await evaluate(LIBRISPEECH, { embedder: speakerEmbedder() });
   }, 120_000);
 
   it('enrolls all 10 speakers and tests each of them on other recordings', () => {
@@ -76,8 +79,12 @@ describe('NOT_ENOUGH_SPEECH', () => {
   it('is reported with the net speech found when a clip holds less than the 10 s needed', async () => {
     // 15 s of audio, under 10 s of it speech once the pauses are cut out.
     const clip = read('librispeech-test-other-10/spk1688/1688-142285-0000.wav');
-    const result = await voiceprint([clip], 10);
-    expect(result).toEqual({ status: 'NOT_ENOUGH_SPEECH', speechSeconds: expect.any(Number), requiredSeconds: 10 });
+    const result = await voiceprint([clip], 10, speakerEmbedder());
+    expect(result).toEqual({
+      status: 'NOT_ENOUGH_SPEECH',
+      speechSeconds: expect.any(Number) as number,
+      requiredSeconds: 10,
+    });
     if (result.status === 'NOT_ENOUGH_SPEECH') {
       expect(result.speechSeconds).toBeGreaterThan(8);
       expect(result.speechSeconds).toBeLessThan(10);

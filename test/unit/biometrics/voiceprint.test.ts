@@ -23,11 +23,11 @@ function fakeEmbedder(): SpeakerEmbedder & { inputs: Float32Array[] } {
     sampleRate: 16000,
     dimension: 4,
     inputs,
-    async embed(samples) {
+    embed(samples) {
       inputs.push(samples);
       const embedding = new Float32Array(4);
       embedding[(inputs.length - 1) % 4] = 1;
-      return embedding;
+      return Promise.resolve(embedding);
     },
   };
 }
@@ -43,7 +43,11 @@ describe('voiceprint', () => {
     const embedder = fakeEmbedder();
     const result = await voiceprint([first], 30, embedder);
     const { speechSeconds } = await detectSpeech(first, 8000);
-    expect(result).toEqual({ status: 'NOT_ENOUGH_SPEECH', speechSeconds: expect.any(Number), requiredSeconds: 30 });
+    expect(result).toEqual({
+      status: 'NOT_ENOUGH_SPEECH',
+      speechSeconds: expect.any(Number) as number,
+      requiredSeconds: 30,
+    });
     if (result.status !== 'NOT_ENOUGH_SPEECH') return;
     expect(result.speechSeconds).toBeCloseTo(speechSeconds, 2);
     expect(result.speechSeconds).toBeLessThan(15);

@@ -1,4 +1,4 @@
-import { ValidationException } from '../../../lambda/api-model/errors.ts';
+import { AudioFormatError } from '../../../lambda/biometrics/errors.ts';
 import { decodeWav, MAX_WAV_BYTES, pcm16ToFloat32 } from '../../../lambda/biometrics/wav.ts';
 
 interface Format {
@@ -62,7 +62,7 @@ function expectInvalid(decode: () => unknown, message: RegExp): void {
   } catch (error) {
     thrown = error;
   }
-  expect(thrown).toBeInstanceOf(ValidationException);
+  expect(thrown).toBeInstanceOf(AudioFormatError);
   expect((thrown as Error).message).toMatch(message);
 }
 
@@ -122,7 +122,7 @@ describe('decodeWav', () => {
     expect(Array.from(decodeWav(view).samples).map((s) => s * 32768)).toEqual([5, 6]);
   });
 
-  describe('rejects with a ValidationException that says what to fix', () => {
+  describe('rejects with an AudioFormatError that says what to fix', () => {
     it('an empty file', () => expectInvalid(() => decodeWav(Buffer.alloc(0)), /empty/));
 
     it('a file over 20 MB, before reading it', () => {
@@ -219,12 +219,12 @@ describe('decodeWav', () => {
         () => decodeWav(riff(fmt(), chunk('data', pcm(1))), 1),
         /ChannelId 1 was requested but the audio is mono; use ChannelId 0/,
       ));
+  });
 
-    it.each([2, -1, 0.5])('ChannelId %d', (channelId) =>
-      expectInvalid(
-        () => decodeWav(riff(fmt({ channels: 2 }), chunk('data', pcm(1, 2))), channelId),
-        /ChannelId must be 0 or 1/,
-      ));
+  it.each([2, -1, 0.5])('refuses ChannelId %d as an argument out of range, which callers validate first', (channelId) => {
+    const decode = () => decodeWav(riff(fmt({ channels: 2 }), chunk('data', pcm(1, 2))), channelId);
+    expect(decode).toThrow(RangeError);
+    expect(decode).toThrow(/ChannelId must be 0 or 1/);
   });
 });
 
