@@ -21,11 +21,16 @@ S3: ${endpoints.s3}   KMS: ${endpoints.kms}   Step Functions: ${endpoints.stepFu
 Data: ${dataDir} (endpoints.json has all of the above). Ctrl-C stops.`);
 
   let stopping = false;
-  const shutdown = async () => {
+  const shutdown = () => {
     if (stopping) return;
     stopping = true;
-    await stack.stop();
-    process.exit(0);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadOrCreateSecrets } from '../lib/local/embedded-stack';
+import { loadOrCreateSecrets, type Endpoints } from '../lib/local/embedded-stack';
 import { applyHandlerEnvironment } from '../lib/local/handler-environment';
 import { synthesizeTemplate } from '../lib/local/template';
 
@@ -13,11 +13,14 @@ async function main() {
   const [handlerName, eventFile] = process.argv.slice(2);
   if (!handlerName || !eventFile) throw new Error('usage: npx tsx events/invoke.ts <handler> <event.json>');
   const dataDir = path.resolve(process.env.VOICE_ID_DATA_DIR ?? path.join(__dirname, '..', '.data'));
-  const endpoints = JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8'));
+  // The embedded stack wrote this file for its clients.
+  const endpoints = JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) as Endpoints;
   const { tokenSecret } = loadOrCreateSecrets(path.join(dataDir, 'local-secrets.json'));
   applyHandlerEnvironment(synthesizeTemplate(), endpoints, tokenSecret);
-  const { handler } = await import(path.join(__dirname, '..', 'lambda', 'handlers', `${handlerName}.ts`));
-  console.log(JSON.stringify(await handler(JSON.parse(readFileSync(eventFile, 'utf8'))), null, 2));
+  const { handler } = (await import(path.join(__dirname, '..', 'lambda', 'handlers', `${handlerName}.ts`))) as {
+    handler: (event: unknown) => Promise<unknown>;
+  };
+  console.log(JSON.stringify(await handler(JSON.parse(readFileSync(eventFile, 'utf8')) as unknown), null, 2));
 }
 
 main().catch((error) => {

@@ -11,8 +11,10 @@ export interface BatchJobTask {
  * enrollment and registration work itself arrives with the batch job operations, and until then every request
  * fails with a message saying so (which the state machine records per request).
  */
-export async function handler(event: BatchJobTask): Promise<never> {
-  throw new NotImplementedYet(
-    event.job.JobType === 'FRAUDSTER_REGISTRATION' ? 'StartFraudsterRegistrationJob' : 'StartSpeakerEnrollmentJob',
+export function handler(event: BatchJobTask): Promise<never> {
+  return Promise.reject(
+    new NotImplementedYet(
+      event.job.JobType === 'FRAUDSTER_REGISTRATION' ? 'StartFraudsterRegistrationJob' : 'StartSpeakerEnrollmentJob',
+    ),
   );
 }

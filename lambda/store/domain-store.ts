@@ -1,4 +1,12 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  ScanCommand,
+  UpdateCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
 import type { WatchlistRecord } from '#api-model/watchlist';
@@ -179,7 +187,7 @@ export class DomainStore {
   private async deleteBatch(tableName: string, keys: Record<string, unknown>[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 25) {
       const chunk = keys.slice(i, i + 25);
-      let unprocessed: Record<string, any> | undefined = { [tableName]: chunk.map((Key) => ({ DeleteRequest: { Key } })) };
+      let unprocessed: BatchWriteCommandInput['RequestItems'] = { [tableName]: chunk.map((Key) => ({ DeleteRequest: { Key } })) };
       while (unprocessed && Object.keys(unprocessed).length) {
         ({ UnprocessedItems: unprocessed } = await this.client.send(new BatchWriteCommand({ RequestItems: unprocessed })));
       }

@@ -47,7 +47,8 @@ export class PageTokens {
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
       decipher.setAAD(Buffer.from(list));
       decipher.setAuthTag(raw.subarray(12, 28));
-      body = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
+      // Authenticated by GCM: only `seal` can have written this body.
+      body = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as TokenBody;
     } catch {
       throw invalid();
     }

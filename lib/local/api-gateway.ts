@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { accessDenied, failure } from '../../lambda/transport/responses';
@@ -33,7 +33,7 @@ export async function startApiGateway(options: {
     return { method: route.method, resource: route.path, pattern, parameterNames, handler: options.handlers[route.functionId] };
   });
 
-  const server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const send = (result: APIGatewayProxyResult) => {
       response.writeHead(result.statusCode, result.headers as Record<string, string>);
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
@@ -85,7 +85,8 @@ export async function startApiGateway(options: {
     } catch (error) {
       send(error instanceof SignatureRejected ? accessDenied(error.message, requestId) : failure(error, requestId));
     }
-  });
+  };
+  const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', resolve);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { z } from 'zod';
 import { HANDLERS_DIR } from '../constructs/service-function';
 import { startApiGateway, type ProxyHandler } from './api-gateway';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -11,7 +12,7 @@ import { startLocalKms } from './kms-local';
 import { stopChild } from './processes';
 import { startS3Local } from './s3-local';
 import type { LocalCredentials } from './sigv4-verifier';
-import { localStateMachineArn, startLocalStepFunctions, type TaskHandler } from './step-functions-local';
+import { localStateMachineArn, startLocalStepFunctions } from './step-functions-local';
 import { LOCAL_REGION, synthesizeTemplate } from './template';
 
 export interface EmbeddedStackOptions {
@@ -39,6 +40,14 @@ export interface EmbeddedStack {
 }
 
 const SWEEP_INTERVAL_MS = 24 * 3600 * 1000;
+
+/** A Lambda handler module, as the embedded stack loads it: which events it takes depends on the function. */
+type HandlerModule = { handler: (event: unknown) => Promise<unknown> };
+
+const secretsFile = z.object({
+  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
+  tokenSecret: z.string(),
+});
 
 /**
  * The whole service on one machine: the same handlers, routes, tables and state machines as the CDK stack,
@@ -78,11 +87,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
     // Lambda's environment is in place before a function's modules initialise.
     applyHandlerEnvironment(template, { dynamodb: dynamodb.url, kms: kms.url }, secrets.tokenSecret);
-    const handlers: Record<string, (event: any) => Promise<any>> = {};
+    const handlers: Record<string, HandlerModule['handler']> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
-      handlers[logicalId] = (await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))).handler;
+      handlers[logicalId] = ((await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))) as HandlerModule).handler;
     }
-    const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers as Record<string, TaskHandler>);
+    const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
 
     const api = await startApiGateway({
@@ -95,7 +104,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
     const sweeper = Object.entries(template.functions).find(([, fn]) => fn.handler === 'expiry-sweeper');
     if (sweeper) {
-      const timer = setInterval(() => handlers[sweeper[0]]({}).catch(() => undefined), SWEEP_INTERVAL_MS);
+      const timer = setInterval(() => void handlers[sweeper[0]]({}).catch(() => undefined), SWEEP_INTERVAL_MS);
       timer.unref();
     }
 
@@ -120,7 +129,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
 /** The local API credentials and token secret, made on first start and kept with the data they protect. */
 export function loadOrCreateSecrets(file: string): { credentials: LocalCredentials; tokenSecret: string } {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  if (existsSync(file)) return secretsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
   const secrets = {
     credentials: {
       accessKeyId: `AKLOCAL${randomBytes(7).toString('hex').toUpperCase()}`,

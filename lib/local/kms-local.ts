@@ -1,21 +1,25 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './template';
-import { ServiceError, startJsonProtocolServer } from './json-protocol-server';
+import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server';
 
-interface StoredKey {
-  keyId: string;
-  material: string;
-  description: string;
-  enabled: boolean;
-  createdAt: number;
-}
+const storedKey = z.object({
+  keyId: z.string(),
+  material: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  createdAt: z.number(),
+});
+type StoredKey = z.infer<typeof storedKey>;
 
-interface KeyFile {
-  keys: Record<string, StoredKey>;
-  aliases: Record<string, string>;
-}
+const keyFile = z.object({ keys: z.record(z.string(), storedKey), aliases: z.record(z.string(), z.string()) });
+type KeyFile = z.infer<typeof keyFile>;
+
+// KeyId stays optional here so that a missing one gets KMS's own message (see `resolve`).
+const keyId = z.string().optional();
+const encryptionContext = z.record(z.string(), z.string()).optional();
 
 /** The alias of the key the embedded stack creates for trying it out. */
 export const LOCAL_DEFAULT_KEY_ALIAS = 'alias/voice-id-local';
@@ -30,7 +34,7 @@ const keyArn = (keyId: string) => `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT_I
 export async function startLocalKms(dataDir: string) {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'keys.json');
-  const state: KeyFile = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { keys: {}, aliases: {} };
+  const state: KeyFile = existsSync(file) ? keyFile.parse(JSON.parse(readFileSync(file, 'utf8'))) : { keys: {}, aliases: {} };
   const save = () => writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
 
   const resolve = (keyRef: string | undefined): StoredKey => {
@@ -46,7 +50,7 @@ export async function startLocalKms(dataDir: string) {
     if (!key) throw new ServiceError('NotFoundException', `Key '${keyRef}' does not exist`);
     return key;
   };
-  const usable = (keyRef: string) => {
+  const usable = (keyRef: string | undefined) => {
     const key = resolve(keyRef);
     if (!key.enabled) throw new ServiceError('DisabledException', `${keyArn(key.keyId)} is disabled.`);
     return key;
@@ -106,35 +110,46 @@ export async function startLocalKms(dataDir: string) {
   }
 
   const { server, url } = await startJsonProtocolServer('KMS', {
-    CreateKey: ({ Description = '' }) => ({ KeyMetadata: metadata(createKey(Description)) }),
-    DescribeKey: ({ KeyId }) => ({ KeyMetadata: metadata(resolve(KeyId)) }),
-    EnableKey: ({ KeyId }) => void ((resolve(KeyId).enabled = true), save()),
-    DisableKey: ({ KeyId }) => void ((resolve(KeyId).enabled = false), save()),
-    CreateAlias: ({ AliasName, TargetKeyId }) => {
+    CreateKey: validated(z.object({ Description: z.string().default('') }), ({ Description }) => ({
+      KeyMetadata: metadata(createKey(Description)),
+    })),
+    DescribeKey: validated(z.object({ KeyId: keyId }), ({ KeyId }) => ({ KeyMetadata: metadata(resolve(KeyId)) })),
+    EnableKey: validated(z.object({ KeyId: keyId }), ({ KeyId }) => void ((resolve(KeyId).enabled = true), save())),
+    DisableKey: validated(z.object({ KeyId: keyId }), ({ KeyId }) => void ((resolve(KeyId).enabled = false), save())),
+    CreateAlias: validated(z.object({ AliasName: z.string(), TargetKeyId: keyId }), ({ AliasName, TargetKeyId }) => {
       if (state.aliases[AliasName]) throw new ServiceError('AlreadyExistsException', `${AliasName} already exists`);
       state.aliases[AliasName] = resolve(TargetKeyId).keyId;
       save();
-    },
+    }),
     ListAliases: () => ({
       Aliases: Object.entries(state.aliases).map(([AliasName, TargetKeyId]) => ({ AliasName, TargetKeyId })),
     }),
-    Encrypt: ({ KeyId, Plaintext, EncryptionContext }) => {
-      const key = usable(KeyId);
-      return { KeyId: keyArn(key.keyId), CiphertextBlob: encrypt(key, Buffer.from(Plaintext, 'base64'), EncryptionContext) };
-    },
-    Decrypt: ({ CiphertextBlob, EncryptionContext }) => {
-      const { key, plaintext } = decrypt(Buffer.from(CiphertextBlob, 'base64'), EncryptionContext);
-      return { KeyId: keyArn(key.keyId), Plaintext: plaintext.toString('base64') };
-    },
-    GenerateDataKey: ({ KeyId, EncryptionContext, NumberOfBytes, KeySpec }) => {
-      const key = usable(KeyId);
-      const plaintext = randomBytes(NumberOfBytes ?? (KeySpec === 'AES_128' ? 16 : 32));
-      return {
-        KeyId: keyArn(key.keyId),
-        Plaintext: plaintext.toString('base64'),
-        CiphertextBlob: encrypt(key, plaintext, EncryptionContext),
-      };
-    },
+    Encrypt: validated(
+      z.object({ KeyId: keyId, Plaintext: z.string(), EncryptionContext: encryptionContext }),
+      ({ KeyId, Plaintext, EncryptionContext }) => {
+        const key = usable(KeyId);
+        return { KeyId: keyArn(key.keyId), CiphertextBlob: encrypt(key, Buffer.from(Plaintext, 'base64'), EncryptionContext) };
+      },
+    ),
+    Decrypt: validated(
+      z.object({ CiphertextBlob: z.string(), EncryptionContext: encryptionContext }),
+      ({ CiphertextBlob, EncryptionContext }) => {
+        const { key, plaintext } = decrypt(Buffer.from(CiphertextBlob, 'base64'), EncryptionContext);
+        return { KeyId: keyArn(key.keyId), Plaintext: plaintext.toString('base64') };
+      },
+    ),
+    GenerateDataKey: validated(
+      z.object({ KeyId: keyId, EncryptionContext: encryptionContext, NumberOfBytes: z.number().optional(), KeySpec: z.string().optional() }),
+      ({ KeyId, EncryptionContext, NumberOfBytes, KeySpec }) => {
+        const key = usable(KeyId);
+        const plaintext = randomBytes(NumberOfBytes ?? (KeySpec === 'AES_128' ? 16 : 32));
+        return {
+          KeyId: keyArn(key.keyId),
+          Plaintext: plaintext.toString('base64'),
+          CiphertextBlob: encrypt(key, plaintext, EncryptionContext),
+        };
+      },
+    ),
   });
   return { server, url, defaultKeyArn: keyArn(state.aliases[LOCAL_DEFAULT_KEY_ALIAS]) };
 }

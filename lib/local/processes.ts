@@ -20,8 +20,10 @@ export async function waitUntil(name: string, child: ChildProcess, probe: () => 
       await probe();
       return;
     } catch (error) {
-      if (exited) throw new Error(`${name} exited while starting (exit code ${child.exitCode}).`);
-      if (Date.now() > deadline) throw new Error(`${name} did not start within ${timeoutMs / 1000} s: ${error}`);
+      if (exited) throw new Error(`${name} exited while starting (exit code ${child.exitCode}).`, { cause: error });
+      if (Date.now() > deadline) {
+        throw new Error(`${name} did not start within ${timeoutMs / 1000} s: ${String(error)}`, { cause: error });
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { z } from 'zod';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localFunctionArn, type LocalTemplate } from './template';
-import { ServiceError, startJsonProtocolServer } from './json-protocol-server';
+import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
 (Promise as unknown as { withResolvers: unknown }).withResolvers ??= function withResolvers<T>() {
@@ -11,6 +13,10 @@ import { ServiceError, startJsonProtocolServer } from './json-protocol-server';
 };
 
 export type TaskHandler = (payload: unknown) => Promise<unknown>;
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+type TaskOverrides = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type Branch = Pick<StateMachineDefinition, 'States'>;
 
 interface Execution {
   executionArn: string;
@@ -38,19 +44,22 @@ export async function startLocalStepFunctions(
   functions: Record<string, TaskHandler>,
 ) {
   const { StateMachine } = await import('aws-local-stepfunctions');
-  const byArn = new Map(Object.entries(stateMachines).map(([id, { definition }]) => [localStateMachineArn(id), definition]));
+  const byArn = new Map(
+    Object.entries(stateMachines).map(([id, { definition }]) => [localStateMachineArn(id), asDefinition(definition)]),
+  );
   const handlersByArn = new Map(Object.entries(functions).map(([id, handler]) => [localFunctionArn(id), handler]));
   const executions = new Map<string, Execution>();
 
-  const run = (definition: any, execution: Execution) => {
+  const run = (definition: StateMachineDefinition, execution: Execution) => {
     const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
-    const overrides: Record<string, (input: any) => Promise<any>> = {};
+    const overrides: TaskOverrides = {};
     collectTasks(definition, (stateName, resource) => {
       const handler = handlersByArn.get(resource);
-      if (handler) overrides[stateName] = (input) => handler(input) as Promise<any>;
+      // What a handler returns is JSON, as Lambda would serialize it for Step Functions.
+      if (handler) overrides[stateName] = (input) => handler(input) as Promise<JsonValue>;
     });
     machine
-      .run(JSON.parse(execution.input), { overrides: { taskResourceLocalHandlers: overrides } })
+      .run(JSON.parse(execution.input) as JsonValue, { overrides: { taskResourceLocalHandlers: overrides } })
       .result.then(
         (output) => Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
         (error: Error & { cause?: unknown }) =>
@@ -60,16 +69,19 @@ export async function startLocalStepFunctions(
   };
 
   return startJsonProtocolServer('Step Functions', {
-    StartExecution: ({ stateMachineArn, input = '{}', name = randomUUID() }) => {
-      const definition = byArn.get(stateMachineArn);
-      if (!definition) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
-      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-      const execution: Execution = { executionArn, stateMachineArn, name, status: 'RUNNING', input, startDate: Date.now() };
-      executions.set(executionArn, execution);
-      run(definition, execution);
-      return { executionArn, startDate: execution.startDate / 1000 };
-    },
-    DescribeExecution: ({ executionArn }) => {
+    StartExecution: validated(
+      z.object({ stateMachineArn: z.string(), input: z.string().default('{}'), name: z.string().optional() }),
+      ({ stateMachineArn, input, name = randomUUID() }) => {
+        const definition = byArn.get(stateMachineArn);
+        if (!definition) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+        const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+        const execution: Execution = { executionArn, stateMachineArn, name, status: 'RUNNING', input, startDate: Date.now() };
+        executions.set(executionArn, execution);
+        run(definition, execution);
+        return { executionArn, startDate: execution.startDate / 1000 };
+      },
+    ),
+    DescribeExecution: validated(z.object({ executionArn: z.string() }), ({ executionArn }) => {
       const execution = executions.get(executionArn);
       if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
       return {
@@ -77,16 +89,29 @@ export async function startLocalStepFunctions(
         startDate: execution.startDate / 1000,
         stopDate: execution.stopDate && execution.stopDate / 1000,
       };
-    },
+    }),
   });
 }
 
+/**
+ * The shape `collectTasks` relies on; aws-local-stepfunctions validates the rest of the Amazon States Language
+ * when it builds the machine.
+ */
+const definitionShape = z.object({ StartAt: z.string(), States: z.record(z.string(), z.object({ Type: z.string() })) });
+
+function asDefinition(definition: unknown): StateMachineDefinition {
+  definitionShape.parse(definition);
+  return definition as StateMachineDefinition;
+}
+
 /** Visits every Task state, including those inside Map and Parallel states. */
-function collectTasks(definition: any, visit: (stateName: string, resource: string) => void): void {
-  for (const [name, state] of Object.entries<any>(definition.States ?? {})) {
+function collectTasks(definition: Branch, visit: (stateName: string, resource: string) => void): void {
+  for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task') visit(name, state.Resource);
-    if (state.ItemProcessor) collectTasks(state.ItemProcessor, visit);
-    if (state.Iterator) collectTasks(state.Iterator, visit);
-    for (const branch of state.Branches ?? []) collectTasks(branch, visit);
+    if (state.Type === 'Map') {
+      if (state.ItemProcessor) collectTasks(state.ItemProcessor, visit);
+      if (state.Iterator) collectTasks(state.Iterator, visit);
+    }
+    if (state.Type === 'Parallel') for (const branch of state.Branches) collectTasks(branch, visit);
   }
 }

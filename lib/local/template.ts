@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { z } from 'zod';
 import { HANDLER_METADATA_KEY } from '../constructs/service-function';
 import { VoiceIdStack } from '../voice-id-stack';
 
@@ -10,7 +11,29 @@ export interface LocalTemplate {
   stateMachines: Record<string, { definition: unknown }>;
 }
 
-type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+const resourceSchema = z.object({
+  Type: z.string(),
+  Properties: z.record(z.string(), z.unknown()).default({}),
+  Metadata: z.record(z.string(), z.unknown()).optional(),
+});
+type Resource = z.infer<typeof resourceSchema>;
+
+// The intrinsic functions CDK writes into the properties the embedded stack reads.
+const ref = z.object({ Ref: z.string() });
+const getAtt = z.object({ 'Fn::GetAtt': z.array(z.string()).nonempty() });
+const join = z.object({ 'Fn::Join': z.tuple([z.string(), z.array(z.unknown())]) });
+
+const tableProperties = z.object({
+  KeySchema: z.array(z.unknown()),
+  AttributeDefinitions: z.array(z.unknown()),
+  GlobalSecondaryIndexes: z.array(z.unknown()).optional(),
+});
+const methodProperties = z.object({ HttpMethod: z.string(), ResourceId: z.unknown(), Integration: z.object({ Uri: z.unknown() }) });
+const apiResourceProperties = z.object({ ParentId: z.unknown(), PathPart: z.string() });
+const functionProperties = z.object({
+  Environment: z.object({ Variables: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+const stateMachineProperties = z.object({ DefinitionString: z.unknown() });
 
 /**
  * Synthesizes the real CDK stack (without bundling) so that the embedded stack serves exactly the routes,
@@ -19,56 +42,62 @@ type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Reco
 export function synthesizeTemplate(): LocalTemplate {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new VoiceIdStack(app, 'VoiceId', { env: { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION } });
-  const resources: Record<string, Resource> = app.synth().getStackByName(stack.stackName).template.Resources;
-  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  const { Resources } = z
+    .object({ Resources: z.record(z.string(), resourceSchema) })
+    .parse(app.synth().getStackByName(stack.stackName).template);
+  const ofType = (type: string) => Object.entries(Resources).filter(([, resource]) => resource.Type === type);
 
   return {
-    tables: ofType('AWS::DynamoDB::GlobalTable').map(([logicalId, { Properties }]) => ({
-      logicalId,
-      keySchema: Properties.KeySchema,
-      attributeDefinitions: Properties.AttributeDefinitions,
-      globalSecondaryIndexes: Properties.GlobalSecondaryIndexes,
-    })),
-    routes: ofType('AWS::ApiGateway::Method').map(([, { Properties }]) => ({
-      method: Properties.HttpMethod,
-      path: resourcePath(resources, Properties.ResourceId),
-      functionId: findGetAtt(Properties.Integration.Uri),
-    })),
+    tables: ofType('AWS::DynamoDB::GlobalTable').map(([logicalId, { Properties }]) => {
+      const table = tableProperties.parse(Properties);
+      return {
+        logicalId,
+        keySchema: table.KeySchema,
+        attributeDefinitions: table.AttributeDefinitions,
+        globalSecondaryIndexes: table.GlobalSecondaryIndexes,
+      };
+    }),
+    routes: ofType('AWS::ApiGateway::Method').map(([, { Properties }]) => {
+      const method = methodProperties.parse(Properties);
+      return {
+        method: method.HttpMethod,
+        path: resourcePath(Resources, method.ResourceId),
+        functionId: findGetAtt(method.Integration.Uri),
+      };
+    }),
     functions: Object.fromEntries(
-      ofType('AWS::Lambda::Function')
-        .filter(([, resource]) => resource.Metadata?.[HANDLER_METADATA_KEY])
-        .map(([logicalId, resource]) => [
-          logicalId,
-          {
-            handler: resource.Metadata![HANDLER_METADATA_KEY] as string,
-            environment: resource.Properties.Environment?.Variables ?? {},
-          },
-        ]),
+      ofType('AWS::Lambda::Function').flatMap(([logicalId, resource]) => {
+        const handler = resource.Metadata?.[HANDLER_METADATA_KEY];
+        if (typeof handler !== 'string' || !handler) return [];
+        const { Environment } = functionProperties.parse(resource.Properties);
+        return [[logicalId, { handler, environment: Environment?.Variables ?? {} }]];
+      }),
     ),
     stateMachines: Object.fromEntries(
       ofType('AWS::StepFunctions::StateMachine').map(([logicalId, { Properties }]) => [
         logicalId,
-        { definition: JSON.parse(joinToString(Properties.DefinitionString)) },
+        { definition: JSON.parse(joinToString(stateMachineProperties.parse(Properties).DefinitionString)) as unknown },
       ]),
     ),
   };
 }
 
-/** Walks API Gateway resources up to the root to rebuild a route's path. */
-function resourcePath(resources: Record<string, Resource>, resourceId: any): string {
-  if (resourceId['Fn::GetAtt']) return '/';
-  const resource = resources[resourceId.Ref];
-  const parent = resourcePath(resources, resource.Properties.ParentId);
-  return `${parent === '/' ? '' : parent}/${resource.Properties.PathPart}`;
+/** Walks API Gateway resources up to the root (a `Fn::GetAtt` of the API's root resource) to rebuild a route's path. */
+function resourcePath(resources: Record<string, Resource>, resourceId: unknown): string {
+  if (getAtt.safeParse(resourceId).success) return '/';
+  const { ParentId, PathPart } = apiResourceProperties.parse(resources[ref.parse(resourceId).Ref].Properties);
+  const parent = resourcePath(resources, ParentId);
+  return `${parent === '/' ? '' : parent}/${PathPart}`;
 }
 
 /** The logical id of the first `Fn::GetAtt` inside a value (the function behind an integration URI). */
-function findGetAtt(value: any): string {
+function findGetAtt(value: unknown): string {
   if (value && typeof value === 'object') {
-    if (value['Fn::GetAtt']) return value['Fn::GetAtt'][0];
+    const found = getAtt.safeParse(value);
+    if (found.success) return found.data['Fn::GetAtt'][0];
     for (const member of Object.values(value)) {
-      const found = findGetAtt(member);
-      if (found) return found;
+      const nested = findGetAtt(member);
+      if (nested) return nested;
     }
   }
   return '';
@@ -78,13 +107,19 @@ function findGetAtt(value: any): string {
  * Resolves the `Fn::Join` of a state machine definition. References to functions become local ARNs that the
  * embedded Step Functions engine maps back to handlers.
  */
-function joinToString(value: any): string {
+function joinToString(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value['Fn::Join']) return value['Fn::Join'][1].map(joinToString).join(value['Fn::Join'][0]);
-  if (value['Fn::GetAtt']) return localFunctionArn(value['Fn::GetAtt'][0]);
-  if (value.Ref === 'AWS::Partition') return 'aws';
-  if (value.Ref === 'AWS::Region') return LOCAL_REGION;
-  if (value.Ref === 'AWS::AccountId') return LOCAL_ACCOUNT_ID;
+  const joined = join.safeParse(value);
+  if (joined.success) {
+    const [separator, parts] = joined.data['Fn::Join'];
+    return parts.map(joinToString).join(separator);
+  }
+  const attribute = getAtt.safeParse(value);
+  if (attribute.success) return localFunctionArn(attribute.data['Fn::GetAtt'][0]);
+  const reference = ref.safeParse(value);
+  if (reference.success && reference.data.Ref === 'AWS::Partition') return 'aws';
+  if (reference.success && reference.data.Ref === 'AWS::Region') return LOCAL_REGION;
+  if (reference.success && reference.data.Ref === 'AWS::AccountId') return LOCAL_ACCOUNT_ID;
   throw new Error(`The embedded stack cannot resolve ${JSON.stringify(value)} in a state machine definition.`);
 }
 
