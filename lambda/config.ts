@@ -35,15 +35,29 @@ const Environment = z.object({
   FRAUDSTERS_TABLE: required('FRAUDSTERS_TABLE'),
   COUNTERS_TABLE: required('COUNTERS_TABLE'),
   IDEMPOTENCY_TABLE: required('IDEMPOTENCY_TABLE'),
+  VOICEPRINTS_TABLE: required('VOICEPRINTS_TABLE'),
+  SESSIONS_TABLE: required('SESSIONS_TABLE'),
   QUOTA_DOMAINS: quota('QUOTA_DOMAINS', 3),
   QUOTA_SPEAKERS_PER_DOMAIN: quota('QUOTA_SPEAKERS_PER_DOMAIN', 100_000),
   QUOTA_WATCHLISTS_PER_DOMAIN: quota('QUOTA_WATCHLISTS_PER_DOMAIN', 3),
   QUOTA_FRAUDSTERS_PER_WATCHLIST: quota('QUOTA_FRAUDSTERS_PER_WATCHLIST', 500),
+  QUOTA_SESSIONS_PER_DOMAIN: quota('QUOTA_SESSIONS_PER_DOMAIN', 50),
   DYNAMODB_ENDPOINT: optional,
   KMS_ENDPOINT: optional,
   TOKEN_SECRET: optional,
   TOKEN_SECRET_ARN: optional,
   SPEAKER_MODEL: optional,
+  SPEAKER_MODEL_DIR: optional,
+  SPEECH_WORKERS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return 0;
+      const workers = Number(value);
+      if (Number.isInteger(workers) && workers >= 0) return workers;
+      ctx.addIssue({ code: 'custom', message: `SPEECH_WORKERS must be a whole number (0 runs speech work in-process), not ${value}.` });
+      return z.NEVER;
+    }),
 });
 
 export interface ServiceConfig {
@@ -56,12 +70,16 @@ export interface ServiceConfig {
     fraudsters: string;
     counters: string;
     idempotency: string;
+    voiceprints: string;
+    sessions: string;
   };
   quotas: {
     domains: number;
     speakersPerDomain: number;
     watchlistsPerDomain: number;
     fraudstersPerWatchlist: number;
+    /** Live sessions at once per domain. */
+    sessionsPerDomain: number;
   };
   /** Set only in the embedded stack; in AWS the SDK's default endpoints are right. */
   endpoints: {
@@ -72,6 +90,13 @@ export interface ServiceConfig {
   tokenSecret: { value: string } | { secretArn: string };
   /** The speaker-embedding model (lambda/biometrics/speaker-model.ts lists the known ones); unset means the default. */
   speakerModel?: string;
+  /** Where the speaker model's file is; unset means model/out, where `npm install` builds it. */
+  speakerModelDir?: string;
+  /**
+   * Worker threads for speech detection and embedding; 0 runs them in the request's own thread, as Lambda should
+   * (one request per sandbox). The embedded stack serves every call from one process and sets one per core.
+   */
+  speechWorkers: number;
 }
 
 export class ConfigurationError extends Error {
@@ -98,15 +123,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       fraudsters: e.FRAUDSTERS_TABLE,
       counters: e.COUNTERS_TABLE,
       idempotency: e.IDEMPOTENCY_TABLE,
+      voiceprints: e.VOICEPRINTS_TABLE,
+      sessions: e.SESSIONS_TABLE,
     },
     quotas: {
       domains: e.QUOTA_DOMAINS,
       speakersPerDomain: e.QUOTA_SPEAKERS_PER_DOMAIN,
       watchlistsPerDomain: e.QUOTA_WATCHLISTS_PER_DOMAIN,
       fraudstersPerWatchlist: e.QUOTA_FRAUDSTERS_PER_WATCHLIST,
+      sessionsPerDomain: e.QUOTA_SESSIONS_PER_DOMAIN,
     },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, kms: e.KMS_ENDPOINT },
     tokenSecret: e.TOKEN_SECRET ? { value: e.TOKEN_SECRET } : { secretArn: e.TOKEN_SECRET_ARN! },
     speakerModel: e.SPEAKER_MODEL,
+    speakerModelDir: e.SPEAKER_MODEL_DIR,
+    speechWorkers: e.SPEECH_WORKERS,
   };
 }

@@ -3,9 +3,11 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BatchJobs } from './constructs/batch-jobs';
+import { grantDomainKeyUse } from './constructs/domain-keys';
 import { ExpirySweep } from './constructs/expiry-sweep';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceTables } from './constructs/service-tables';
+import { LAYER_MODEL_DIR, SpeechModelLayer } from './constructs/speech-model-layer';
 import { VoiceIdApi } from './constructs/voice-id-api';
 
 /** The whole service in one stack: the API, its tables, batch jobs and the daily expiry sweep. */
@@ -30,16 +32,22 @@ export class VoiceIdStack extends Stack {
       ...tables.environment(),
       VOICE_ID_ACCOUNT_ID: this.account,
       TOKEN_SECRET_ARN: tokenSecret.secretArn,
+      SPEAKER_MODEL_DIR: LAYER_MODEL_DIR,
     };
+    // Every function loads the operation context, and with it the speech pipeline's native modules.
+    const layers = [new SpeechModelLayer(this, 'SpeechModel')];
 
-    const apiFunction = new ServiceFunction(this, 'ApiFunction', { handler: 'api', environment });
+    const apiFunction = new ServiceFunction(this, 'ApiFunction', { handler: 'api', environment, layers });
     tables.grantApiAccess(apiFunction);
     tokenSecret.grantRead(apiFunction);
+    // Checks a domain's key, seals voiceprints and session state under it, and opens them to score.
+    grantDomainKeyUse(apiFunction, { check: true, encrypt: true, decrypt: true });
     this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
 
     const worker = new ServiceFunction(this, 'BatchJobWorker', {
       handler: 'batch-job-worker',
       environment,
+      layers,
       timeout: Duration.minutes(5),
     });
     new BatchJobs(this, 'BatchJobs', { worker });
@@ -47,6 +55,7 @@ export class VoiceIdStack extends Stack {
     const sweeper = new ServiceFunction(this, 'ExpirySweeper', {
       handler: 'expiry-sweeper',
       environment,
+      layers,
       timeout: Duration.minutes(15),
     });
     tables.grantSweeperAccess(sweeper);
@@ -93,6 +102,11 @@ export class VoiceIdStack extends Stack {
       {
         id: wildcard('Resource::<ExpirySweeper81EA7002.Arn>:*'),
         reason: 'The scheduler may invoke any version of our own sweeper function, and only that function.',
+      },
+      {
+        id: wildcard('Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*'),
+        reason:
+          "Each domain names its own customer key, unknown at deploy time; data-key use is limited by the condition on Voice ID's encryption context (this deployment's domain ARNs).",
       },
       {
         id: 'AwsSolutions-APIG3',

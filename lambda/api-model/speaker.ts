@@ -18,7 +18,17 @@ export interface SpeakerRecord {
 /** GeneratedSpeakerId and GeneratedFraudsterId, as opposed to a CustomerSpeakerId (which cannot contain `#`). */
 export const GENERATED_ID_PATTERN = /^id#[a-zA-Z0-9]{22}$/;
 
-const HOUR_MS = 3600 * 1000;
+export const HOUR_MS = 3600 * 1000;
+
+/**
+ * Voice ID's compliance rule: a speaker not enrolled, re-enrolled or successfully authenticated for three years
+ * has expired, whether or not the daily sweep has marked it yet.
+ */
+export const SPEAKER_EXPIRY_MS = 3 * 365 * 24 * HOUR_MS;
+
+export function isExpired(speaker: SpeakerRecord, nowMs: number): boolean {
+  return speaker.status === 'EXPIRED' || (speaker.status === 'ENROLLED' && nowMs - (speaker.lastAccessedAt ?? speaker.createdAt) >= SPEAKER_EXPIRY_MS);
+}
 
 /** The Speaker / SpeakerSummary shape of the API. LastAccessedAt is accurate to the hour, as Voice ID documents. */
 export function presentSpeaker(speaker: SpeakerRecord) {

@@ -56,6 +56,37 @@ export const fraudsterInput = z.object({ DomainId: resourceId('DomainId'), Fraud
 
 export const fraudsterMembershipInput = fraudsterInput.extend({ WatchlistId: resourceId('WatchlistId') });
 
+export const sessionName = text(
+  'SessionName',
+  1,
+  36,
+  NAME_PATTERN,
+  'must start with a letter or digit and contain only letters, digits, underscores and hyphens (in a contact centre, the contact id).',
+);
+
+export const sessionNameOrId = text(
+  'SessionNameOrId',
+  1,
+  36,
+  /^(id#[a-zA-Z0-9]{22}|[a-zA-Z0-9][a-zA-Z0-9_-]*)$/,
+  'must be a SessionId (id# and 22 letters and digits) or a SessionName (letters, digits, _ and -, starting with a letter or digit).',
+);
+
+/** The input of operations that name one session of a domain. */
+export const sessionInput = z.object({ DomainId: resourceId('DomainId'), SessionNameOrId: sessionNameOrId });
+
+/** A whole number in a range, with a message that names the member and the range. */
+export const wholeNumber = (member: string, min: number, max: number) =>
+  z
+    .number({ error: `${member} must be a whole number from ${min} to ${max}.` })
+    .int(`${member} must be a whole number from ${min} to ${max}.`)
+    .min(min, `${member} must be a whole number from ${min} to ${max}.`)
+    .max(max, `${member} must be a whole number from ${min} to ${max}.`);
+
+export const threshold = (member: string) => wholeNumber(member, 0, 100);
+
+export const enabled = (member: string) => z.boolean({ error: `${member} must be true or false.` });
+
 export const resourceArn = text(
   'ResourceArn',
   1,

@@ -16,3 +16,22 @@ export class AudioFormatError extends Error {
 export class SpeakerModelNotProvisioned extends Error {
   readonly name = 'SpeakerModelNotProvisioned';
 }
+
+/** Why a speech stream's state was refused. */
+export type SpeechStreamStateProblem = 'CORRUPT' | 'VERSION' | 'MODEL';
+
+/**
+ * A live session's speech stream state cannot be used: damaged (CORRUPT), written by another version of this
+ * format (VERSION), or made with another speaker model than the one asked to continue it (MODEL). None of these is
+ * the caller's audio at fault, and none can be repaired: the session's speech has to be collected again.
+ */
+export class SpeechStreamStateError extends Error {
+  readonly name = 'SpeechStreamStateError';
+
+  constructor(
+    readonly problem: SpeechStreamStateProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -30,6 +30,7 @@ const DEFAULT_SPEAKER_MODEL = 'resemblyzer-ge2e';
 /** The command that builds the model files, named in every error about them. */
 const PROVISION_COMMAND = 'node bin/provision-model.mjs';
 
+/** Where `npm install` builds the models; a deployment names another place (Lambda: the layer's /opt/model/out). */
 const MODEL_DIR = path.join(__dirname, '..', '..', 'model', 'out');
 
 /**
@@ -47,6 +48,7 @@ class OnnxWaveformEmbedder implements SpeakerEmbedder {
     readonly name: string,
     private readonly file: string,
     private readonly sha256: string,
+    private readonly directory: string,
   ) {}
 
   async embed(samples: Float32Array): Promise<Float32Array> {
@@ -57,7 +59,7 @@ class OnnxWaveformEmbedder implements SpeakerEmbedder {
   }
 
   private async createSession(): Promise<InferenceSession> {
-    const file = path.join(MODEL_DIR, this.file);
+    const file = path.join(this.directory, this.file);
     if (!existsSync(file)) {
       throw new SpeakerModelNotProvisioned(
         `The speaker model ${this.name} is not provisioned: ${file} does not exist. ` +
@@ -84,29 +86,31 @@ class OnnxWaveformEmbedder implements SpeakerEmbedder {
   }
 }
 
-function fromManifest(name: string): SpeakerEmbedder {
+function fromManifest(name: string, directory: string): SpeakerEmbedder {
   const entry = manifest.models.find((model) => model.name === name);
   if (!entry) {
     throw new SpeakerModelNotProvisioned(
       `model/models.json has no entry for the speaker model ${name}; restore the file from the repository.`,
     );
   }
-  return new OnnxWaveformEmbedder(name, entry.file, entry.sha256);
+  return new OnnxWaveformEmbedder(name, entry.file, entry.sha256, directory);
 }
 
 /** Models a deployment can select; each is built on first request. */
-const REGISTRY = new Map<string, () => SpeakerEmbedder>([
-  [DEFAULT_SPEAKER_MODEL, () => fromManifest(DEFAULT_SPEAKER_MODEL)],
+const REGISTRY = new Map<string, (directory: string) => SpeakerEmbedder>([
+  [DEFAULT_SPEAKER_MODEL, (directory) => fromManifest(DEFAULT_SPEAKER_MODEL, directory)],
 ]);
 
 const instances = new Map<string, SpeakerEmbedder>();
 
 /**
- * The embedder named `modelName` (a deployment's SPEAKER_MODEL), resemblyzer-ge2e when none is given; one instance
- * per name, so that its session is loaded once.
+ * The embedder named `modelName` (a deployment's SPEAKER_MODEL), resemblyzer-ge2e when none is given, loading its
+ * file from `directory` (model/out unless a deployment names another); one instance per model and place, so that
+ * its session is loaded once.
  */
-export function speakerEmbedder(modelName = DEFAULT_SPEAKER_MODEL): SpeakerEmbedder {
-  let embedder = instances.get(modelName);
+export function speakerEmbedder(modelName = DEFAULT_SPEAKER_MODEL, directory = MODEL_DIR): SpeakerEmbedder {
+  const key = `${directory}\n${modelName}`;
+  let embedder = instances.get(key);
   if (!embedder) {
     const create = REGISTRY.get(modelName);
     if (!create) {
@@ -114,8 +118,8 @@ export function speakerEmbedder(modelName = DEFAULT_SPEAKER_MODEL): SpeakerEmbed
         `Unknown speaker model ${modelName}; the known ones are: ${[...REGISTRY.keys()].join(', ')}.`,
       );
     }
-    embedder = create();
-    instances.set(modelName, embedder);
+    embedder = create(directory);
+    instances.set(key, embedder);
   }
   return embedder;
 }

@@ -63,20 +63,41 @@ export async function voiceprint(
  */
 export async function embedSpeech(speech: Float32Array, embedder: SpeakerEmbedder): Promise<Float32Array> {
   if (speech.length === 0) throw new RangeError('There is no speech to embed.');
-  const samples = resample(speech, VOICE_ID_SAMPLE_RATE, embedder.sampleRate);
-  const pieces = Math.ceil(samples.length / (MAX_PIECE_SECONDS * embedder.sampleRate));
-  const pieceLength = Math.ceil(samples.length / pieces);
-  const sum = new Float32Array(embedder.dimension);
-  for (let start = 0; start < samples.length; start += pieceLength) {
-    const embedding = await embedder.embed(samples.subarray(start, start + pieceLength));
-    for (let i = 0; i < sum.length; i++) sum[i] += embedding[i];
+  const pieces = Math.ceil(speech.length / (MAX_PIECE_SECONDS * VOICE_ID_SAMPLE_RATE));
+  const pieceLength = Math.ceil(speech.length / pieces);
+  const sum = new Float64Array(embedder.dimension);
+  for (let start = 0; start < speech.length; start += pieceLength) {
+    const piece = speech.subarray(start, start + pieceLength);
+    addWeighted(sum, await embedPiece(piece, embedder), piece.length / VOICE_ID_SAMPLE_RATE);
   }
   return normalise(sum);
 }
 
-function normalise(vector: Float32Array): Float32Array {
-  const norm = Math.hypot(...vector);
-  return norm > 0 ? vector.map((value) => value / norm) : vector;
+/**
+ * The embedding of one piece of 8 kHz speech, resampled to the model's rate. A recording's speech and a live
+ * session's are embedded by this one function, so the two give comparable voiceprints.
+ */
+export function embedPiece(speech: Float32Array, embedder: SpeakerEmbedder): Promise<Float32Array> {
+  return embedder.embed(resample(speech, VOICE_ID_SAMPLE_RATE, embedder.sampleRate));
+}
+
+/**
+ * Adds a piece's embedding to a running sum, weighted by the seconds of speech it stands for, so that a short
+ * last piece counts for what it holds.
+ */
+export function addWeighted(sum: Float64Array, embedding: Float32Array, seconds: number): void {
+  if (embedding.length !== sum.length) {
+    throw new RangeError(`Cannot add an embedding of ${embedding.length} dimensions to a sum of ${sum.length}.`);
+  }
+  for (let i = 0; i < sum.length; i++) sum[i] += embedding[i] * seconds;
+}
+
+/** The vector scaled to unit length, as Float32 as voiceprints are stored; a zero vector stays zero. */
+export function normalise(vector: Float32Array | Float64Array): Float32Array {
+  let squares = 0;
+  for (const value of vector) squares += value * value;
+  const norm = Math.sqrt(squares);
+  return Float32Array.from(vector, (value) => (norm > 0 ? value / norm : value));
 }
 
 export function concatenate(parts: Float32Array[]): Float32Array {

@@ -1,4 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
 import type { ServiceConfig } from '#config';
 import { PageTokens } from '#store/page-tokens';
 import { openStores, type Stores } from '#store/stores';
@@ -9,6 +10,8 @@ export interface OperationContext extends Stores {
   accountId: string;
   quotas: ServiceConfig['quotas'];
   pageTokens: PageTokens;
+  /** Speech detection and embedding of live audio: in the request's thread in Lambda, on worker threads locally. */
+  speech: SpeechEngine;
   now: () => number;
 }
 
@@ -24,6 +27,7 @@ export async function createContext(config: ServiceConfig): Promise<OperationCon
     accountId: config.accountId,
     quotas: config.quotas,
     pageTokens: new PageTokens(secret),
+    speech: speechEngine({ workers: config.speechWorkers, modelName: config.speakerModel, modelDir: config.speakerModelDir }),
     now: Date.now,
   };
 }

@@ -1,14 +1,19 @@
 import { speakerInput } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
 
-/** Deletes a speaker with its voiceprint; a later enrollment of the same CustomerSpeakerId starts afresh. */
+/**
+ * Deletes a speaker with its voiceprint and the speech of its sessions; a later enrollment of the same
+ * CustomerSpeakerId starts afresh.
+ */
 export default defineOperation({
   name: 'DeleteSpeaker',
   input: speakerInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Delete a speaker and its voiceprint' },
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
-    await ctx.speakers.delete(await ctx.speakers.require(DomainId, SpeakerId));
+    const speaker = await ctx.speakers.require(DomainId, SpeakerId);
+    await ctx.speakers.delete(speaker);
+    await ctx.sessions.purgeSpeakerStreams(DomainId, [speaker.speakerId, speaker.customerSpeakerId]);
     return {};
   },
 });

@@ -1,3 +1,4 @@
+import appendSessionAudio from './append-session-audio.ts';
 import associateFraudster from './associate-fraudster.ts';
 import createDomain from './create-domain.ts';
 import createWatchlist from './create-watchlist.ts';
@@ -7,9 +8,13 @@ import deleteSpeaker from './delete-speaker.ts';
 import deleteWatchlist from './delete-watchlist.ts';
 import describeDomain from './describe-domain.ts';
 import describeFraudster from './describe-fraudster.ts';
+import describeSession from './describe-session.ts';
 import describeSpeaker from './describe-speaker.ts';
 import describeWatchlist from './describe-watchlist.ts';
 import disassociateFraudster from './disassociate-fraudster.ts';
+import endSession from './end-session.ts';
+import enrollSessionSpeaker from './enroll-session-speaker.ts';
+import evaluateSession from './evaluate-session.ts';
 import listDomains from './list-domains.ts';
 import listFraudsters from './list-fraudsters.ts';
 import listSpeakers from './list-speakers.ts';
@@ -17,14 +22,18 @@ import listTagsForResource from './list-tags-for-resource.ts';
 import listWatchlists from './list-watchlists.ts';
 import { notImplementedYet, type Operation } from './operation.ts';
 import optOutSpeaker from './opt-out-speaker.ts';
+import registerSessionFraudster from './register-session-fraudster.ts';
+import startSession from './start-session.ts';
 import tagResource from './tag-resource.ts';
 import untagResource from './untag-resource.ts';
 import updateDomain from './update-domain.ts';
+import updateSession from './update-session.ts';
 import updateWatchlist from './update-watchlist.ts';
 
 /**
- * Every operation the service answers, in the order the REST routes and the OpenAPI document list them. Each
- * module declares its own name, input schema and route; a unit test fails if a module is missing here.
+ * Every operation the service answers, in the order the REST routes and the OpenAPI document list them: Voice ID's
+ * 29, then the session and audio operations Voice ID kept inside Amazon Connect. Each module declares its own name,
+ * input schema and route; a unit test fails if a module is missing here.
  */
 export const operations: readonly Operation[] = [
   createDomain,
@@ -49,6 +58,7 @@ export const operations: readonly Operation[] = [
   listTagsForResource,
   tagResource,
   untagResource,
+  evaluateSession,
   ...[
     'StartSpeakerEnrollmentJob',
     'DescribeSpeakerEnrollmentJob',
@@ -56,8 +66,14 @@ export const operations: readonly Operation[] = [
     'StartFraudsterRegistrationJob',
     'DescribeFraudsterRegistrationJob',
     'ListFraudsterRegistrationJobs',
-    'EvaluateSession',
   ].map(notImplementedYet),
+  startSession,
+  describeSession,
+  updateSession,
+  appendSessionAudio,
+  endSession,
+  enrollSessionSpeaker,
+  registerSessionFraudster,
 ];
 
 export const operationsByName: ReadonlyMap<string, Operation> = new Map(operations.map((op) => [op.name, op]));

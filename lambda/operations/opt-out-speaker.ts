@@ -5,7 +5,7 @@ import { speakerNotFound } from '#store/speaker-store';
 import { defineOperation } from './operation.ts';
 
 /**
- * Records that a caller declined voice authentication: the speaker becomes OPTED_OUT (its voiceprint goes) and
+ * Records that a caller declined voice authentication: the speaker becomes OPTED_OUT (its voiceprint and its sessions' speech go) and
  * cannot be enrolled until deleted. A CustomerSpeakerId never seen before gets an OPTED_OUT record, so that the
  * refusal holds for a later enrollment attempt too.
  */
@@ -19,6 +19,7 @@ export default defineOperation({
     const now = ctx.now();
     if (existing) {
       const optedOut = existing.status === 'OPTED_OUT' ? existing : await ctx.speakers.changeStatus(existing, 'OPTED_OUT', now);
+      await ctx.sessions.purgeSpeakerStreams(DomainId, [existing.speakerId, existing.customerSpeakerId]);
       return { Speaker: presentSpeaker(optedOut) };
     }
     // A GeneratedSpeakerId is ours to issue: an unknown one names no caller.
@@ -32,6 +33,7 @@ export default defineOperation({
       updatedAt: now,
     };
     await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain);
+    await ctx.sessions.purgeSpeakerStreams(DomainId, [SpeakerId]);
     return { Speaker: presentSpeaker(speaker) };
   },
 });

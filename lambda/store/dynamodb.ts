@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
 import type { Page, PagePosition } from './page.ts';
@@ -41,6 +47,38 @@ export async function queryPrefix(
     lastKey = page.LastEvaluatedKey;
   } while (lastKey && items.length < limit);
   return { items, lastKey };
+}
+
+/** DynamoDB's limit of keys per BatchGetItem request. */
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_ROUNDS = 8;
+
+/**
+ * The items of many keys of one table, in batches of 100, read consistently. Keys DynamoDB leaves unprocessed
+ * (under load) are asked for again with a growing pause, as AWS advises; a table that keeps refusing is an error
+ * rather than a silently short answer.
+ */
+export async function batchGet(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT);
+    for (let round = 0; pending.length; round++) {
+      if (round === MAX_UNPROCESSED_ROUNDS) {
+        throw new Error(`DynamoDB left ${pending.length} keys of ${tableName} unprocessed ${round} times in a row.`);
+      }
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+      const result = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(result.Responses?.[tableName] ?? []));
+      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return items;
 }
 
 /**

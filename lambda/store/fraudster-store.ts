@@ -1,10 +1,11 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import type { FraudsterRecord } from '#api-model/fraudster';
-import { fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
+import { batchGet, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
 const memberPrefix = (watchlistId: string) => `member#${watchlistId}#`;
@@ -23,6 +24,7 @@ export class FraudsterStore {
     private readonly tables: { fraudsters: string },
     private readonly counters: QuotaCounters,
     private readonly watchlists: WatchlistStore,
+    private readonly voiceprints: VoiceprintStore,
   ) {}
 
   async get(domainId: string, fraudsterId: string): Promise<FraudsterRecord | undefined> {
@@ -38,9 +40,10 @@ export class FraudsterStore {
     return fraudster;
   }
 
-  /** Registers a fraudster on its watchlists (which must exist), within each watchlist's quota. */
-  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number): Promise<void> {
+  /** Registers a fraudster, with its voiceprint, on its watchlists (which must exist), within each watchlist's quota. */
+  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number, voiceprint?: VoiceprintWrite): Promise<void> {
     await transact(this.client, [
+      ...(voiceprint ? [voiceprint] : []),
       {
         write: {
           Put: {
@@ -72,9 +75,10 @@ export class FraudsterStore {
     return next;
   }
 
-  /** Removes a fraudster from every watchlist and deletes it, all or nothing. */
+  /** Removes a fraudster from every watchlist and deletes it with its voiceprint, all or nothing. */
   async delete(fraudster: FraudsterRecord): Promise<void> {
     await transact(this.client, [
+      this.voiceprints.remove(fraudster.domainId, { kind: 'fraudster', id: fraudster.fraudsterId }),
       deleteIfUnchanged(this.tables.fraudsters, { domainId: fraudster.domainId, itemId: fraudster.fraudsterId }, fraudster.updatedAt, () => concurrentChange('fraudster', fraudster.fraudsterId)),
       ...fraudster.watchlistIds.flatMap((watchlistId) => this.leaveWrites(fraudster, watchlistId)),
     ]);
@@ -98,16 +102,8 @@ export class FraudsterStore {
   }
 
   private async getMany(domainId: string, fraudsterIds: string[]): Promise<FraudsterRecord[]> {
-    if (!fraudsterIds.length) return [];
-    const found = new Map<string, FraudsterRecord>();
-    let keys: Record<string, any> | undefined = {
-      [this.tables.fraudsters]: { Keys: fraudsterIds.map((itemId) => ({ domainId, itemId })), ConsistentRead: true },
-    };
-    while (keys && Object.keys(keys).length) {
-      const result: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: keys }));
-      for (const item of result.Responses?.[this.tables.fraudsters] ?? []) found.set(item.itemId, fromPartitionItem<FraudsterRecord>(item));
-      keys = result.UnprocessedKeys;
-    }
+    const items = await batchGet(this.client, this.tables.fraudsters, fraudsterIds.map((itemId) => ({ domainId, itemId })));
+    const found = new Map(items.map((item) => [item.itemId as string, fromPartitionItem<FraudsterRecord>(item)]));
     return fraudsterIds.flatMap((id) => found.get(id) ?? []);
   }
 

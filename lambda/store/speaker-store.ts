@@ -1,32 +1,39 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
-import { GENERATED_ID_PATTERN, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
-import { fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
+import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
+import { fromPartitionItem, isConditionFailure, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';
+import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
 
 export const speakerNotFound = (speakerId: string) =>
   new ResourceNotFoundException('SPEAKER', `The speaker ${speakerId} does not exist in this domain. Check the SpeakerId.`);
 
+/** A speaker keeps a voiceprint only while ENROLLED; any other status purges it in the same transaction. */
+const KEEPS_VOICEPRINT: ReadonlySet<SpeakerStatus> = new Set(['ENROLLED']);
+
 /**
  * Speakers of a domain, in one partition per domain: each speaker's record (sort key = its GeneratedSpeakerId)
  * and an alias item per CustomerSpeakerId (`alias#<id>`), written together so a CustomerSpeakerId is unique.
+ * A speaker's voiceprint (VoiceprintStore) changes in the same transaction as its status, so ENROLLED and
+ * "has a voiceprint" can never disagree.
  */
 export class SpeakerStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { speakers: string },
     private readonly counters: QuotaCounters,
+    private readonly voiceprints: VoiceprintStore,
   ) {}
 
   /** Finds a speaker by GeneratedSpeakerId or CustomerSpeakerId, the two forms Voice ID's SpeakerId takes. */
   async find(domainId: string, speakerId: string): Promise<SpeakerRecord | undefined> {
-    if (GENERATED_ID_PATTERN.test(speakerId)) return this.getItem(domainId, speakerId);
+    if (GENERATED_ID_PATTERN.test(speakerId)) return this.getRecord(domainId, speakerId);
     const alias = await this.getItem(domainId, aliasKey(speakerId));
-    return alias ? this.getItem(domainId, alias.speakerId) : undefined;
+    return alias ? this.getRecord(domainId, alias.speakerId as string) : undefined;
   }
 
   async require(domainId: string, speakerId: string): Promise<SpeakerRecord> {
@@ -39,8 +46,9 @@ export class SpeakerStore {
    * Adds a speaker (enrollment, or an opt-out of a speaker never seen) within the domain's speaker quota. A
    * concurrent creation of the same CustomerSpeakerId loses with CONCURRENT_CHANGES.
    */
-  async create(speaker: SpeakerRecord, quota: number): Promise<void> {
+  async create(speaker: SpeakerRecord, quota: number, voiceprint?: VoiceprintWrite): Promise<void> {
     await transact(this.client, [
+      ...(voiceprint ? [voiceprint] : []),
       {
         write: {
           Put: {
@@ -64,26 +72,62 @@ export class SpeakerStore {
     ]);
   }
 
-  /** Sets a speaker's status (and when it was last accessed), unless another request changed it since `expected`. */
-  async changeStatus(expected: SpeakerRecord, status: SpeakerStatus, nowMs: number, accessed = false): Promise<SpeakerRecord> {
+  /**
+   * Sets a speaker's status, unless another request changed it since `expected`. An enrollment brings its new
+   * voiceprint and counts as an access; leaving ENROLLED purges the voiceprint.
+   */
+  async changeStatus(
+    expected: SpeakerRecord,
+    status: SpeakerStatus,
+    nowMs: number,
+    voiceprint?: VoiceprintWrite,
+  ): Promise<SpeakerRecord> {
     const next: SpeakerRecord = {
       ...expected,
       status,
       updatedAt: Math.max(nowMs, expected.updatedAt + 1),
-      lastAccessedAt: accessed ? nowMs : expected.lastAccessedAt,
+      lastAccessedAt: voiceprint ? nowMs : expected.lastAccessedAt,
     };
+    const voiceprintWrite = KEEPS_VOICEPRINT.has(status)
+      ? voiceprint
+      : this.voiceprints.remove(expected.domainId, { kind: 'speaker', id: expected.speakerId });
     await transact(this.client, [
       putIfUnchanged(this.tables.speakers, { ...next, itemId: next.speakerId }, expected.updatedAt, () =>
         concurrentChange('speaker', expected.speakerId),
       ),
+      ...(voiceprintWrite ? [voiceprintWrite] : []),
     ]);
     return next;
   }
 
-  /** Removes the speaker, its CustomerSpeakerId alias and its place in the quota, all or nothing. */
+  /**
+   * Records a successful authentication in LastAccessedAt, which Voice ID reports to the hour: so at most one
+   * write per speaker per hour, and none that would overwrite a newer access or touch a speaker no longer enrolled.
+   */
+  async recordAccess(speaker: SpeakerRecord, nowMs: number): Promise<void> {
+    const hourStart = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+    if ((speaker.lastAccessedAt ?? 0) >= hourStart) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.speakers,
+          Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
+          UpdateExpression: 'SET lastAccessedAt = :now',
+          ConditionExpression: '#status = :enrolled AND (attribute_not_exists(lastAccessedAt) OR lastAccessedAt < :hourStart)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': nowMs, ':enrolled': 'ENROLLED', ':hourStart': hourStart },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Removes the speaker, its voiceprint, its CustomerSpeakerId alias and its place in the quota, all or nothing. */
   async delete(speaker: SpeakerRecord): Promise<void> {
     const { domainId } = speaker;
     await transact(this.client, [
+      this.voiceprints.remove(domainId, { kind: 'speaker', id: speaker.speakerId }),
       deleteIfUnchanged(this.tables.speakers, { domainId, itemId: speaker.speakerId }, speaker.updatedAt, () => concurrentChange('speaker', speaker.speakerId)),
       { write: { Delete: { TableName: this.tables.speakers, Key: { domainId, itemId: aliasKey(speaker.customerSpeakerId) } } } },
       this.counters.decrement(counterIds.speakers(domainId)),
@@ -100,11 +144,17 @@ export class SpeakerStore {
     return { items: page.items.map(fromPartitionItem<SpeakerRecord>), lastKey: page.lastKey };
   }
 
-  private async getItem(domainId: string, itemId: string): Promise<any> {
+  /** A speaker's record; `speakerId` is a GeneratedSpeakerId, the record's sort key. */
+  private async getRecord(domainId: string, speakerId: string): Promise<SpeakerRecord | undefined> {
+    const item = await this.getItem(domainId, speakerId);
+    return item && fromPartitionItem<SpeakerRecord>(item);
+  }
+
+  private async getItem(domainId: string, itemId: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.speakers, Key: { domainId, itemId }, ConsistentRead: true }),
     );
-    return Item && itemId.startsWith(RECORD_PREFIX) ? fromPartitionItem<SpeakerRecord>(Item) : Item;
+    return Item;
   }
 }
 

@@ -4,10 +4,13 @@ import { tracer } from '#observability';
 import { DomainStore } from './domain-store.ts';
 import { documentClient } from './dynamodb.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
+import { DomainEncryption, EnvelopeEncryption } from './envelope.ts';
 import { FraudsterStore } from './fraudster-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 import { QuotaCounters } from './quota-counters.ts';
+import { SessionStore } from './session-store.ts';
 import { SpeakerStore } from './speaker-store.ts';
+import { VoiceprintStore } from './voiceprint-store.ts';
 import { WatchlistStore } from './watchlist-store.ts';
 
 /** Every store of the service, on one DynamoDB client and one KMS client per process. */
@@ -17,21 +20,26 @@ export interface Stores {
   speakers: SpeakerStore;
   fraudsters: FraudsterStore;
   idempotency: IdempotencyStore;
+  voiceprints: VoiceprintStore;
+  sessions: SessionStore;
   encryptionKeys: EncryptionKeys;
 }
 
 export function openStores(config: ServiceConfig): Stores {
   const dynamo = documentClient(config);
+  const kms = tracer.captureAWSv3Client(new KMSClient({ region: config.region, endpoint: config.endpoints.kms }));
   const counters = new QuotaCounters(config.tables.counters);
   const watchlists = new WatchlistStore(dynamo, config.tables, counters);
+  const encryption = new DomainEncryption(new EnvelopeEncryption(kms), config.region, config.accountId);
+  const voiceprints = new VoiceprintStore(dynamo, config.tables.voiceprints, encryption);
   return {
     domains: new DomainStore(dynamo, config.tables, counters),
     watchlists,
-    speakers: new SpeakerStore(dynamo, config.tables, counters),
-    fraudsters: new FraudsterStore(dynamo, config.tables, counters, watchlists),
+    speakers: new SpeakerStore(dynamo, config.tables, counters, voiceprints),
+    fraudsters: new FraudsterStore(dynamo, config.tables, counters, watchlists, voiceprints),
+    voiceprints,
+    sessions: new SessionStore(dynamo, config.tables.sessions, encryption),
     idempotency: new IdempotencyStore(dynamo, config.tables.idempotency),
-    encryptionKeys: new EncryptionKeys(
-      tracer.captureAWSv3Client(new KMSClient({ region: config.region, endpoint: config.endpoints.kms })),
-    ),
+    encryptionKeys: new EncryptionKeys(kms),
   };
 }

@@ -3,7 +3,7 @@ import { ConflictException } from '#api-model/errors';
 import type { TransactItem } from './dynamodb.ts';
 
 /** The refusal of a write whose record another request changed since the caller read it (optimistic locking). */
-export function concurrentChange(resource: 'domain' | 'watchlist' | 'speaker' | 'fraudster', id: string): ConflictException {
+export function concurrentChange(resource: 'domain' | 'watchlist' | 'speaker' | 'fraudster' | 'session', id: string): ConflictException {
   return new ConflictException(
     'CONCURRENT_CHANGES',
     `The ${resource} ${id} was changed by another request while this one ran. Describe it and try again.`,

@@ -43,7 +43,7 @@ export function openApiDocument() {
     paths[route.path][route.method.toLowerCase()] = {
       operationId: operationName,
       summary: route.summary,
-      description: `The Voice ID ${operationName} operation; the wire protocol equivalent is POST / with X-Amz-Target: VoiceID.${operationName}.`,
+      description: `The ${operationName} operation; over the wire protocol it is POST / with X-Amz-Target: VoiceID.${operationName}.`,
       parameters,
       ...(bodyMembers.length && route.method !== 'GET' && route.method !== 'DELETE'
         ? {

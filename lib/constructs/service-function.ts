@@ -4,6 +4,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { SpeechModelLayer } from './speech-model-layer';
 
 export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'handler'> {
   /** The file under lambda/handlers/, without extension. */
@@ -34,6 +35,8 @@ export class ServiceFunction extends NodejsFunction {
         format: OutputFormat.CJS,
         target: 'node22',
         forceDockerBundling: false,
+        // The SDK is in the runtime; ONNX Runtime and the models come from the SpeechModelLayer.
+        externalModules: ['@aws-sdk/*', ...SpeechModelLayer.EXTERNAL_MODULES],
       },
       ...props,
     });

@@ -18,6 +18,8 @@ export class ServiceTables extends Construct {
   readonly fraudsters: TableV2;
   readonly counters: TableV2;
   readonly idempotency: TableV2;
+  readonly voiceprints: TableV2;
+  readonly sessions: TableV2;
 
   constructor(scope: Construct, id: string, props: { key: IKey }) {
     super(scope, id);
@@ -40,6 +42,10 @@ export class ServiceTables extends Construct {
     this.fraudsters = table('Fraudsters', 'domainId', 'itemId');
     this.counters = table('QuotaCounters', 'counterId');
     this.idempotency = table('IdempotencyRecords', 'key');
+    // Encrypted voiceprints of speakers (`speaker#<id>`) and fraudsters (`fraudster#<id>`) of a domain.
+    this.voiceprints = table('Voiceprints', 'domainId', 'ownerId');
+    // Live call sessions (`session#<SessionId>`) and their SessionName aliases (`name#<SessionName>`) of a domain.
+    this.sessions = table('Sessions', 'domainId', 'itemId');
   }
 
   /** The environment a function needs to find the tables (read by lambda/config.ts). */
@@ -51,6 +57,8 @@ export class ServiceTables extends Construct {
       FRAUDSTERS_TABLE: this.fraudsters.tableName,
       COUNTERS_TABLE: this.counters.tableName,
       IDEMPOTENCY_TABLE: this.idempotency.tableName,
+      VOICEPRINTS_TABLE: this.voiceprints.tableName,
+      SESSIONS_TABLE: this.sessions.tableName,
     };
   }
 
@@ -65,6 +73,15 @@ export class ServiceTables extends Construct {
   }
 
   private all(): TableV2[] {
-    return [this.domains, this.watchlists, this.speakers, this.fraudsters, this.counters, this.idempotency];
+    return [
+      this.domains,
+      this.watchlists,
+      this.speakers,
+      this.fraudsters,
+      this.counters,
+      this.idempotency,
+      this.voiceprints,
+      this.sessions,
+    ];
   }
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalTemplate } from './template';
 
 export interface EngineEndpoints {
@@ -25,6 +26,9 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
     DYNAMODB_ENDPOINT: engines.dynamodb,
     KMS_ENDPOINT: engines.kms,
     TOKEN_SECRET: tokenSecret,
+    // One process serves every call here, and ONNX Runtime holds the thread that runs it: speech work goes to
+    // worker threads, one per core (Lambda runs it in-process, one request per sandbox).
+    SPEECH_WORKERS: process.env.SPEECH_WORKERS ?? String(availableParallelism()),
     // The engines accept any credentials; the handlers' SDK clients need some.
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',

@@ -9,6 +9,8 @@ const complete = {
   FRAUDSTERS_TABLE: 'f',
   COUNTERS_TABLE: 'c',
   IDEMPOTENCY_TABLE: 'i',
+  VOICEPRINTS_TABLE: 'v',
+  SESSIONS_TABLE: 'x',
   TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens',
 };
 
@@ -17,11 +19,13 @@ describe('the configuration', () => {
     expect(loadConfig(complete)).toEqual({
       region: 'eu-west-1',
       accountId: '123456789012',
-      tables: { domains: 'd', watchlists: 'w', speakers: 's', fraudsters: 'f', counters: 'c', idempotency: 'i' },
-      quotas: { domains: 3, speakersPerDomain: 100_000, watchlistsPerDomain: 3, fraudstersPerWatchlist: 500 },
+      tables: { domains: 'd', watchlists: 'w', speakers: 's', fraudsters: 'f', counters: 'c', idempotency: 'i', voiceprints: 'v', sessions: 'x' },
+      quotas: { domains: 3, speakersPerDomain: 100_000, watchlistsPerDomain: 3, fraudstersPerWatchlist: 500, sessionsPerDomain: 50 },
       endpoints: { dynamodb: undefined, kms: undefined },
       tokenSecret: { secretArn: complete.TOKEN_SECRET_ARN },
       speakerModel: undefined,
+      speakerModelDir: undefined,
+      speechWorkers: 0,
     });
   });
 
@@ -32,12 +36,15 @@ describe('the configuration', () => {
       QUOTA_SPEAKERS_PER_DOMAIN: '10',
       QUOTA_WATCHLISTS_PER_DOMAIN: '5',
       QUOTA_FRAUDSTERS_PER_WATCHLIST: '2',
+      QUOTA_SESSIONS_PER_DOMAIN: '4',
+      SPEECH_WORKERS: '2',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       KMS_ENDPOINT: 'http://127.0.0.1:8001',
       TOKEN_SECRET: 'local-secret',
       SPEAKER_MODEL: 'resemblyzer-ge2e',
     });
-    expect(config.quotas).toEqual({ domains: 7, speakersPerDomain: 10, watchlistsPerDomain: 5, fraudstersPerWatchlist: 2 });
+    expect(config.quotas).toEqual({ domains: 7, speakersPerDomain: 10, watchlistsPerDomain: 5, fraudstersPerWatchlist: 2, sessionsPerDomain: 4 });
+    expect(config.speechWorkers).toBe(2);
     expect(config.endpoints).toEqual({ dynamodb: 'http://127.0.0.1:8000', kms: 'http://127.0.0.1:8001' });
     expect(config.tokenSecret).toEqual({ value: 'local-secret' });
     expect(config.speakerModel).toBe('resemblyzer-ge2e');

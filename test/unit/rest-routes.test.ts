@@ -7,10 +7,19 @@ import { restRoutes } from '#transport/rest-routes';
 const OPERATIONS_DIR = path.join(__dirname, '..', '..', 'lambda', 'operations');
 
 describe('the operation registry', () => {
-  it('names all 29 Voice ID operations, each once', () => {
+  it("names all 29 Voice ID operations and the 7 session operations, each once", () => {
     const names = operations.map((op) => op.name);
-    expect(new Set(names).size).toBe(29);
-    expect(names).toHaveLength(29);
+    expect(new Set(names).size).toBe(36);
+    expect(names).toHaveLength(36);
+    expect(names.slice(29)).toEqual([
+      'StartSession',
+      'DescribeSession',
+      'UpdateSession',
+      'AppendSessionAudio',
+      'EndSession',
+      'EnrollSessionSpeaker',
+      'RegisterSessionFraudster',
+    ]);
   });
 
   it('lists every operation module in lambda/operations', async () => {
@@ -26,7 +35,7 @@ describe('the REST routes', () => {
   it('take each method and path once', () => {
     const keys = restRoutes.map((route) => `${route.method} ${route.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(22);
+    expect(keys).toHaveLength(30);
   });
 
   it('are documented by docs/openapi.json, which `npm run openapi` keeps in step', () => {

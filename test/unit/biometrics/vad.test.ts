@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { resample } from '../../../lambda/biometrics/resample.ts';
-import { detectSpeech, type SpeechActivity } from '../../../lambda/biometrics/vad.ts';
+import { detectSpeech, SpeechSegmenter, type SpeechActivity } from '../../../lambda/biometrics/vad.ts';
 import { decodeWav } from '../../../lambda/biometrics/wav.ts';
 
 /** shared/ sits beside the repository. */
@@ -87,5 +87,63 @@ describe('detectSpeech', () => {
 
   it('refuses rates the model does not run at', async () => {
     await expect(detectSpeech(speech, 44100)).rejects.toThrow(/8000 or 16000 Hz, not 44100 Hz; resample first/);
+  });
+});
+
+describe('SpeechSegmenter', () => {
+  /**
+   * One character per 256-sample window at 8 kHz: S speech (0.9), ~ undecided (0.4, between OFFSET and ONSET),
+   * . silence (0.1). Speech must last more than 2000 samples, a pause of 800 ends it, pads are 240.
+   */
+  const windows = (pattern: string) => [...pattern].map((c) => (c === 'S' ? 0.9 : c === '~' ? 0.4 : 0.1));
+
+  function segment(pattern: string, segmenter = new SpeechSegmenter(8000)) {
+    for (const probability of windows(pattern)) segmenter.push(probability);
+    return segmenter;
+  }
+
+  it('pads segments, bridges short pauses and drops short bursts', () => {
+    const pattern = '.....SSSSSSSSSS.....SSSSS.....SSSSS..SS~~S...';
+    const segmenter = segment(pattern);
+    // The first segment is final as soon as its pause is long enough; the burst of 5 windows is dropped.
+    expect(segmenter.takeEnded()).toEqual([{ start: 1280 - 240, end: 3840 + 240 }]);
+    segmenter.end(pattern.length * 256);
+    // Speech still being heard when the audio ends runs to its end, with no pad past it.
+    expect(segmenter.takeEnded()).toEqual([{ start: 7680 - 240, end: 11520 }]);
+    expect(segmenter.takeEnded()).toEqual([]);
+  });
+
+  it('finds the same segments when rebuilt from its snapshot after every window', () => {
+    const pattern = '..SSSSSSSSS~~..SSS.....SSSSSSSSSSSS.......SS';
+    const whole = segment(pattern);
+    whole.end(pattern.length * 256);
+    let resumed = new SpeechSegmenter(8000);
+    const ended = [];
+    for (const c of pattern) {
+      resumed = segment(c, new SpeechSegmenter(8000, structuredClone(resumed.snapshot())));
+      ended.push(...resumed.takeEnded());
+    }
+    resumed.end(pattern.length * 256);
+    expect([...ended, ...resumed.takeEnded()]).toEqual(whole.takeEnded());
+  });
+
+  it('confirms speech once it outlasts the shortest kept, and keeps audio only until it is decided', () => {
+    const segmenter = segment('....SSSSSSS');
+    // 7 windows of speech could still turn out to be a click: nothing is confirmed, its padded start is kept.
+    expect(segmenter.confirmed()).toBeUndefined();
+    expect(segmenter.undecidedFrom()).toBe(1024 - 240);
+    segment('S', segmenter);
+    expect(segmenter.confirmed()).toEqual({ start: 1024 - 240, end: 3072 });
+    expect(segmenter.undecidedFrom()).toBe(3072);
+    // A pause that has not yet ended the segment may still be speech.
+    segment('..', segmenter);
+    expect(segmenter.confirmed()).toEqual({ start: 1024 - 240, end: 3072 });
+    segment('S', segmenter);
+    expect(segmenter.confirmed()).toEqual({ start: 1024 - 240, end: 3840 });
+    segment('.....', segmenter);
+    expect(segmenter.confirmed()).toBeUndefined();
+    expect(segmenter.takeEnded()).toEqual([{ start: 1024 - 240, end: 3840 + 240 }]);
+    // With no segment open, the next one's pad may reach back before the next window.
+    expect(segmenter.undecidedFrom()).toBe(20 * 256 - 240);
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * `npm run call -- <wav> --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
+ *  [--channel 0|1] [--endpoints file]`: a contact centre's call, simulated. It starts a session, streams the WAV's
+ * caller channel into it in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
+ * the service takes them), shows progress on stderr, and prints the EvaluateSession result as JSON on stdout; with
+ * --enroll it then enrolls the caller as the speaker and prints that result too. Credentials and the endpoint come
+ * from the embedded stack's endpoints.json (VOICE_ID_DATA_DIR, else .data/), or from AWS_* variables and --endpoint.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeWav } from '../lambda/biometrics/wav.ts';
+import { SessionClient, streamAudio, type ServiceAddress } from './call/session-client.ts';
+
+const USAGE =
+  'Usage: npm run call -- <wav> --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json]';
+
+function address(values: { endpoint?: string; endpoints?: string }): ServiceAddress {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION } = process.env;
+  if (values.endpoint && AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY) {
+    return {
+      endpoint: values.endpoint,
+      region: AWS_REGION ?? 'us-east-1',
+      credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN },
+    };
+  }
+  const file = values.endpoints ?? path.join(process.env.VOICE_ID_DATA_DIR ?? path.join(__dirname, '..', '.data'), 'endpoints.json');
+  const local = JSON.parse(readFileSync(file, 'utf8')) as { voiceId: string; region: string; credentials: ServiceAddress['credentials'] };
+  return { endpoint: values.endpoint ?? local.voiceId, region: local.region, credentials: local.credentials };
+}
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      domain: { type: 'string' },
+      speaker: { type: 'string' },
+      enroll: { type: 'boolean', default: false },
+      realtime: { type: 'boolean', default: false },
+      'chunk-seconds': { type: 'string', default: '0.5' },
+      channel: { type: 'string', default: '0' },
+      endpoint: { type: 'string' },
+      endpoints: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1 || !values.domain) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const { samples, durationSeconds } = decodeWav(readFileSync(positionals[0]), Number(values.channel));
+  const client = new SessionClient(address(values));
+  const DomainId = values.domain;
+  const SessionName = `call-${Date.now()}`;
+  const { Session } = await client.startSession({ DomainId, SessionName, ...(values.speaker && { SpeakerId: values.speaker }) });
+  console.error(`Session ${Session.SessionId} (${SessionName}): streaming ${durationSeconds.toFixed(1)} s of audio`);
+  const target = { DomainId, SessionNameOrId: Session.SessionId };
+  await streamAudio(client, target, samples, {
+    chunkSeconds: Number(values['chunk-seconds']),
+    realtime: values.realtime,
+    onChunk: (chunk) =>
+      process.stderr.write(`\r  audio ${chunk.AudioSeconds.toFixed(1)} s, speech ${chunk.SpeechSeconds.toFixed(1)} s   `),
+  });
+  process.stderr.write('\n');
+  console.log(JSON.stringify(await client.evaluate(DomainId, Session.SessionId), null, 2));
+  if (values.enroll) {
+    console.log(JSON.stringify(await client.call('EnrollSessionSpeaker', { ...target, ExistingEnrollmentAction: 'OVERWRITE' }), null, 2));
+  }
+  await client.end(DomainId, Session.SessionId);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

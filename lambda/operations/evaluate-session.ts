@@ -1,0 +1,116 @@
+import type { DomainRecord } from '#api-model/domain';
+import { toEpochSeconds } from '#api-model/domain';
+import { ValidationException } from '#api-model/errors';
+import { resultId, streamingStatus, type SessionRecord } from '#api-model/session';
+import { isExpired } from '#api-model/speaker';
+import { sessionInput } from '#api-model/validation';
+import { authenticationDecision, fraudRisk, similarityScore } from '#biometrics/scoring';
+import type { Voiceprint } from '#biometrics/voiceprint';
+import type { OperationContext } from './context.ts';
+import { defineOperation } from './operation.ts';
+import { openSession, openSpeech } from './sessions.ts';
+
+/** Fraudsters are read a page at a time; a watchlist holds at most QUOTA_FRAUDSTERS_PER_WATCHLIST of them. */
+const FRAUDSTER_PAGE = 100;
+
+/**
+ * Voice ID's EvaluateSession: the authentication decision for the session's speaker and the fraud decision
+ * against its watchlist, from the speech the session has taken so far. It compares voiceprints only; the speech
+ * was detected and embedded as it arrived. Result ids stay the same until new audio, a threshold or the speaker
+ * changes, so a caller polling during a call can tell a fresh result from the one it had.
+ */
+export default defineOperation({
+  name: 'EvaluateSession',
+  input: sessionInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/evaluation', summary: 'Evaluate a session: authentication and fraud detection' },
+  async run({ DomainId, SessionNameOrId }, ctx) {
+    const { domain, session } = await openSession(ctx, DomainId, SessionNameOrId);
+    const now = ctx.now();
+    const caller = (await openSpeech(ctx, domain, session))?.summary.voiceprint;
+    const enoughSpeech = caller !== undefined && session.speechSeconds >= session.authentication.requiredSpeechSeconds;
+    const aggregation = {
+      AudioAggregationStartedAt: session.firstAudioAt === undefined ? undefined : toEpochSeconds(session.firstAudioAt),
+      AudioAggregationEndedAt: session.lastAudioAt === undefined ? undefined : toEpochSeconds(session.lastAudioAt),
+    };
+    // Authentication and fraud detection read different items: they run side by side.
+    const [authentication, fraudDetection] = await Promise.all([
+      session.authentication.enabled ? authenticate(ctx, domain, session, enoughSpeech ? caller : undefined, now) : undefined,
+      session.fraudDetection.enabled && enoughSpeech ? detectFraud(ctx, domain, session, caller) : undefined,
+    ]);
+    return {
+      DomainId: domain.domainId,
+      SessionId: session.sessionId,
+      SessionName: session.sessionName,
+      StreamingStatus: streamingStatus(session, now),
+      AuthenticationResult: authentication && {
+        AuthenticationResultId: resultId(session, 'authentication'),
+        ...aggregation,
+        Configuration: { AcceptanceThreshold: session.authentication.acceptanceThreshold },
+        ...authentication,
+      },
+      FraudDetectionResult: session.fraudDetection.enabled
+        ? {
+            FraudDetectionResultId: resultId(session, 'fraud-detection'),
+            ...aggregation,
+            Configuration: { RiskThreshold: session.fraudDetection.riskThreshold, WatchlistId: session.fraudDetection.watchlistId },
+            ...(fraudDetection ?? { Decision: 'NOT_ENOUGH_SPEECH' }),
+          }
+        : undefined,
+    };
+  },
+});
+
+/** Speaker problems come first: more speech cannot help a caller who is not enrolled. */
+async function authenticate(
+  ctx: OperationContext,
+  domain: DomainRecord,
+  session: SessionRecord,
+  caller: Voiceprint | undefined,
+  nowMs: number,
+) {
+  if (!session.speakerId) return { Decision: 'SPEAKER_ID_NOT_PROVIDED' };
+  const speaker = await ctx.speakers.find(domain.domainId, session.speakerId);
+  const ids = speaker && { CustomerSpeakerId: speaker.customerSpeakerId, GeneratedSpeakerId: speaker.speakerId };
+  if (!speaker) return { Decision: 'SPEAKER_NOT_ENROLLED' };
+  if (speaker.status === 'OPTED_OUT') return { ...ids, Decision: 'SPEAKER_OPTED_OUT' };
+  if (isExpired(speaker, nowMs)) return { ...ids, Decision: 'SPEAKER_EXPIRED' };
+  if (speaker.status !== 'ENROLLED') return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
+  const enrolled = await ctx.voiceprints.get(domain, { kind: 'speaker', id: speaker.speakerId });
+  if (!enrolled) return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
+  if (!caller) return { ...ids, Decision: 'NOT_ENOUGH_SPEECH' };
+  requireSameModel(enrolled.model, caller.model, `The speaker ${speaker.speakerId}`);
+  const score = similarityScore({ ...enrolled, speechSeconds: 0 }, caller);
+  const decision = authenticationDecision(score, session.authentication.acceptanceThreshold);
+  if (decision === 'ACCEPT') await ctx.speakers.recordAccess(speaker, nowMs);
+  return { ...ids, Decision: decision, Score: score };
+}
+
+async function detectFraud(ctx: OperationContext, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
+  const fraudsterIds: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.fraudsters.list(domain.domainId, session.fraudDetection.watchlistId, FRAUDSTER_PAGE, start);
+    fraudsterIds.push(...page.items.map((fraudster) => fraudster.fraudsterId));
+    start = page.lastKey;
+  } while (start);
+  const voiceprints = await ctx.voiceprints.getMany(domain, fraudsterIds.map((id) => ({ kind: 'fraudster' as const, id })));
+  const fraudsters = [...voiceprints].map(([id, voiceprint]) => {
+    requireSameModel(voiceprint.model, caller.model, `The fraudster ${id}`);
+    return { id, voiceprint: { ...voiceprint, speechSeconds: 0 } };
+  });
+  const risk = fraudRisk(caller, fraudsters, session.fraudDetection.riskThreshold);
+  return {
+    Decision: risk.decision,
+    Reasons: risk.decision === 'HIGH_RISK' ? ['KNOWN_FRAUDSTER'] : [],
+    RiskDetails: { KnownFraudsterRisk: { RiskScore: risk.riskScore, GeneratedFraudsterId: risk.fraudsterId } },
+  };
+}
+
+/** Scores of different speaker models mean nothing against each other: say so rather than compare. */
+function requireSameModel(stored: string, live: string, owner: string): void {
+  if (stored !== live) {
+    throw new ValidationException(
+      `${owner} has a voiceprint of the speaker model ${stored}, but this deployment runs ${live}. Enroll or register it again to compare it.`,
+    );
+  }
+}

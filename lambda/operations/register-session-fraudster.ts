@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { presentFraudster, type FraudsterRecord } from '#api-model/fraudster';
+import { newPrefixedId } from '#api-model/ids';
+import { resourceId, sessionNameOrId } from '#api-model/validation';
+import { defineOperation } from './operation.ts';
+import { sessionVoiceprint } from './session-voiceprint.ts';
+import { openSession } from './sessions.ts';
+
+const RegisterSessionFraudsterInput = z.object({
+  DomainId: resourceId('DomainId'),
+  SessionNameOrId: sessionNameOrId,
+  WatchlistIds: z
+    .array(resourceId('WatchlistId'), { error: 'WatchlistIds must be a list of WatchlistIds.' })
+    .min(1, 'WatchlistIds must name at least one watchlist.')
+    .max(3, 'WatchlistIds may name at most 3 watchlists.')
+    .optional(),
+});
+
+/**
+ * Registers the session's caller as a fraudster, for a fraud team that confirmed a fraud call afterwards (Voice
+ * ID offered this only as a batch job over recordings). The voiceprint comes from the session's speech (30 s of it);
+ * the fraudster goes on the watchlists given, else on the domain's default watchlist.
+ */
+export default defineOperation({
+  name: 'RegisterSessionFraudster',
+  input: RegisterSessionFraudsterInput,
+  route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/fraudster', summary: 'Register the session’s caller as a fraudster' },
+  async run(request, ctx) {
+    const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
+    const watchlistIds = [...new Set(request.WatchlistIds ?? [domain.defaultWatchlistId])];
+    for (const watchlistId of watchlistIds) await ctx.watchlists.require(domain.domainId, watchlistId);
+    const voiceprint = await sessionVoiceprint(ctx, domain, session, 'Fraudster registration');
+    const now = ctx.now();
+    const fraudster: FraudsterRecord = {
+      domainId: domain.domainId,
+      fraudsterId: newPrefixedId(),
+      watchlistIds,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const sealed = await ctx.voiceprints.seal(domain, { kind: 'fraudster', id: fraudster.fraudsterId }, voiceprint, now);
+    await ctx.fraudsters.create(fraudster, ctx.quotas.fraudstersPerWatchlist, sealed);
+    return { Fraudster: presentFraudster(fraudster) };
+  },
+});

@@ -1,0 +1,59 @@
+import type { DomainRecord } from '#api-model/domain';
+import { ValidationException } from '#api-model/errors';
+import { isEnded, type SessionRecord } from '#api-model/session';
+import { GENERATED_ID_PATTERN } from '#api-model/speaker';
+import { SpeechStreamStateError } from '#biometrics/errors';
+import { readSpeechStream, type SpeechStreamSummary } from '#biometrics/speech-stream';
+import type { OperationContext } from './context.ts';
+
+/** The domain and one of its sessions, by SessionId or SessionName: what every session operation starts from. */
+export async function openSession(
+  ctx: OperationContext,
+  domainId: string,
+  sessionNameOrId: string,
+): Promise<{ domain: DomainRecord; session: SessionRecord }> {
+  const domain = await ctx.domains.require(domainId);
+  const session = await ctx.sessions.require(domainId, sessionNameOrId, ctx.now());
+  return { domain, session };
+}
+
+/** Refuses a change to a session whose call is over. */
+export function requireLive(session: SessionRecord, nowMs: number, change: string): void {
+  if (isEnded(session, nowMs)) {
+    throw new ValidationException(
+      `The session ${session.sessionId} has ended, so it cannot ${change}. Start a new session for a new call.`,
+    );
+  }
+}
+
+/**
+ * A SpeakerId for a session: a CustomerSpeakerId may name a caller not enrolled yet (evaluation then says
+ * SPEAKER_NOT_ENROLLED), but a GeneratedSpeakerId is ours to issue, so one this domain never issued is a mistake
+ * (another domain's id, say) that the caller should hear about now rather than as a puzzling decision later.
+ */
+export async function checkSessionSpeaker(ctx: OperationContext, domainId: string, speakerId: string): Promise<void> {
+  if (GENERATED_ID_PATTERN.test(speakerId)) await ctx.speakers.require(domainId, speakerId);
+}
+
+/**
+ * The session's speech so far, decrypted in memory, with what it holds; undefined before the first audio. A
+ * session begun under another speaker model (the deployment changed SPEAKER_MODEL mid-call) is refused clearly.
+ */
+export async function openSpeech(
+  ctx: OperationContext,
+  domain: DomainRecord,
+  session: SessionRecord,
+): Promise<{ state: Uint8Array; summary: SpeechStreamSummary } | undefined> {
+  const state = await ctx.sessions.openStream(domain, session);
+  if (!state) return undefined;
+  try {
+    return { state, summary: readSpeechStream(state, ctx.speech.model) };
+  } catch (error) {
+    if (error instanceof SpeechStreamStateError && error.problem === 'MODEL') {
+      throw new ValidationException(
+        `The session ${session.sessionId} began under another speaker model than this deployment's (${ctx.speech.model}). Start a new session.`,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,197 @@
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
+import { isEnded, type SessionRecord } from '#api-model/session';
+import { nowInSeconds } from './dynamodb.ts';
+import type { DomainEncryption, DomainKey } from './envelope.ts';
+import { concurrentChange, putIfUnchanged, transact } from './transactions.ts';
+
+const SESSION_PREFIX = 'session#';
+const sessionKey = (sessionId: string) => `${SESSION_PREFIX}${sessionId}`;
+const nameKey = (sessionName: string) => `name#${sessionName}`;
+const SESSION_ID_PATTERN = /^id#[a-zA-Z0-9]{22}$/;
+
+export const sessionNotFound = (nameOrId: string) =>
+  new ResourceNotFoundException(
+    'SESSION',
+    `There is no session ${nameOrId} in this domain (sessions are kept for a day after they end). Check the SessionNameOrId.`,
+  );
+
+/** Thrown when a session changed between the caller's read and its write: the caller decides what that means. */
+export class SessionChanged extends Error {
+  readonly name = 'SessionChanged';
+}
+
+/**
+ * Live call sessions of a domain, one partition per domain: the record (`session#<SessionId>`) and an alias per
+ * SessionName (`name#<SessionName>`). The speech stream's state is sealed under the domain's KMS key before it is
+ * written, and the record carries its own expiry (reads check it; DynamoDB TTL deletes it later).
+ */
+export class SessionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly encryption: DomainEncryption,
+  ) {}
+
+  /** A session by SessionId or SessionName, unless it has expired. */
+  async find(domainId: string, nameOrId: string, nowMs: number): Promise<SessionRecord | undefined> {
+    let sessionId = nameOrId;
+    if (!SESSION_ID_PATTERN.test(nameOrId)) {
+      const alias = await this.getItem(domainId, nameKey(nameOrId), nowMs);
+      if (!alias) return undefined;
+      sessionId = alias.sessionId as string;
+    }
+    const item = await this.getItem(domainId, sessionKey(sessionId), nowMs);
+    if (!item) return undefined;
+    const { itemId: _itemId, ...session } = item;
+    return session as unknown as SessionRecord;
+  }
+
+  async require(domainId: string, nameOrId: string, nowMs: number): Promise<SessionRecord> {
+    const session = await this.find(domainId, nameOrId, nowMs);
+    if (!session) throw sessionNotFound(nameOrId);
+    return session;
+  }
+
+  /** How many sessions of the domain are still live (not ended, not idle past the limit): the concurrency quota. */
+  async countLive(domainId: string, nowMs: number): Promise<number> {
+    let live = 0;
+    for await (const session of this.sessionsOf(domainId, 'attribute_not_exists(endedAt) AND expiresAt > :now', { ':now': nowInSeconds(nowMs) })) {
+      if (!isEnded(session, nowMs)) live++;
+    }
+    return live;
+  }
+
+  /** Adds a session; its SessionName must not name another session still kept in this domain. */
+  async create(session: SessionRecord, nowMs: number): Promise<void> {
+    await transact(this.client, [
+      {
+        write: {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...session, itemId: sessionKey(session.sessionId) },
+            ConditionExpression: 'attribute_not_exists(itemId)',
+          },
+        },
+      },
+      {
+        write: {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              domainId: session.domainId,
+              itemId: nameKey(session.sessionName),
+              sessionId: session.sessionId,
+              expiresAt: session.expiresAt,
+            },
+            ConditionExpression: 'attribute_not_exists(itemId) OR expiresAt <= :now',
+            ExpressionAttributeValues: { ':now': nowInSeconds(nowMs) },
+          },
+        },
+        onConditionFailed: () =>
+          new ValidationException(
+            `The SessionName ${session.sessionName} is used by another session of this domain, which is kept until a day after it ends. Use a new SessionName (in a contact centre, the contact id).`,
+          ),
+      },
+    ]);
+  }
+
+  /**
+   * Saves a session's new state, with its speech stream sealed under the domain's key, only if nobody changed the
+   * session since `expected` was read (SessionChanged, unless the caller names another error).
+   */
+  async save(
+    domain: DomainKey,
+    expected: SessionRecord,
+    next: SessionRecord,
+    stream: Uint8Array,
+    onConflict: () => Error = () => new SessionChanged(),
+  ): Promise<SessionRecord> {
+    const saved: SessionRecord = {
+      ...next,
+      updatedAt: Math.max(next.updatedAt, expected.updatedAt + 1),
+      stream: await this.encryption.seal(domain, stream, streamAad(next.sessionId)),
+    };
+    await transact(this.client, [
+      putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, onConflict),
+    ]);
+    return saved;
+  }
+
+  /** Like save, for changes a caller makes (speaker, end): a concurrent change is CONCURRENT_CHANGES. */
+  async update(expected: SessionRecord, next: SessionRecord): Promise<SessionRecord> {
+    const saved = { ...next, updatedAt: Math.max(next.updatedAt, expected.updatedAt + 1) };
+    await transact(this.client, [
+      putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, () =>
+        concurrentChange('session', expected.sessionId),
+      ),
+    ]);
+    return saved;
+  }
+
+  /**
+   * Erases the speech of every session that names a speaker (by either of its ids) or enrolled it: run when the
+   * speaker is deleted or opts out, so that no biometric data of theirs outlives the request. The sessions stay,
+   * with their counts, as the record of the calls.
+   */
+  async purgeSpeakerStreams(domainId: string, speakerIds: string[]): Promise<number> {
+    let purged = 0;
+    for await (const session of this.sessionsOf(domainId, 'attribute_exists(#stream)', {}, { '#stream': 'stream' })) {
+      const named = [session.speakerId, session.enrolledSpeakerId].some((id) => id !== undefined && speakerIds.includes(id));
+      if (!named) continue;
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { domainId, itemId: sessionKey(session.sessionId) },
+          UpdateExpression: 'REMOVE #stream SET speechSeconds = :zero',
+          ExpressionAttributeNames: { '#stream': 'stream' },
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+      purged++;
+    }
+    return purged;
+  }
+
+  /** Every session record of a domain that passes `filter`, page by page (a domain keeps its sessions a day). */
+  private async *sessionsOf(
+    domainId: string,
+    filter: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): AsyncGenerator<SessionRecord> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'domainId = :domainId AND begins_with(itemId, :prefix)',
+          FilterExpression: filter,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':domainId': domainId, ':prefix': SESSION_PREFIX, ...values },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) yield item as SessionRecord;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** The session's speech stream state, decrypted in memory; undefined before its first audio. */
+  async openStream(domain: DomainKey, session: SessionRecord): Promise<Uint8Array | undefined> {
+    if (!session.stream) return undefined;
+    return this.encryption.open(domain, session.stream, streamAad(session.sessionId));
+  }
+
+  private async getItem(domainId: string, itemId: string, nowMs: number): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { domainId, itemId }, ConsistentRead: true }),
+    );
+    // TTL deletion lags (days in AWS, never in DynamoDB Local): an expired record is gone for every read.
+    if (!Item || (Item.expiresAt as number) <= nowInSeconds(nowMs)) return undefined;
+    return Item;
+  }
+}
+
+const streamAad = (sessionId: string) => `session-stream\n${sessionId}`;

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:sessions`: many simulated calls at once, real speech streaming in real time into the embedded
+ * stack (`npm start`'s program, in a child process), each evaluated over and over as Amazon Connect's "Check Voice
+ * ID" did. For each number of concurrent calls it reports EvaluateSession latency, chunk (ingest) latency and lag
+ * behind real time, errors and the stack's memory, then the largest number of calls this machine held with no
+ * errors and EvaluateSession p99 under 150 ms.
+ *
+ * BENCH_LEVELS (10,25,50,75,100) concurrent calls; BENCH_CALL_SECONDS (30) of audio per call; BENCH_CHUNK_SECONDS
+ * (0.5) per chunk; BENCH_EVALUATE_TPS (60) EvaluateSession requests per second over all calls, each call at least
+ * once a second.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
+import { concatenate } from '#biometrics/voiceprint';
+import { decodeWav } from '#biometrics/wav';
+import { SessionClient, toPcm16 } from '../../bin/call/session-client';
+import { percentile, startStackProcess } from '../support/stack-process';
+
+const LEVELS = (process.env.BENCH_LEVELS ?? '10,25,50,75,100').split(',').map(Number);
+const CALL_SECONDS = Number(process.env.BENCH_CALL_SECONDS ?? 30);
+const CHUNK_SECONDS = Number(process.env.BENCH_CHUNK_SECONDS ?? 0.5);
+const EVALUATE_TPS = Number(process.env.BENCH_EVALUATE_TPS ?? 60);
+const P99_LIMIT_MS = 150;
+const DATA = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'librispeech-test-other-10');
+
+/** Each speaker's recordings joined, so a call holds one voice. */
+function speakers(): Float32Array[] {
+  return readdirSync(DATA, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((dir) =>
+      concatenate(
+        readdirSync(path.join(DATA, dir.name))
+          .filter((file) => file.endsWith('.wav'))
+          .sort()
+          .map((file) => decodeWav(readFileSync(path.join(DATA, dir.name, file))).samples),
+      ),
+    );
+}
+
+const sleepUntil = (time: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, time - performance.now())));
+
+interface Measured {
+  evaluate: number[];
+  append: number[];
+  lag: number[];
+  errors: string[];
+}
+
+async function oneCall(client: SessionClient, DomainId: string, audio: Float32Array, index: number, evaluateEveryMs: number, m: Measured) {
+  const { Session } = await client.startSession({ DomainId, SessionName: `bench-${Date.now()}-${index}`, SpeakerId: 'bench-customer' });
+  const target = { DomainId, SessionNameOrId: Session.SessionId };
+  const start = performance.now();
+  const chunk = Math.round(CHUNK_SECONDS * 8000);
+  const chunks = Math.ceil((CALL_SECONDS * 8000) / chunk);
+  let streaming = true;
+  const evaluations = (async () => {
+    // Calls start spread over one evaluation interval, so the load is even rather than in waves.
+    let next = start + ((index * 7919) % evaluateEveryMs);
+    while (streaming) {
+      await sleepUntil(next);
+      next += evaluateEveryMs;
+      const t = performance.now();
+      try {
+        await client.evaluate(DomainId, Session.SessionId);
+        m.evaluate.push(performance.now() - t);
+      } catch (error) {
+        m.errors.push(`EvaluateSession: ${(error as Error).message}`);
+      }
+    }
+  })();
+  for (let i = 0; i < chunks; i++) {
+    const due = start + (i + 1) * CHUNK_SECONDS * 1000;
+    await sleepUntil(due);
+    const from = (i * chunk) % Math.max(1, audio.length - chunk);
+    const t = performance.now();
+    try {
+      await client.appendAudio({ ...target, SequenceNumber: i, Audio: toPcm16(audio.subarray(from, from + chunk)) });
+      const done = performance.now();
+      m.append.push(done - t);
+      m.lag.push(done - due);
+    } catch (error) {
+      m.errors.push(`AppendSessionAudio: ${(error as Error).message}`);
+    }
+  }
+  streaming = false;
+  await evaluations;
+  await client.end(DomainId, Session.SessionId);
+}
+
+async function main() {
+  const voices = speakers();
+  const stack = await startStackProcess({ QUOTA_SESSIONS_PER_DOMAIN: '100000', POWERTOOLS_LOG_LEVEL: 'WARN' });
+  try {
+    const e = stack.endpoints;
+    const client = new SessionClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials });
+    const voiceId = new VoiceIDClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials });
+    const { Domain } = await voiceId.send(
+      new CreateDomainCommand({ Name: 'bench', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }),
+    );
+    const DomainId = Domain!.DomainId!;
+    // An enrolled customer to authenticate against, and a fraudster on the watchlist to screen against.
+    for (const [voice, operation] of [[voices[0], 'EnrollSessionSpeaker'], [voices[1], 'RegisterSessionFraudster']] as const) {
+      const { Session } = await client.startSession({ DomainId, SessionName: `setup-${operation}`, SpeakerId: 'bench-customer' });
+      for (let i = 0, at = 0; at < 45 * 8000; i++, at += 80_000) {
+        await client.appendAudio({ DomainId, SessionNameOrId: Session.SessionId, SequenceNumber: i, Audio: toPcm16(voice.subarray(at, at + 80_000)) });
+      }
+      await client.call(operation, { DomainId, SessionNameOrId: Session.SessionId });
+    }
+
+    console.log(`${CALL_SECONDS} s calls in ${CHUNK_SECONDS} s chunks, EvaluateSession at ${EVALUATE_TPS}/s over all calls (at least 1/s per call)`);
+    console.log('calls | EvaluateSession n, p50, p99 (ms) | chunk p50, p99 (ms) | lag behind real time p99, max (ms) | errors | stack RSS (MiB)');
+    let held = 0;
+    for (const calls of LEVELS) {
+      const m: Measured = { evaluate: [], append: [], lag: [], errors: [] };
+      const evaluateEveryMs = Math.min(1000, (calls / EVALUATE_TPS) * 1000);
+      let peakRss = 0;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, stack.rssMiB())), 2000);
+      await Promise.all(
+        Array.from({ length: calls }, (_, i) =>
+          oneCall(client, DomainId, voices[i % voices.length], i, evaluateEveryMs, m).catch((error: Error) => m.errors.push(error.message)),
+        ),
+      );
+      clearInterval(sampler);
+      const p = (values: number[], q: number) => percentile(values, q).toFixed(0);
+      console.log(
+        `${calls} | ${m.evaluate.length}, ${p(m.evaluate, 0.5)}, ${p(m.evaluate, 0.99)} | ${p(m.append, 0.5)}, ${p(m.append, 0.99)} | ` +
+          `${p(m.lag, 0.99)}, ${Math.max(...m.lag).toFixed(0)} | ${m.errors.length} | ${peakRss.toFixed(0)}`,
+      );
+      if (m.errors.length) console.log(`  first error: ${m.errors[0]}`);
+      if (m.errors.length === 0 && percentile(m.evaluate, 0.99) < P99_LIMIT_MS) held = calls;
+      else break;
+    }
+    console.log(`largest load held with no errors and EvaluateSession p99 < ${P99_LIMIT_MS} ms: ${held} concurrent real-time calls`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
