@@ -20,6 +20,8 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
       else if (ref && tableIds.has(ref)) process.env[name] = ref;
     }
   }
+  // The speech model layer's files are the project's own here (model/out, the handlers' default), not /opt.
+  delete process.env.SPEAKER_MODEL_DIR;
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
     VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
