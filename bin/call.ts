@@ -1,7 +1,7 @@
 /**
- * `npm run call -- <wav> --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
- *  [--channel 0|1] [--endpoints file]`: a contact centre's call, simulated. It starts a session, streams the WAV's
- * caller channel into it in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
+ * `npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
+ *  [--channel 0|1] [--endpoints file]`: a contact centre's call, simulated. It starts a session, streams the WAVs'
+ * caller channel into it, one file after another as one call, in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
  * the service takes them), shows progress on stderr, and prints the EvaluateSession result as JSON on stdout; with
  * --enroll it then enrolls the caller as the speaker and prints that result too. Credentials and the endpoint come
  * from the embedded stack's endpoints.json (VOICE_ID_DATA_DIR, else .data/), or from AWS_* variables and --endpoint.
@@ -9,11 +9,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { concatenate } from '../lambda/biometrics/voiceprint.ts';
 import { decodeWav } from '../lambda/biometrics/wav.ts';
 import { SessionClient, streamAudio, type ServiceAddress } from './call/session-client.ts';
 
 const USAGE =
-  'Usage: npm run call -- <wav> --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json]';
+  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json]';
 
 function address(values: { endpoint?: string; endpoints?: string }): ServiceAddress {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION } = process.env;
@@ -43,11 +44,12 @@ async function main() {
       endpoints: { type: 'string' },
     },
   });
-  if (positionals.length !== 1 || !values.domain) {
+  if (positionals.length === 0 || !values.domain) {
     console.error(USAGE);
     process.exit(2);
   }
-  const { samples, durationSeconds } = decodeWav(readFileSync(positionals[0]), Number(values.channel));
+  const samples = concatenate(positionals.map((file) => decodeWav(readFileSync(file), Number(values.channel)).samples));
+  const durationSeconds = samples.length / 8000;
   const client = new SessionClient(address(values));
   const DomainId = values.domain;
   const SessionName = `call-${Date.now()}`;

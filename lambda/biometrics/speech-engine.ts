@@ -12,7 +12,7 @@ export interface SpeechEngine {
   /** The speaker model that embeds the speech; a stream is started for it with newSpeechStream(engine.model). */
   readonly model: string;
   /** feedSpeechStream with this engine's model. The arguments are left as they are; the result is the caller's. */
-  feed(state: Uint8Array, samples: Float32Array): Promise<Uint8Array>;
+  feed(state: Uint8Array, samples: Float32Array, readyAtSeconds?: number): Promise<Uint8Array>;
   /** finishSpeechStream with this engine's model. */
   finish(state: Uint8Array): Promise<Uint8Array>;
   /** Ends the engine's threads, refusing work still waiting; in-process, there is nothing to end. */
@@ -52,8 +52,8 @@ export class InProcessSpeechEngine implements SpeechEngine {
     this.model = embedder.name;
   }
 
-  feed(state: Uint8Array, samples: Float32Array): Promise<Uint8Array> {
-    return this.inTurn(() => feedSpeechStream(state, samples, this.embedder));
+  feed(state: Uint8Array, samples: Float32Array, readyAtSeconds?: number): Promise<Uint8Array> {
+    return this.inTurn(() => feedSpeechStream(state, samples, this.embedder, readyAtSeconds));
   }
 
   finish(state: Uint8Array): Promise<Uint8Array> {

@@ -71,14 +71,15 @@ export function newSpeechStream(modelName: string): Uint8Array {
 }
 
 /**
- * The stream after the next chunk of the call: `samples` at 8 kHz, mono, full scale ±1 (PCM-16 is kept exactly;
+ * The stream after the next chunk of the call (`readyAtSeconds`: the speech a decision needs, embedded as soon as
+ * it is confirmed): `samples` at 8 kHz, mono, full scale ±1 (PCM-16 is kept exactly;
  * other values are rounded to it). `embedder` must be the model the stream was started with.
  */
 export async function feedSpeechStream(
   state: Uint8Array,
   samples: Float32Array,
   embedder: SpeakerEmbedder,
-): Promise<Uint8Array> {
+  readyAtSeconds = Infinity,): Promise<Uint8Array> {
   const stream = decode(state, embedder);
   if (stream.finished) throw new RangeError('The speech stream was finished; a finished stream takes no more audio.');
   const audioStart = stream.received - stream.audio.length;
@@ -95,7 +96,10 @@ export async function feedSpeechStream(
     for (const probability of probabilities) segmenter.push(probability);
   }
   takeSpeech(stream, segmenter, audio, audioStart);
-  await embedPieces(stream, embedder, false);
+  // Once the speech a decision needs is confirmed, the rest is embedded at once instead of waiting for a whole
+  // piece, so the decision is ready when its speech is (a shorter last piece costs a little precision).
+  const ready = stream.embedded < readyAtSeconds * RATE && stream.embedded + stream.pending.length >= readyAtSeconds * RATE;
+  await embedPieces(stream, embedder, ready);
   return encode(stream);
 }
 

@@ -12,7 +12,7 @@ export interface SpeechWorkerData {
 }
 
 export type SpeechJob =
-  | { id: number; op: 'feed'; state: Uint8Array; samples: Float32Array }
+  | { id: number; op: 'feed'; state: Uint8Array; samples: Float32Array; readyAtSeconds?: number }
   | { id: number; op: 'finish'; state: Uint8Array };
 
 export type SpeechReply = { id: number; state: Uint8Array } | { id: number; error: SerialisedError };

@@ -14,7 +14,7 @@ const { model, modelDir } = workerData as SpeechWorkerData;
 const engine = new InProcessSpeechEngine(speakerEmbedder(model, modelDir));
 
 port.on('message', (job: SpeechJob) => {
-  const work = job.op === 'feed' ? engine.feed(job.state, job.samples) : engine.finish(job.state);
+  const work = job.op === 'feed' ? engine.feed(job.state, job.samples, job.readyAtSeconds) : engine.finish(job.state);
   work.then(
     // The state is transferred, not copied: the worker has no further use for it.
     (state) => port.postMessage({ id: job.id, state } satisfies SpeechReply, [state.buffer as ArrayBuffer]),

@@ -19,7 +19,7 @@ import { lazy } from '#lazy';
 import { reviveError, type SpeechJob, type SpeechReply, type SpeechWorkerData } from './speech-worker-protocol.ts';
 
 /** The job sent to a worker, before it is given an id. */
-type Work = { op: 'feed'; state: Uint8Array; samples: Float32Array } | { op: 'finish'; state: Uint8Array };
+type Work = { op: 'feed'; state: Uint8Array; samples: Float32Array; readyAtSeconds?: number } | { op: 'finish'; state: Uint8Array };
 
 interface Slot {
   worker: Worker;
@@ -43,8 +43,8 @@ export class SpeechWorkerPool {
     this.slots = new Array<Slot | undefined>(workers).fill(undefined);
   }
 
-  feed(state: Uint8Array, samples: Float32Array): Promise<Uint8Array> {
-    return this.run({ op: 'feed', state: ownCopy(state), samples: new Float32Array(samples) });
+  feed(state: Uint8Array, samples: Float32Array, readyAtSeconds?: number): Promise<Uint8Array> {
+    return this.run({ op: 'feed', state: ownCopy(state), samples: new Float32Array(samples), readyAtSeconds });
   }
 
   finish(state: Uint8Array): Promise<Uint8Array> {

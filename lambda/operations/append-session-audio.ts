@@ -64,7 +64,7 @@ export default defineOperation({
     }
 
     const state = (await openSpeech(ctx, domain, session))?.state ?? newSpeechStream(ctx.speech.model);
-    const fed = await ctx.speech.feed(state, samples);
+    const fed = await ctx.speech.feed(state, samples, session.authentication.requiredSpeechSeconds);
     const { speechSeconds } = readSpeechStream(fed);
     const next: SessionRecord = {
       ...session,

@@ -219,3 +219,22 @@ describe('a speech stream', () => {
     });
   });
 });
+
+describe('a decision ready as soon as its speech is', () => {
+  it('embeds the speech at once when the confirmed speech reaches readyAtSeconds, instead of waiting for pieces', async () => {
+    const samples = concatenate([read('spk3080/3080-5032-0009.wav')]);
+    let waiting = newSpeechStream(embedder.name);
+    let ready = newSpeechStream(embedder.name);
+    for (let offset = 0; offset < samples.length; offset += 8000) {
+      const chunk = samples.subarray(offset, offset + 8000);
+      waiting = await feedSpeechStream(waiting, chunk, embedder);
+      ready = await feedSpeechStream(ready, chunk, embedder, 10);
+      const confirmed = readSpeechStream(waiting);
+      const early = readSpeechStream(ready);
+      // Whenever 10 s of speech are confirmed, the stream that was asked for them has embedded them all.
+      if (confirmed.speechSeconds + confirmed.pendingSpeechSeconds >= 10) expect(early.speechSeconds).toBeGreaterThanOrEqual(10);
+      else expect(early.speechSeconds).toBe(confirmed.speechSeconds);
+    }
+    expect(readSpeechStream(ready).speechSeconds).toBeGreaterThanOrEqual(10);
+  });
+});
