@@ -10,9 +10,6 @@ import type { OperationContext } from './context.ts';
 import { defineOperation } from './operation.ts';
 import { openSession, openSpeech } from './sessions.ts';
 
-/** Fraudsters are read a page at a time; a watchlist holds at most QUOTA_FRAUDSTERS_PER_WATCHLIST of them. */
-const FRAUDSTER_PAGE = 100;
-
 /**
  * Voice ID's EvaluateSession: the authentication decision for the session's speaker and the fraud decision
  * against its watchlist, from the speech the session has taken so far. It compares voiceprints only; the speech
@@ -86,13 +83,7 @@ async function authenticate(
 }
 
 async function detectFraud(ctx: OperationContext, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
-  const fraudsterIds: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.fraudsters.list(domain.domainId, session.fraudDetection.watchlistId, FRAUDSTER_PAGE, start);
-    fraudsterIds.push(...page.items.map((fraudster) => fraudster.fraudsterId));
-    start = page.lastKey;
-  } while (start);
+  const fraudsterIds = await ctx.fraudsters.idsOn(domain.domainId, session.fraudDetection.watchlistId);
   const voiceprints = await ctx.voiceprints.getMany(domain, fraudsterIds.map((id) => ({ kind: 'fraudster' as const, id })));
   const fraudsters = [...voiceprints].map(([id, voiceprint]) => {
     requireSameModel(voiceprint.model, caller.model, `The fraudster ${id}`);

@@ -9,6 +9,8 @@ import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
 const memberPrefix = (watchlistId: string) => `member#${watchlistId}#`;
+/** Membership items are small: a page of them is one DynamoDB read of well under 1 MB. */
+const MEMBERS_PER_PAGE = 1000;
 
 export const fraudsterNotFound = (fraudsterId: string) =>
   new ResourceNotFoundException('FRAUDSTER', `The fraudster ${fraudsterId} does not exist in this domain. Check the FraudsterId.`);
@@ -99,6 +101,23 @@ export class FraudsterStore {
     );
     if (!watchlistId) return { items: page.items.map(fromPartitionItem<FraudsterRecord>), lastKey: page.lastKey };
     return { items: await this.getMany(domainId, page.items.map((m) => m.fraudsterId as string)), lastKey: page.lastKey };
+  }
+
+  /** The ids of every fraudster on a watchlist, from its membership items alone: what screening a caller needs. */
+  async idsOn(domainId: string, watchlistId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: PagePosition | undefined;
+    do {
+      const page = await queryPrefix(
+        this.client,
+        { TableName: this.tables.fraudsters, partition: { name: 'domainId', value: domainId }, sortKey: 'itemId', prefix: memberPrefix(watchlistId) },
+        MEMBERS_PER_PAGE,
+        startKey,
+      );
+      ids.push(...page.items.map((member) => member.fraudsterId as string));
+      startKey = page.lastKey;
+    } while (startKey);
+    return ids;
   }
 
   private async getMany(domainId: string, fraudsterIds: string[]): Promise<FraudsterRecord[]> {
