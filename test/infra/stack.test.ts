@@ -16,11 +16,106 @@ function synthesize() {
   return { stack, template: Template.fromStack(stack) };
 }
 
+type Intrinsic = string | { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, Intrinsic[]] };
+
+/** A CloudFormation value as readable text: `${Logical.Attr}` for GetAtt, `${Name}` for Ref, joins joined. */
+function render(value: Intrinsic): string {
+  if (typeof value === 'string') return value;
+  if (value.Ref) return `\${${value.Ref}}`;
+  if (value['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
+  if (value['Fn::Join']) return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
+  return JSON.stringify(value);
+}
+
+/** A resource of the synthesized template, with the properties these tests read. */
+interface Resource<P = Record<string, unknown>> {
+  Type: string;
+  Properties: P;
+  Metadata?: Record<string, unknown>;
+}
+
+const resources = <P = Record<string, unknown>>(template: Template, type: string, props?: object) =>
+  template.findResources(type, props) as Record<string, Resource<P>>;
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: Intrinsic | Intrinsic[];
+  Condition?: unknown;
+}
+
+/** A CloudFormation value with every intrinsic in it rendered as text. */
+function readable(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) && ('Ref' in v || 'Fn::Join' in v || 'Fn::GetAtt' in v) ? render(v as Intrinsic) : v,
+  );
+}
+
+/** Every statement granted to a role by its inline policies, as sorted readable text. */
+function grantsOf(template: Template, roleLogicalId: string): string[] {
+  const policies = resources<{ PolicyDocument: { Statement: Statement[] } }>(template, 'AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleLogicalId }] },
+  });
+  return Object.values(policies)
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement.map((s) =>
+      JSON.stringify({
+        Effect: s.Effect,
+        Action: [s.Action].flat().sort(),
+        Resource: [s.Resource].flat().map(render).sort(),
+        ...(s.Condition === undefined ? {} : { Condition: readable(s.Condition) }),
+      }),
+    ))
+    .sort();
+}
+
+const grant = (Action: string[], Resource: string[], Condition?: unknown) =>
+  JSON.stringify({ Effect: 'Allow', Action: [...Action].sort(), Resource: [...Resource].sort(), ...(Condition === undefined ? {} : { Condition }) });
+
+const XRAY = grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
+const SERVICE_KEY = grant(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], ['${ServiceDataKey76B42533.Arn}']);
+const TOKEN_SECRET = grant(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ['${PaginationTokenSecretEAD9CC5C}']);
+/** What CDK's grantReadWriteData gives on one table (its data, plus the stream actions it always adds). */
+const readWrite = (table: string) => [
+  grant(
+    [
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+    ],
+    [`\${${table}.Arn}`],
+  ),
+  grant(['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], [`\${${table}.Arn}`]),
+];
+
+/** The service's tables by logical id (a changed id would replace the table, and lose its data), with their keys. */
+const TABLES: Record<string, [string, string?]> = {
+  TablesDomainsB47CF921: ['domainId'],
+  TablesWatchlists524162C0: ['domainId', 'watchlistId'],
+  TablesSpeakersC635839E: ['domainId', 'itemId'],
+  TablesFraudsters115CDB4A: ['domainId', 'itemId'],
+  TablesQuotaCounters20202B3F: ['counterId'],
+  TablesIdempotencyRecords26A55F14: ['key'],
+  TablesVoiceprints4259AD3E: ['domainId', 'ownerId'],
+  TablesSessions486350CB: ['domainId', 'itemId'],
+};
+
+const LAMBDA_BASIC_EXECUTION = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']],
+};
+const assumedByLambda = { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }], Version: '2012-10-17' };
+
 describe('VoiceIdStack', () => {
   const { stack, template } = synthesize();
 
   it('puts SigV4 (IAM) authorization on every API method', () => {
-    const methods = template.findResources('AWS::ApiGateway::Method');
+    const methods = resources<{ AuthorizationType: string }>(template, 'AWS::ApiGateway::Method');
     expect(Object.keys(methods)).toHaveLength(restRoutes.length + 1);
     for (const method of Object.values(methods)) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -29,50 +124,229 @@ describe('VoiceIdStack', () => {
     });
   });
 
-  it('keeps tables encrypted with the service key, recoverable, and expiring through TTL', () => {
+  it('has exactly the service tables, with their keys, each encrypted with the service key, recoverable and expiring through TTL', () => {
     const tables = template.findResources('AWS::DynamoDB::GlobalTable');
-    expect(Object.keys(tables).length).toBeGreaterThanOrEqual(3);
-    for (const table of Object.values(tables)) {
-      expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-      expect(table.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
-      expect(table.Properties.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(table.DeletionPolicy).toBe('Retain');
-    }
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-  });
-
-  it('runs every function on Node 22 with its handler recorded for the embedded stack', () => {
-    const functions = template.findResources('AWS::Lambda::Function', { Metadata: { 'voice-id:handler': Match.anyValue() } });
-    expect(Object.values(functions).map((f) => f.Metadata['voice-id:handler']).sort()).toEqual([
-      'api',
-      'batch-job-worker',
-      'expiry-sweeper',
-    ]);
-    for (const fn of Object.values(functions)) expect(fn.Properties.Runtime).toBe('nodejs22.x');
-  });
-
-  it('grants the API function only its tables, the pagination secret and X-Ray', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ApiFunctionServiceRole') }] },
-    });
-    const actions = Object.values(policies).flatMap((p) =>
-      p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()),
+    const key = (name: string | undefined, KeyType: string) => (name ? [{ AttributeName: name, KeyType }] : []);
+    expect(tables).toEqual(
+      Object.fromEntries(
+        Object.entries(TABLES).map(([logicalId, [partition, sort]]) => [
+          logicalId,
+          {
+            Type: 'AWS::DynamoDB::GlobalTable',
+            Properties: {
+              AttributeDefinitions: [partition, sort].flatMap((name) => (name ? [{ AttributeName: name, AttributeType: 'S' }] : [])),
+              BillingMode: 'PAY_PER_REQUEST',
+              KeySchema: [...key(partition, 'HASH'), ...key(sort, 'RANGE')],
+              Replicas: [
+                {
+                  DeletionProtectionEnabled: true,
+                  PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+                  Region: 'eu-west-1',
+                  SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': ['ServiceDataKey76B42533', 'Arn'] } },
+                },
+              ],
+              SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+              TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+            },
+            UpdateReplacePolicy: 'Retain',
+            DeletionPolicy: 'Retain',
+          },
+        ]),
+      ),
     );
-    expect(actions.every((a: string) => /^(dynamodb|kms|secretsmanager|xray):/.test(a))).toBe(true);
-    expect(actions).not.toContain('dynamodb:*');
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { EnableKeyRotation: true }, 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  it('runs every function on Node 22 with its handler recorded for the embedded stack, each with its own role', () => {
+    const functions = resources<{ Runtime: string; Role: Intrinsic }>(template, 'AWS::Lambda::Function');
+    expect(
+      Object.fromEntries(
+        Object.entries(functions).map(([id, fn]) => [id, [fn.Metadata?.['voice-id:handler'], fn.Properties.Runtime, render(fn.Properties.Role)]]),
+      ),
+    ).toEqual({
+      ApiFunctionCE271BD4: ['api', 'nodejs22.x', '${ApiFunctionServiceRole52B9747B.Arn}'],
+      BatchJobWorker091A5A20: ['batch-job-worker', 'nodejs22.x', '${BatchJobWorkerServiceRoleE08D1694.Arn}'],
+      ExpirySweeper81EA7002: ['expiry-sweeper', 'nodejs22.x', '${ExpirySweeperServiceRole622491F6.Arn}'],
+    });
+  });
+
+  describe('IAM: each role has exactly its grants, so a new or wider one fails here', () => {
+    it('has exactly these roles, each assumable only by its service', () => {
+      type Trust = { Statement: { Principal: { Service: string }; Condition?: unknown }[] };
+      const roles = resources<{ AssumeRolePolicyDocument: Trust; ManagedPolicyArns?: Intrinsic[] }>(template, 'AWS::IAM::Role');
+      const trust = Object.fromEntries(
+        Object.entries(roles).map(([id, role]) => [
+          id,
+          {
+            principals: role.Properties.AssumeRolePolicyDocument.Statement.map((s) => s.Principal.Service),
+            managed: (role.Properties.ManagedPolicyArns ?? []).map(render),
+          },
+        ]),
+      );
+      const basic = [render(LAMBDA_BASIC_EXECUTION as Intrinsic)];
+      expect(trust).toEqual({
+        ApiFunctionServiceRole52B9747B: { principals: ['lambda.amazonaws.com'], managed: basic },
+        BatchJobWorkerServiceRoleE08D1694: { principals: ['lambda.amazonaws.com'], managed: basic },
+        ExpirySweeperServiceRole622491F6: { principals: ['lambda.amazonaws.com'], managed: basic },
+        VoiceIdApiCloudWatchRoleAA9C4248: {
+          principals: ['apigateway.amazonaws.com'],
+          managed: ['arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        },
+        BatchJobsStateMachineRoleF8EB1643: { principals: ['states.amazonaws.com'], managed: [] },
+        SchedulerRoleForTarget24a641D5E68267: { principals: ['scheduler.amazonaws.com'], managed: [] },
+      });
+      for (const id of ['ApiFunctionServiceRole52B9747B', 'BatchJobWorkerServiceRoleE08D1694', 'ExpirySweeperServiceRole622491F6']) {
+        expect(roles[id].Properties.AssumeRolePolicyDocument).toEqual(assumedByLambda);
+      }
+      // Step Functions and the scheduler may assume their roles only on behalf of this account and its own resources.
+      expect(readable(roles.BatchJobsStateMachineRoleF8EB1643.Properties.AssumeRolePolicyDocument.Statement[0].Condition)).toEqual({
+        ArnLike: { 'aws:SourceArn': 'arn:${AWS::Partition}:states:eu-west-1:123456789012:stateMachine:*' },
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+      });
+      expect(readable(roles.SchedulerRoleForTarget24a641D5E68267.Properties.AssumeRolePolicyDocument.Statement[0].Condition)).toEqual({
+        StringEquals: {
+          'aws:SourceAccount': '123456789012',
+          'aws:SourceArn': 'arn:${AWS::Partition}:scheduler:eu-west-1:123456789012:schedule-group/default',
+        },
+      });
+      expect(Object.keys(template.findResources('AWS::IAM::Policy')).sort()).toEqual([
+        'ApiFunctionServiceRoleDefaultPolicy20A32B8D',
+        'BatchJobWorkerServiceRoleDefaultPolicyF1AEB75D',
+        'BatchJobsStateMachineRoleDefaultPolicy8D1C11C1',
+        'ExpirySweeperServiceRoleDefaultPolicy6FEB7322',
+        'SchedulerRoleForTarget24a641DefaultPolicy4A8540F7',
+      ]);
+      template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+      template.resourceCountIs('AWS::IAM::User', 0);
+    });
+
+    it('grants the API function its tables, the service key, the pagination secret, X-Ray, and customer keys only for Voice ID domains', () => {
+      const customerKeys = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*';
+      expect(grantsOf(template, 'ApiFunctionServiceRole52B9747B')).toEqual(
+        [
+          XRAY,
+          SERVICE_KEY,
+          TOKEN_SECRET,
+          ...Object.keys(TABLES).flatMap(readWrite),
+          grant(['kms:DescribeKey'], [customerKeys]),
+          grant(['kms:GenerateDataKey', 'kms:Decrypt'], [customerKeys], {
+            StringLike: { 'kms:EncryptionContext:aws:voiceid:domain:arn': 'arn:aws:voiceid:${AWS::Region}:${AWS::AccountId}:domain/*' },
+          }),
+        ].sort(),
+      );
+    });
+
+    it('grants the batch job worker only X-Ray', () => {
+      expect(grantsOf(template, 'BatchJobWorkerServiceRoleE08D1694')).toEqual([XRAY]);
+    });
+
+    it('grants the expiry sweeper every table but the ClientToken records, the service key, the pagination secret and X-Ray', () => {
+      const swept = Object.keys(TABLES).filter((id) => id !== 'TablesIdempotencyRecords26A55F14');
+      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, TOKEN_SECRET, ...swept.flatMap(readWrite)].sort());
+    });
+
+    it('lets the state machine invoke only the worker (any version), deliver its logs and trace', () => {
+      expect(grantsOf(template, 'BatchJobsStateMachineRoleF8EB1643')).toEqual(
+        [
+          grant(['lambda:InvokeFunction'], ['${BatchJobWorker091A5A20.Arn}', '${BatchJobWorker091A5A20.Arn}:*']),
+          grant(
+            [
+              'logs:CreateLogDelivery',
+              'logs:GetLogDelivery',
+              'logs:UpdateLogDelivery',
+              'logs:DeleteLogDelivery',
+              'logs:ListLogDeliveries',
+              'logs:PutResourcePolicy',
+              'logs:DescribeResourcePolicies',
+              'logs:DescribeLogGroups',
+            ],
+            ['*'],
+          ),
+          grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], ['*']),
+        ].sort(),
+      );
+    });
+
+    it('lets the scheduler invoke only the sweeper (any version)', () => {
+      expect(grantsOf(template, 'SchedulerRoleForTarget24a641D5E68267')).toEqual([
+        grant(['lambda:InvokeFunction'], ['${ExpirySweeper81EA7002.Arn}', '${ExpirySweeper81EA7002.Arn}:*']),
+      ]);
+    });
+
+    it('lets only API Gateway invoke the API function, and nothing invoke the others directly', () => {
+      const permissions = Object.values(resources<{ FunctionName: Intrinsic; Principal: string; Action: string }>(template, 'AWS::Lambda::Permission'));
+      expect(new Set(permissions.map((p) => `${render(p.Properties.FunctionName)} ${p.Properties.Principal} ${p.Properties.Action}`))).toEqual(
+        new Set(['${ApiFunctionCE271BD4.Arn} apigateway.amazonaws.com lambda:InvokeFunction']),
+      );
+    });
   });
 
   it('has the batch job state machine and a daily expiry schedule', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)' });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      Target: { Arn: { 'Fn::GetAtt': ['ExpirySweeper81EA7002', 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } },
+    });
   });
 
-  it('passes cdk-nag AwsSolutions, every exception acknowledged in code with its reason', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    new VoiceIdStack(app, 'VoiceId', { env: { account: '123456789012', region: 'eu-west-1' } });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).not.toThrow();
-    expect(new AwsSolutionsChecks(stack).validateScope(stack).violations.length).toBeGreaterThan(0);
+  describe('cdk-nag AwsSolutions', () => {
+    /** Every finding, acknowledged or not: the pack with its acknowledgement check switched off. */
+    function allFindings() {
+      const pack = new AwsSolutionsChecks(stack);
+      (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+      return pack.validateScope(stack).violations;
+    }
+    const acknowledged = () =>
+      stack.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.keys(entry.data as object))
+        .map((id) => id.replace(/^(AwsSolutions|Annotation)::/, ''));
+
+    it('passes on synth: every finding is acknowledged in code', () => {
+      const checked = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      new VoiceIdStack(checked, 'VoiceId', { env: { account: '123456789012', region: 'eu-west-1' } });
+      Validations.of(checked).addPlugins(new AwsSolutionsChecks(checked));
+      expect(() => checked.synth()).not.toThrow();
+    });
+
+    it('has exactly the acknowledged findings: none unacknowledged, and no acknowledgement left without its finding', () => {
+      expect(allFindings().map((finding) => finding.ruleName).sort()).toEqual([...acknowledged()].sort());
+    });
+
+    it('finds exactly these resources for each acknowledged finding', () => {
+      const apiMethods = Object.keys(template.findResources('AWS::ApiGateway::Method'));
+      const found = Object.fromEntries(
+        allFindings().map((finding) => [finding.ruleName, finding.violatingResources.map((r) => r.constructPath).sort()]),
+      );
+      const fns = ['ApiFunction', 'BatchJobWorker', 'ExpirySweeper'];
+      expect({ ...found, 'AwsSolutions-COG4': found['AwsSolutions-COG4'].length }).toEqual({
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': fns.map((f) => `VoiceId/${f}/ServiceRole/Resource`),
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]': [
+          'VoiceId/VoiceIdApi/Api/CloudWatchRole/Resource',
+        ],
+        'AwsSolutions-IAM5[Resource::*]': [
+          'VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource',
+          'VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource',
+          'VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource',
+          'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource',
+        ],
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': ['VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource', 'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource'],
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': [
+          'VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource',
+          'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource',
+        ],
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]': ['VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource'],
+        'AwsSolutions-IAM5[Resource::<BatchJobWorker091A5A20.Arn>:*]': ['VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource'],
+        'AwsSolutions-IAM5[Resource::<ExpirySweeper81EA7002.Arn>:*]': ['VoiceId/SchedulerRoleForTarget-24a641/DefaultPolicy/Resource'],
+        'AwsSolutions-L1': fns.map((f) => `VoiceId/${f}/Resource`),
+        'AwsSolutions-SMG4': ['VoiceId/PaginationTokenSecret/Resource'],
+        'AwsSolutions-APIG3': ['VoiceId/VoiceIdApi/Api/DeploymentStage.prod/Resource'],
+        // Cognito authorization on every API method: all of them use SigV4 instead.
+        'AwsSolutions-COG4': apiMethods.length,
+      });
+    });
   });
 });
 
@@ -85,10 +359,12 @@ describe('cdk synth', () => {
         env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
         stdio: 'pipe',
       });
-      const template = JSON.parse(readFileSync(path.join(out, 'VoiceId.template.json'), 'utf8'));
-      const assets = Object.values<any>(template.Resources)
+      const template = JSON.parse(readFileSync(path.join(out, 'VoiceId.template.json'), 'utf8')) as {
+        Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+      };
+      const assets = Object.values(template.Resources)
         .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path'])
-        .map((r) => path.join(out, r.Metadata['aws:asset:path'], 'index.js'));
+        .map((r) => path.join(out, r.Metadata!['aws:asset:path'], 'index.js'));
       expect(assets).toHaveLength(3);
       for (const bundle of assets) expect(existsSync(bundle)).toBe(true);
     } finally {

@@ -6,11 +6,12 @@ import {
   DisassociateFraudsterCommand,
   ListFraudstersCommand,
 } from '@aws-sdk/client-voice-id';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
 import { counterIds } from '#store/quota-counters';
 import { serviceContext, serviceTables, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { interceptDynamoDb } from '../support/dynamodb-faults';
+import { failure, newDomain, retryingConcurrentChanges } from '../support/voice-id-errors';
 
 const client = voiceId();
 
@@ -26,7 +27,7 @@ async function registerFraudster(domainId: string, watchlistIds: string[]): Prom
 async function counter(counterId: string): Promise<number> {
   const { names, client: raw } = await serviceTables();
   const { Item } = await raw.send(new GetCommand({ TableName: names.counters, Key: { counterId } }));
-  return Item?.count ?? 0;
+  return (Item?.count as number | undefined) ?? 0;
 }
 
 async function setUp() {
@@ -48,7 +49,8 @@ describe('fraudsters', () => {
     expect(associated.Fraudster!.WatchlistIds).toEqual([defaultId, secondId]);
     // Associating again changes nothing.
     const again = await client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId }));
-    expect(again.Fraudster!.WatchlistIds).toEqual([defaultId, secondId]);
+    expect(again.Fraudster).toEqual(associated.Fraudster);
+    expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster).toEqual(associated.Fraudster);
     expect(await counter(counterIds.fraudsters(domainId, secondId))).toBe(1);
 
     const onSecond = await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: secondId }));
@@ -69,27 +71,91 @@ describe('fraudsters', () => {
     const { domainId, defaultId } = await setUp();
     const fraudsterId = await registerFraudster(domainId, [defaultId]);
     const error = await failure(client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: defaultId })));
-    expect(error).toMatchObject({ name: 'ConflictException', ConflictType: 'FRAUDSTER_MUST_BELONG_TO_AT_LEAST_ONE_WATCHLIST' });
+    expect(error).toMatchObject({
+      name: 'ConflictException',
+      ConflictType: 'FRAUDSTER_MUST_BELONG_TO_AT_LEAST_ONE_WATCHLIST',
+      message: `The watchlist ${defaultId} is the only one of fraudster ${fraudsterId}. Associate it with another first, or delete the fraudster.`,
+      $metadata: { httpStatusCode: 409 },
+    });
     expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster!.WatchlistIds).toEqual([defaultId]);
   });
 
   it('never lets racing disassociations strip a fraudster of every watchlist', async () => {
     const { domainId, defaultId, secondId } = await setUp();
     const fraudsterId = await registerFraudster(domainId, [defaultId, secondId]);
+    // Each caller retries a CONCURRENT_CHANGES refusal, as Voice ID tells it to: one of them must end up refused
+    // for good, because the other took the fraudster's last watchlist but one.
     const outcomes = await Promise.allSettled(
       [defaultId, secondId].map((WatchlistId) =>
-        client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId })),
+        retryingConcurrentChanges(() => client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId }))),
       ),
     );
-    for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
-      expect((outcome as PromiseRejectedResult).reason.name).toBe('ConflictException');
-    }
+    const won = outcomes.findIndex((o) => o.status === 'fulfilled');
+    const lost = 1 - won;
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes[lost] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'ConflictException',
+      ConflictType: 'FRAUDSTER_MUST_BELONG_TO_AT_LEAST_ONE_WATCHLIST',
+    });
+    const [removed, remaining] = won === 0 ? [defaultId, secondId] : [secondId, defaultId];
     const { Fraudster } = await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }));
-    expect(Fraudster!.WatchlistIds!.length).toBeGreaterThanOrEqual(1);
-    const memberships = await Promise.all(
-      [defaultId, secondId].map(async (w) => (await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: w }))).FraudsterSummaries!.length),
+    expect(Fraudster!.WatchlistIds).toEqual([remaining]);
+    const members = async (WatchlistId: string) =>
+      (await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId }))).FraudsterSummaries!.map((f) => f.GeneratedFraudsterId);
+    expect(await members(remaining)).toEqual([fraudsterId]);
+    expect(await members(removed)).toEqual([]);
+    expect(await counter(counterIds.fraudsters(domainId, remaining))).toBe(1);
+    expect(await counter(counterIds.fraudsters(domainId, removed))).toBe(0);
+  });
+
+  it('never loses a watchlist to racing associations of one fraudster: each, retried on CONCURRENT_CHANGES, lands', async () => {
+    const { domainId, defaultId, secondId } = await setUp();
+    const { Watchlist: third } = await client.send(new CreateWatchlistCommand({ DomainId: domainId, Name: 'third' }));
+    const fraudsterId = await registerFraudster(domainId, [defaultId]);
+    await Promise.all(
+      [secondId, third!.WatchlistId!].map((WatchlistId) =>
+        retryingConcurrentChanges(() => client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId }))),
+      ),
     );
-    expect(memberships.reduce((a, b) => a + b)).toBe(Fraudster!.WatchlistIds!.length);
+    const { Fraudster } = await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }));
+    expect([...Fraudster!.WatchlistIds!].sort()).toEqual([defaultId, secondId, third!.WatchlistId!].sort());
+    for (const watchlistId of [defaultId, secondId, third!.WatchlistId!]) {
+      expect(await counter(counterIds.fraudsters(domainId, watchlistId))).toBe(1);
+    }
+  });
+
+  it("lists a watchlist's fraudsters in full, in order, when DynamoDB leaves some keys unprocessed", async () => {
+    const { domainId, secondId } = await setUp();
+    const ctx = await serviceContext();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const fraudsterId = newPrefixedId();
+      const now = Date.now();
+      await ctx.fraudsters.create({ domainId, fraudsterId, watchlistIds: [secondId], createdAt: now, updatedAt: now }, 100);
+      ids.push(fraudsterId);
+    }
+    // DynamoDB under load answers the first read for two keys only; only the AWS SDK is stubbed here.
+    const reads: unknown[] = [];
+    let unprocessed: unknown;
+    interceptDynamoDb(async (command, send) => {
+      if (!(command instanceof BatchGetCommand)) return send(command);
+      reads.push(command.input.RequestItems);
+      if (reads.length > 1) return send(command);
+      const [[table, { Keys, ...options }]] = Object.entries(command.input.RequestItems!);
+      const answered = (await send(new BatchGetCommand({ RequestItems: { [table]: { ...options, Keys: Keys!.slice(0, 2) } } }))) as BatchGetCommandOutput;
+      unprocessed = { [table]: { ...options, Keys: Keys!.slice(2) } };
+      return { ...answered, UnprocessedKeys: unprocessed };
+    });
+    try {
+      const page = await ctx.fraudsters.list(domainId, secondId, 100);
+      // Memberships are read in sort-key order, and the fraudsters come back in that order whatever DynamoDB did.
+      expect(page.items.map((f) => f.fraudsterId)).toEqual([...ids].sort());
+      expect(page.items.map((f) => f.watchlistIds)).toEqual(ids.map(() => [secondId]));
+      expect(reads).toHaveLength(2);
+      expect(reads[1]).toEqual(unprocessed);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('refuses unknown fraudsters and watchlists, malformed ids, and a watchlist the fraudster is not on', async () => {
@@ -99,7 +165,11 @@ describe('fraudsters', () => {
       [() => client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: `id#${'f'.repeat(22)}` })), 'ResourceNotFoundException', /fraudster .* does not exist/],
       [() => client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: 'not-an-id' })), 'ValidationException', /FraudsterId must be/],
       [() => client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: 'q'.repeat(22) })), 'ResourceNotFoundException', /watchlist .* does not exist/],
-      [() => client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId })), 'ValidationException', /is not on the watchlist/],
+      [
+        () => client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId })),
+        'ValidationException',
+        new RegExp(`^The fraudster ${fraudsterId} is not on the watchlist ${secondId}\\.$`),
+      ],
       [() => client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: 'q'.repeat(22) })), 'ResourceNotFoundException', /watchlist/],
       [() => client.send(new ListFraudstersCommand({ DomainId: domainId, MaxResults: 101 })), 'ValidationException', /MaxResults must be between 1 and 100/],
     ];

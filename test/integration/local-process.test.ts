@@ -19,14 +19,14 @@ async function startService(dataDir: string): Promise<{ child: ChildProcess; end
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
       if (output.includes('is listening on')) resolve();
     });
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`The service exited with ${code}: ${output}`)));
   });
-  return { child, endpoints: JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) };
+  return { child, endpoints: JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) as Endpoints };
 }
 
 async function stopWithCtrlC(child: ChildProcess): Promise<void> {
@@ -48,7 +48,9 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
 
   it('serves the AWS CLI, keeps its data across a restart, and stops every engine on Ctrl-C', async () => {
     const { aws } = pythonClients();
-    const cli = async (endpoints: Endpoints, ...args: string[]) => {
+    /** The AWS CLI's JSON output of a Voice ID call, with the members these tests read. */
+    type CliOutput = { Domain?: { DomainId: string; Name: string }; DomainSummaries?: { DomainId: string }[] };
+    const cli = async (endpoints: Endpoints, ...args: string[]): Promise<CliOutput> => {
       const env = {
         ...process.env,
         AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
@@ -56,7 +58,7 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
         AWS_DEFAULT_REGION: endpoints.region,
       };
       const { stdout } = await run(aws, ['voice-id', ...args, '--endpoint-url', endpoints.voiceId, '--output', 'json'], { env });
-      return stdout ? JSON.parse(stdout) : {};
+      return (stdout ? JSON.parse(stdout) : {}) as CliOutput;
     };
 
     const first = await startService(dataDir);
@@ -68,11 +70,12 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
       '--server-side-encryption-configuration',
       `KmsKeyId=${first.endpoints.defaultKmsKeyArn}`,
     );
-    const domainId = created.Domain.DomainId;
-    expect(created.Domain.Name).toBe('cli-domain');
+    const domainId = created.Domain!.DomainId;
+    expect(created.Domain!.Name).toBe('cli-domain');
     await cli(first.endpoints, 'update-domain', '--domain-id', domainId, '--name', 'cli-renamed',
       '--server-side-encryption-configuration', `KmsKeyId=${first.endpoints.defaultKmsKeyArn}`);
-    expect((await cli(first.endpoints, 'list-domains')).DomainSummaries.map((d: any) => d.DomainId)).toContain(domainId);
+    // A fresh data directory: this is the only domain.
+    expect((await cli(first.endpoints, 'list-domains')).DomainSummaries!.map((d) => d.DomainId)).toEqual([domainId]);
     await stopWithCtrlC(first.child);
     expect(await portIsClosed(first.endpoints.dynamodb)).toBe(true);
     expect(await portIsClosed(first.endpoints.s3)).toBe(true);
@@ -80,7 +83,7 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
     const second = await startService(dataDir);
     try {
       const described = await cli(second.endpoints, 'describe-domain', '--domain-id', domainId);
-      expect(described.Domain.Name).toBe('cli-renamed');
+      expect(described.Domain!.Name).toBe('cli-renamed');
       await cli(second.endpoints, 'delete-domain', '--domain-id', domainId);
       await expect(cli(second.endpoints, 'describe-domain', '--domain-id', domainId)).rejects.toThrow(
         /ResourceNotFoundException/,

@@ -42,20 +42,41 @@ describe('speakers', () => {
   it('opt out: an enrolled speaker becomes OPTED_OUT, and an unknown caller gets an OPTED_OUT record', async () => {
     const domain = await newDomain();
     const speaker = await enrollThroughStore(domain.DomainId!, 'caller-2002');
+    const before = Date.now();
     const { Speaker: optedOut } = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'caller-2002' }));
-    expect(optedOut).toMatchObject({ GeneratedSpeakerId: speaker.speakerId, Status: 'OPTED_OUT' });
-    // Opting out again is harmless.
+    const after = Date.now();
+    expect(optedOut).toMatchObject({
+      DomainId: domain.DomainId,
+      GeneratedSpeakerId: speaker.speakerId,
+      CustomerSpeakerId: 'caller-2002',
+      Status: 'OPTED_OUT',
+      CreatedAt: new Date(speaker.createdAt),
+      // Opting out is not an access.
+      LastAccessedAt: new Date(Math.floor(speaker.lastAccessedAt! / 3_600_000) * 3_600_000),
+    });
+    // Changed now, and later than any change before.
+    expect(optedOut!.UpdatedAt!.getTime()).toBeGreaterThanOrEqual(Math.max(before, speaker.updatedAt + 1));
+    expect(optedOut!.UpdatedAt!.getTime()).toBeLessThanOrEqual(Math.max(after, speaker.updatedAt + 1));
+    expect((await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: speaker.speakerId }))).Speaker).toEqual(optedOut);
+    // Opting out again changes nothing.
     const again = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: speaker.speakerId }));
-    expect(again.Speaker!.Status).toBe('OPTED_OUT');
+    expect(again.Speaker).toEqual(optedOut);
 
     const { Speaker: stranger } = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'never-seen' }));
-    expect(stranger).toMatchObject({ CustomerSpeakerId: 'never-seen', Status: 'OPTED_OUT' });
+    expect(stranger).toMatchObject({ DomainId: domain.DomainId, CustomerSpeakerId: 'never-seen', Status: 'OPTED_OUT' });
     expect(stranger!.GeneratedSpeakerId).toMatch(/^id#[a-zA-Z0-9]{22}$/);
-    const described = await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'never-seen' }));
-    expect(described.Speaker!.Status).toBe('OPTED_OUT');
+    expect(stranger!.UpdatedAt).toEqual(stranger!.CreatedAt);
+    expect(stranger!.LastAccessedAt).toBeUndefined();
+    for (const SpeakerId of ['never-seen', stranger!.GeneratedSpeakerId]) {
+      expect((await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId }))).Speaker).toEqual(stranger);
+    }
 
     const unknownGenerated = await failure(client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: `id#${'u'.repeat(22)}` })));
-    expect(unknownGenerated).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'SPEAKER' });
+    expect(unknownGenerated).toMatchObject({
+      name: 'ResourceNotFoundException',
+      ResourceType: 'SPEAKER',
+      message: `The speaker id#${'u'.repeat(22)} does not exist in this domain. Check the SpeakerId.`,
+    });
   });
 
   it('delete removes the speaker and frees its CustomerSpeakerId', async () => {
@@ -75,7 +96,11 @@ describe('speakers', () => {
   it('refuses a second speaker with the same CustomerSpeakerId', async () => {
     const domain = await newDomain();
     await enrollThroughStore(domain.DomainId!, 'caller-4004');
-    await expect(enrollThroughStore(domain.DomainId!, 'caller-4004')).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(enrollThroughStore(domain.DomainId!, 'caller-4004')).rejects.toMatchObject({
+      name: 'ConflictException',
+      conflictType: 'CONCURRENT_CHANGES',
+      message: 'The speaker caller-4004 was changed by another request while this one ran. Describe it and try again.',
+    });
     expect((await client.send(new ListSpeakersCommand({ DomainId: domain.DomainId }))).SpeakerSummaries).toHaveLength(1);
   });
 
@@ -93,10 +118,19 @@ describe('speakers', () => {
     expect(seen.sort()).toEqual(['paged-0', 'paged-1', 'paged-2', 'paged-3', 'paged-opt-out']);
 
     const error = await failure(client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'sixth' })));
-    expect(error).toMatchObject({ name: 'ServiceQuotaExceededException' });
-    expect(error.message).toMatch(/quota of 5 speakers per domain/);
+    expect(error).toMatchObject({
+      name: 'ServiceQuotaExceededException',
+      message: 'The quota of 5 speakers per domain is reached. Delete some first, or raise the quota in the service configuration.',
+      $metadata: { httpStatusCode: 402 },
+    });
     const notCreated = await failure(client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'sixth' })));
     expect(notCreated.name).toBe('ResourceNotFoundException');
+    // Deleting a speaker frees its place.
+    await client.send(new DeleteSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'paged-0' }));
+    await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'sixth' }));
+    expect(await failure(client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: 'seventh' })))).toMatchObject({
+      name: 'ServiceQuotaExceededException',
+    });
   });
 
   it.each([

@@ -5,6 +5,7 @@ import {
   DescribeWatchlistCommand,
   ListWatchlistsCommand,
   UpdateWatchlistCommand,
+  type UpdateWatchlistCommandInput,
 } from '@aws-sdk/client-voice-id';
 import { newPrefixedId } from '#api-model/ids';
 import { serviceContext, voiceId } from '../support/clients';
@@ -24,12 +25,18 @@ describe('watchlists', () => {
     expect((await client.send(new DescribeWatchlistCommand(id))).Watchlist).toEqual(Watchlist);
 
     const { Watchlist: renamed } = await client.send(new UpdateWatchlistCommand({ ...id, Name: 'card-fraud' }));
-    expect(renamed).toMatchObject({ Name: 'card-fraud', Description: 'Card fraud' });
+    expect(renamed).toEqual({ ...Watchlist, Name: 'card-fraud', UpdatedAt: renamed!.UpdatedAt });
+    expect(renamed!.UpdatedAt!.getTime()).toBeGreaterThan(Watchlist!.UpdatedAt!.getTime());
+    const { Watchlist: described } = await client.send(new UpdateWatchlistCommand({ ...id, Description: 'Card and wire fraud' }));
+    expect(described).toEqual({ ...renamed, Description: 'Card and wire fraud', UpdatedAt: described!.UpdatedAt });
+    const { Watchlist: both } = await client.send(new UpdateWatchlistCommand({ ...id, Name: 'fraud', Description: 'All fraud' }));
+    expect(both).toMatchObject({ Name: 'fraud', Description: 'All fraud' });
+    expect((await client.send(new DescribeWatchlistCommand(id))).Watchlist).toEqual(both);
 
     const listed = await client.send(new ListWatchlistsCommand({ DomainId: domain.DomainId }));
     expect(listed.WatchlistSummaries!.map((w) => [w.Name, w.DefaultWatchlist]).sort()).toEqual([
       ['Default', true],
-      ['card-fraud', false],
+      ['fraud', false],
     ]);
 
     await client.send(new DeleteWatchlistCommand(id));
@@ -40,9 +47,12 @@ describe('watchlists', () => {
     const domain = await newDomain();
     const id = { DomainId: domain.DomainId, WatchlistId: domain.WatchlistDetails!.DefaultWatchlistId };
     const update = await failure(client.send(new UpdateWatchlistCommand({ ...id, Name: 'renamed' })));
-    expect(update).toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/default watchlist, which cannot be updated/) });
+    expect(update).toMatchObject({
+      name: 'ValidationException',
+      message: `The watchlist ${id.WatchlistId} is the domain's default watchlist, which cannot be updated.`,
+    });
     const remove = await failure(client.send(new DeleteWatchlistCommand(id)));
-    expect(remove.message).toMatch(/default watchlist, which cannot be deleted/);
+    expect(remove.message).toBe(`The watchlist ${id.WatchlistId} is the domain's default watchlist, which cannot be deleted.`);
     expect((await client.send(new DescribeWatchlistCommand(id))).Watchlist!.Name).toBe('Default');
   });
 
@@ -59,8 +69,12 @@ describe('watchlists', () => {
     const id = { DomainId: domain.DomainId, WatchlistId: Watchlist!.WatchlistId };
     await client.send(new AssociateFraudsterCommand({ ...id, FraudsterId: fraudsterId }));
     const error = await failure(client.send(new DeleteWatchlistCommand(id)));
-    expect(error).toMatchObject({ name: 'ConflictException', ConflictType: 'CANNOT_DELETE_NON_EMPTY_WATCHLIST' });
-    expect((await client.send(new DescribeWatchlistCommand(id))).Watchlist).toBeDefined();
+    expect(error).toMatchObject({
+      name: 'ConflictException',
+      ConflictType: 'CANNOT_DELETE_NON_EMPTY_WATCHLIST',
+      message: `The watchlist ${Watchlist!.WatchlistId} still has fraudsters. Disassociate or delete them first.`,
+    });
+    expect((await client.send(new DescribeWatchlistCommand(id))).Watchlist).toEqual(Watchlist);
   });
 
   it('replays a retried ClientToken and refuses one reused for another request', async () => {
@@ -71,7 +85,10 @@ describe('watchlists', () => {
     expect(again.Watchlist).toEqual(first.Watchlist);
     expect((await client.send(new ListWatchlistsCommand({ DomainId: domain.DomainId }))).WatchlistSummaries).toHaveLength(2);
     const reused = await failure(client.send(new CreateWatchlistCommand({ DomainId: domain.DomainId, Name: 'twice', ClientToken })));
-    expect(reused.name).toBe('ValidationException');
+    expect(reused).toMatchObject({
+      name: 'ValidationException',
+      message: `The ClientToken ${ClientToken} was already used for a different CreateWatchlist request. Use a new ClientToken for a new request.`,
+    });
   });
 
   it.each([
@@ -80,7 +97,7 @@ describe('watchlists', () => {
     ['a long description', { Name: 'x', Description: 'd'.repeat(1025) }, 'ValidationException', /Description must be at most 1024/],
   ] as [string, object, string, RegExp][])('refuses creation with %s', async (_label, overrides, errorName, message) => {
     const domain = await newDomain();
-    const error = await failure(client.send(new CreateWatchlistCommand({ DomainId: domain.DomainId, Name: 'x', ...(overrides as object) })));
+    const error = await failure(client.send(new CreateWatchlistCommand({ DomainId: domain.DomainId, Name: 'x', ...overrides })));
     expect(error.name).toBe(errorName);
     expect(error.message).toMatch(message);
     expect((await client.send(new ListWatchlistsCommand({ DomainId: domain.DomainId }))).WatchlistSummaries).toHaveLength(1);
@@ -92,6 +109,18 @@ describe('watchlists', () => {
     expect(unknown).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'WATCHLIST' });
     const malformed = await failure(client.send(new DeleteWatchlistCommand({ DomainId: domain.DomainId, WatchlistId: 'short' })));
     expect(malformed.message).toBe('WatchlistId must be at least 22 characters long.');
+    const id = { DomainId: domain.DomainId, WatchlistId: 'w'.repeat(22) };
+    const updates: [Partial<UpdateWatchlistCommandInput>, string, string][] = [
+      [{ Name: 'x' }, 'ResourceNotFoundException', `The watchlist ${'w'.repeat(22)} does not exist in this domain. Check the WatchlistId.`],
+      [{ WatchlistId: undefined }, 'ValidationException', 'WatchlistId is required.'],
+      [{ Name: 'bad name' }, 'ValidationException', 'Name must start with a letter or digit and contain only letters, digits, underscores and hyphens.'],
+      [{ Name: '' }, 'ValidationException', 'Name must be at least 1 characters long.'],
+      [{ Description: 'semi;colon' }, 'ValidationException', 'Description may contain only letters, digits, spaces and _ . : / = + - % @.'],
+    ];
+    for (const [change, name, message] of updates) {
+      const error = await failure(client.send(new UpdateWatchlistCommand({ ...id, ...change })));
+      expect({ change, name: error.name, message: error.message }).toEqual({ change, name, message });
+    }
   });
 
   it('enforces the watchlists-per-domain quota, counting the default one', async () => {

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { decodeWav } from '#biometrics/wav';
+import { concatenate } from '#biometrics/voiceprint';
+import { SessionClient, streamAudio } from '../../bin/call/session-client';
+import { apiUrl, endpoints } from './clients';
+
+export const LIBRISPEECH = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'librispeech-test-other-10');
+
+/** The session client (wire protocol, SigV4), pointed at this run's API. */
+export async function sessions(): Promise<SessionClient> {
+  const e = endpoints();
+  return new SessionClient({ endpoint: await apiUrl(), region: e.region, credentials: e.credentials });
+}
+
+/** A speaker's recordings from LibriSpeech test-other, in manifest order, as 8 kHz samples. */
+export function recordings(speaker: string): Float32Array[] {
+  const manifest = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
+  return manifest
+    .map((line) => line.split(','))
+    .filter(([, who]) => who === speaker)
+    .map(([file]) => decodeWav(readFileSync(path.join(LIBRISPEECH, file))).samples);
+}
+
+/** Consecutive recordings of a speaker, from `from`, joined until they hold at least `seconds` of audio. */
+export function callAudio(speaker: string, seconds: number, from = 0): Float32Array {
+  const parts: Float32Array[] = [];
+  let total = 0;
+  for (const recording of recordings(speaker).slice(from)) {
+    if (total >= seconds * 8000) break;
+    parts.push(recording);
+    total += recording.length;
+  }
+  return concatenate(parts);
+}
+
+/** Starts a session and streams audio into it, as a contact centre would. */
+export async function call(
+  client: SessionClient,
+  DomainId: string,
+  audio: Float32Array,
+  options: { SpeakerId?: string; chunkSeconds?: number } & Record<string, unknown> = {},
+) {
+  const { chunkSeconds, ...start } = options;
+  const SessionName = `call-${Math.random().toString(36).slice(2, 12)}`;
+  const { Session } = await client.startSession({ DomainId, SessionName, ...start });
+  const last = await streamAudio(client, { DomainId, SessionNameOrId: Session.SessionId }, audio, { chunkSeconds: chunkSeconds ?? 1 });
+  return { session: Session, last };
+}

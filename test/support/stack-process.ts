@@ -1,0 +1,72 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Endpoints } from '../../lib/local/embedded-stack';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface StackProcess {
+  endpoints: Endpoints;
+  child: ChildProcess;
+  /** Seconds from spawn to "is listening". */
+  startupSeconds: number;
+  /** Resident memory of the stack's whole process tree (Node, DynamoDB Local's JVM, fauxqs, workers), in MiB. */
+  rssMiB(): number;
+  /** Ctrl-C, as a user stops it; the data directory is removed unless it was given (to start again on it). */
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start`'s program in a child process, on a free port and a fresh data directory (or `dataDir`, kept), as a
+ * user runs it.
+ */
+export async function startStackProcess(env: Record<string, string> = {}, dataDir?: string): Promise<StackProcess> {
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'voice-id-bench-'));
+  const started = process.hrtime.bigint();
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, VOICE_ID_DATA_DIR: dir, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`The stack exited with code ${code} before it was ready.`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('is listening')) resolve();
+    });
+  });
+  const startupSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const endpoints = JSON.parse(readFileSync(path.join(dir, 'endpoints.json'), 'utf8')) as Endpoints;
+  return {
+    endpoints,
+    child,
+    startupSeconds,
+    rssMiB: () => treeRssMiB(child.pid!),
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident memory of a process and all its descendants, in MiB. */
+function treeRssMiB(pid: number): number {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss=']).toString().trim().split('\n');
+  const procs = rows.map((row) => row.trim().split(/\s+/).map(Number));
+  const inTree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of procs) {
+      if (inTree.has(parent) && !inTree.has(child)) {
+        inTree.add(child);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter(([p]) => inTree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 1024;
+}
+
+export const percentile = (values: number[], p: number) =>
+  values.length ? [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)] : NaN;
