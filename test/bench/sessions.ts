@@ -3,7 +3,7 @@
  * stack (`npm start`'s program, in a child process), each evaluated over and over as Amazon Connect's "Check Voice
  * ID" did. For each number of concurrent calls it reports EvaluateSession latency, chunk (ingest) latency and lag
  * behind real time, errors and the stack's memory, then the largest number of calls this machine held with no
- * errors and EvaluateSession p99 under 150 ms.
+ * errors and EvaluateSession p99 under 150 ms, and the largest that kept up with real time.
  *
  * BENCH_LEVELS (10,25,50,75,100) concurrent calls; BENCH_CALL_SECONDS (30) of audio per call; BENCH_CHUNK_SECONDS
  * (0.5) per chunk; BENCH_EVALUATE_TPS (60) EvaluateSession requests per second over all calls, each call at least
@@ -111,6 +111,7 @@ async function main() {
     console.log(`${CALL_SECONDS} s calls in ${CHUNK_SECONDS} s chunks, EvaluateSession at ${EVALUATE_TPS}/s over all calls (at least 1/s per call)`);
     console.log('calls | EvaluateSession n, p50, p99 (ms) | chunk p50, p99 (ms) | lag behind real time p99, max (ms) | errors | stack RSS (MiB)');
     let held = 0;
+    let keptUp = 0;
     for (const calls of LEVELS) {
       const m: Measured = { evaluate: [], append: [], lag: [], errors: [] };
       const evaluateEveryMs = Math.min(1000, (calls / EVALUATE_TPS) * 1000);
@@ -128,10 +129,12 @@ async function main() {
           `${p(m.lag, 0.99)}, ${Math.max(...m.lag).toFixed(0)} | ${m.errors.length} | ${peakRss.toFixed(0)}`,
       );
       if (m.errors.length) console.log(`  first error: ${m.errors[0]}`);
-      if (m.errors.length === 0 && percentile(m.evaluate, 0.99) < P99_LIMIT_MS) held = calls;
-      else break;
+      if (m.errors.length === 0 && percentile(m.evaluate, 0.99) < P99_LIMIT_MS) held = Math.max(held, calls);
+      // Keeping up: no errors, and 99 % of chunks answered before the next one is due.
+      if (m.errors.length === 0 && percentile(m.lag, 0.99) < CHUNK_SECONDS * 1000) keptUp = Math.max(keptUp, calls);
     }
     console.log(`largest load held with no errors and EvaluateSession p99 < ${P99_LIMIT_MS} ms: ${held} concurrent real-time calls`);
+    console.log(`largest load kept up in real time with no errors (chunk lag p99 < ${CHUNK_SECONDS * 1000} ms): ${keptUp} calls`);
   } finally {
     await stack.stop();
   }
