@@ -72,7 +72,7 @@ async function authenticate(
   if (speaker.status === 'OPTED_OUT') return { ...ids, Decision: 'SPEAKER_OPTED_OUT' };
   if (isExpired(speaker, nowMs)) return { ...ids, Decision: 'SPEAKER_EXPIRED' };
   if (speaker.status !== 'ENROLLED') return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
-  const enrolled = await ctx.voiceprints.get(domain, { kind: 'speaker', id: speaker.speakerId });
+  const enrolled = await ctx.voiceprints.get(domain, { kind: 'speaker', id: speaker.speakerId }, speaker.updatedAt);
   if (!enrolled) return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
   if (!caller) return { ...ids, Decision: 'NOT_ENOUGH_SPEECH' };
   requireSameModel(enrolled.model, caller.model, `The speaker ${speaker.speakerId}`);
@@ -84,7 +84,7 @@ async function authenticate(
 
 async function detectFraud(ctx: OperationContext, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
   const fraudsterIds = await ctx.fraudsters.idsOn(domain.domainId, session.fraudDetection.watchlistId);
-  const voiceprints = await ctx.voiceprints.getMany(domain, fraudsterIds.map((id) => ({ kind: 'fraudster' as const, id })));
+  const voiceprints = await ctx.voiceprints.fraudsterVoiceprints(domain, fraudsterIds);
   const fraudsters = [...voiceprints].map(([id, voiceprint]) => {
     requireSameModel(voiceprint.model, caller.model, `The fraudster ${id}`);
     return { id, voiceprint: { ...voiceprint, speechSeconds: 0 } };
