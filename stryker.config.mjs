@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-/** @type {{ projects: Record<string, any>[], testTimeout: number }} */
+/** @type {{ projects: Record<string, any>[] }} */
 const jestConfig = require('./jest.config.js');
 const integration = jestConfig.projects.find((project) => project.displayName === 'integration');
 if (!integration) throw new Error('jest.config.js has no integration project.');
@@ -42,15 +42,18 @@ const config = {
         // the biometrics and session suites need the speech model, which runs outside the test worker too.
         '/test/integration/(boto3|local-process|local-engines|biometrics|session[-a-z]*)\\.test\\.ts$',
       ],
-      testTimeout: jestConfig.testTimeout,
+      // A mutant that makes a test wait forever fails it here, quickly, rather than at Stryker's timeout below
+      // (which waits for every test the mutant runs); the slowest test takes under 10 s on a busy machine.
+      testTimeout: 30_000,
       // Skip the test files that hold none of the tests covering a mutant (see these two files).
       runner: '<rootDir>/test/support/mutation/test-runner.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/mutation/record-test-names.ts'],
     },
   },
   concurrency: 2,
-  // Integration tests make many requests; a slow machine must not turn survivors into timeouts.
-  timeoutMS: 20_000,
+  // Generous: a busy machine must not turn survivors into timeouts (which would count as detected). Mutants that
+  // loop are stopped by Stryker's hit limit and mutants that hang by the test timeout above, long before this.
+  timeoutMS: 60_000,
   timeoutFactor: 2,
   dryRunTimeoutMinutes: 15,
   reporters: ['clear-text', 'progress', 'html', 'json'],
