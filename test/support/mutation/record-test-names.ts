@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 /**
  * For `npm run mutate` only (a setupFilesAfterEnv of stryker.config.mjs): records the full name of every test of
  * this file next to the borrowed test stack, so that test/support/mutation/test-runner.js can skip the files
- * that hold none of the tests Stryker asks for (loading an integration test file costs about a second).
+ * that hold none of the tests Stryker asks for (loading an integration test file costs about a second); and once a
+ * test of the file has failed, fails the others without running them.
  */
 const stackDir = process.env.VOICE_ID_TEST_STACK;
 const names = new Set<string>();
@@ -14,6 +15,10 @@ if (stackDir) {
   beforeEach(() => {
     const name = expect.getState().currentTestName;
     if (name) names.add(name);
+    // Set by test/support/mutation/environment.js: one failure kills the mutant, the rest need not run.
+    if ((globalThis as { __voiceIdTestFailed?: boolean }).__voiceIdTestFailed) {
+      throw new Error('An earlier test of this file failed, which is all Stryker needs: this one is not run.');
+    }
   });
   afterAll(() => {
     const testPath = expect.getState().testPath;
