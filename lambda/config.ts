@@ -37,13 +37,20 @@ const Environment = z.object({
   IDEMPOTENCY_TABLE: required('IDEMPOTENCY_TABLE'),
   VOICEPRINTS_TABLE: required('VOICEPRINTS_TABLE'),
   SESSIONS_TABLE: required('SESSIONS_TABLE'),
+  JOBS_TABLE: required('JOBS_TABLE'),
   QUOTA_DOMAINS: quota('QUOTA_DOMAINS', 3),
   QUOTA_SPEAKERS_PER_DOMAIN: quota('QUOTA_SPEAKERS_PER_DOMAIN', 100_000),
   QUOTA_WATCHLISTS_PER_DOMAIN: quota('QUOTA_WATCHLISTS_PER_DOMAIN', 3),
   QUOTA_FRAUDSTERS_PER_WATCHLIST: quota('QUOTA_FRAUDSTERS_PER_WATCHLIST', 500),
   QUOTA_SESSIONS_PER_DOMAIN: quota('QUOTA_SESSIONS_PER_DOMAIN', 50),
+  QUOTA_SPEAKERS_PER_ENROLLMENT_JOB: quota('QUOTA_SPEAKERS_PER_ENROLLMENT_JOB', 10_000),
+  QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB: quota('QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB', 500),
+  BATCH_JOB_STATE_MACHINE_ARN: optional,
   DYNAMODB_ENDPOINT: optional,
   KMS_ENDPOINT: optional,
+  S3_ENDPOINT: optional,
+  STS_ENDPOINT: optional,
+  STEP_FUNCTIONS_ENDPOINT: optional,
   TOKEN_SECRET: optional,
   TOKEN_SECRET_ARN: optional,
   SPEAKER_MODEL: optional,
@@ -72,6 +79,7 @@ export interface ServiceConfig {
     idempotency: string;
     voiceprints: string;
     sessions: string;
+    jobs: string;
   };
   quotas: {
     domains: number;
@@ -80,11 +88,19 @@ export interface ServiceConfig {
     fraudstersPerWatchlist: number;
     /** Live sessions at once per domain. */
     sessionsPerDomain: number;
+    /** Requests in one batch job's manifest. */
+    speakersPerEnrollmentJob: number;
+    fraudstersPerRegistrationJob: number;
   };
+  /** The state machine that runs batch jobs; set for the function that starts them (the API). */
+  batchJobStateMachineArn?: string;
   /** Set only in the embedded stack; in AWS the SDK's default endpoints are right. */
   endpoints: {
     dynamodb?: string;
     kms?: string;
+    s3?: string;
+    sts?: string;
+    stepFunctions?: string;
   };
   /** Pagination tokens are sealed with a key derived from this secret: given directly, or read from Secrets Manager. */
   tokenSecret: { value: string } | { secretArn: string };
@@ -125,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       idempotency: e.IDEMPOTENCY_TABLE,
       voiceprints: e.VOICEPRINTS_TABLE,
       sessions: e.SESSIONS_TABLE,
+      jobs: e.JOBS_TABLE,
     },
     quotas: {
       domains: e.QUOTA_DOMAINS,
@@ -132,8 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       watchlistsPerDomain: e.QUOTA_WATCHLISTS_PER_DOMAIN,
       fraudstersPerWatchlist: e.QUOTA_FRAUDSTERS_PER_WATCHLIST,
       sessionsPerDomain: e.QUOTA_SESSIONS_PER_DOMAIN,
+      speakersPerEnrollmentJob: e.QUOTA_SPEAKERS_PER_ENROLLMENT_JOB,
+      fraudstersPerRegistrationJob: e.QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB,
     },
-    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, kms: e.KMS_ENDPOINT },
+    batchJobStateMachineArn: e.BATCH_JOB_STATE_MACHINE_ARN,
+    endpoints: {
+      dynamodb: e.DYNAMODB_ENDPOINT,
+      kms: e.KMS_ENDPOINT,
+      s3: e.S3_ENDPOINT,
+      sts: e.STS_ENDPOINT,
+      stepFunctions: e.STEP_FUNCTIONS_ENDPOINT,
+    },
     tokenSecret: e.TOKEN_SECRET ? { value: e.TOKEN_SECRET } : { secretArn: e.TOKEN_SECRET_ARN! },
     speakerModel: e.SPEAKER_MODEL,
     speakerModelDir: e.SPEAKER_MODEL_DIR,

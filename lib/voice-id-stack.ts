@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cd
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BatchJobs } from './constructs/batch-jobs';
+import { BatchJobs, grantJobRoleUse } from './constructs/batch-jobs';
 import { grantDomainKeyUse } from './constructs/domain-keys';
 import { ExpirySweep } from './constructs/expiry-sweep';
 import { ServiceFunction } from './constructs/service-function';
@@ -13,6 +13,7 @@ import { VoiceIdApi } from './constructs/voice-id-api';
 /** The whole service in one stack: the API, its tables, batch jobs and the daily expiry sweep. */
 export class VoiceIdStack extends Stack {
   readonly api: VoiceIdApi;
+  readonly batchJobs: BatchJobs;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -37,20 +38,34 @@ export class VoiceIdStack extends Stack {
     // Every function loads the operation context, and with it the speech pipeline's native modules.
     const layers = [new SpeechModelLayer(this, 'SpeechModel')];
 
-    const apiFunction = new ServiceFunction(this, 'ApiFunction', { handler: 'api', environment, layers });
-    tables.grantApiAccess(apiFunction);
-    tokenSecret.grantRead(apiFunction);
-    // Checks a domain's key, seals voiceprints and session state under it, and opens them to score.
-    grantDomainKeyUse(apiFunction, { check: true, encrypt: true, decrypt: true });
-    this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
-
     const worker = new ServiceFunction(this, 'BatchJobWorker', {
       handler: 'batch-job-worker',
       environment,
       layers,
-      timeout: Duration.minutes(5),
+      // One full vCPU for speech detection and embedding; a batch of 10 requests takes about a minute.
+      memorySize: 1769,
+      timeout: Duration.minutes(15),
     });
-    new BatchJobs(this, 'BatchJobs', { worker });
+    tables.grantJobWorkerAccess(worker);
+    // Seals new voiceprints, and opens a watchlist's to check callers against it.
+    grantDomainKeyUse(worker, { check: false, encrypt: true, decrypt: true });
+    grantJobRoleUse(worker);
+    // Every function's operation context opens the pagination secret (the sweeper's too); the worker lists nothing.
+    tokenSecret.grantRead(worker);
+    const batchJobs = new BatchJobs(this, 'BatchJobs', { worker });
+    this.batchJobs = batchJobs;
+
+    const apiFunction = new ServiceFunction(this, 'ApiFunction', {
+      handler: 'api',
+      environment: { ...environment, BATCH_JOB_STATE_MACHINE_ARN: batchJobs.stateMachine.stateMachineArn },
+      layers,
+    });
+    tables.grantApiAccess(apiFunction);
+    tokenSecret.grantRead(apiFunction);
+    // Checks a domain's key, seals voiceprints and session state under it, and opens them to score.
+    grantDomainKeyUse(apiFunction, { check: true, encrypt: true, decrypt: true });
+    batchJobs.stateMachine.grantStartExecution(apiFunction);
+    this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
 
     const sweeper = new ServiceFunction(this, 'ExpirySweeper', {
       handler: 'expiry-sweeper',
@@ -99,6 +114,15 @@ export class VoiceIdStack extends Stack {
         id: wildcard('Resource::<BatchJobWorker091A5A20.Arn>:*'),
         reason: 'Step Functions may invoke any version of our own worker function, and only that function.',
       },
+      {
+        id: wildcard('Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*'),
+        reason:
+          "Each batch job names its own DataAccessRoleArn, unknown at deploy time; the role's trust policy decides, per domain (sts:ExternalId), whether this worker may use it.",
+      },
+      ...this.batchJobs.childExecutionFindings().map((finding) => ({
+        id: wildcard(finding),
+        reason: "The Distributed Map starts and manages its own child executions, and only this state machine's.",
+      })),
       {
         id: wildcard('Resource::<ExpirySweeper81EA7002.Arn>:*'),
         reason: 'The scheduler may invoke any version of our own sweeper function, and only that function.',

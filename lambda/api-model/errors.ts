@@ -90,10 +90,3 @@ export class InternalServerException extends VoiceIdError {
   readonly name = 'InternalServerException';
   readonly statusCode = 500;
 }
-
-/** Thrown for an operation of the Voice ID API that this release does not implement yet. */
-export class NotImplementedYet extends ValidationException {
-  constructor(operation: string) {
-    super(`${operation} is part of the Voice ID API but is not implemented in this release of the service yet.`);
-  }
-}

@@ -198,3 +198,35 @@ function int16ToFloat32(pcm: Uint8Array, channels: number, channel: number): Flo
 function fourCC(bytes: Uint8Array, offset: number): string {
   return String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
 }
+
+/**
+ * A RIFF/WAVE file of 16-bit PCM at `sampleRate` with one channel per array (interleaved; all as long as the
+ * first): what Voice ID's batch jobs read, for tools that prepare recordings and for tests.
+ */
+export function encodeWav(channels: Float32Array[], sampleRate = VOICE_ID_SAMPLE_RATE): Uint8Array {
+  const frames = channels[0].length;
+  const dataBytes = frames * channels.length * 2;
+  const file = new Uint8Array(44 + dataBytes);
+  const view = new DataView(file.buffer);
+  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + dataBytes, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, WAVE_FORMAT_PCM, true);
+  view.setUint16(22, channels.length, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * channels.length * 2, true);
+  view.setUint16(32, channels.length * 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, dataBytes, true);
+  for (let frame = 0; frame < frames; frame++) {
+    channels.forEach((channel, c) => {
+      const sample = Math.max(-32768, Math.min(32767, Math.round((channel[frame] ?? 0) * 32768)));
+      view.setInt16(44 + (frame * channels.length + c) * 2, sample, true);
+    });
+  }
+  return file;
+}

@@ -1,20 +1,32 @@
-import { NotImplementedYet } from '#api-model/errors';
+import type { JobReference } from '#api-model/job';
+import { loadConfig } from '#config';
+import { lazy } from '#lazy';
+import { activeJobs, failJob, finishJob, prepareJob, processBatch } from '#operations/batch-job-tasks';
+import { createContext } from '#operations/context';
 
-export interface BatchJobTask {
-  task: 'process-request';
-  job: { JobId: string; JobType: 'SPEAKER_ENROLLMENT' | 'FRAUDSTER_REGISTRATION' };
-  request: { RequestId: string };
-}
+/** A task of the batch job state machine (lib/constructs/batch-jobs.ts), as its states invoke the worker. */
+export type BatchJobTask =
+  | { task: 'prepare'; job: JobReference }
+  | { task: 'process-batch'; job: JobReference; batch: number }
+  | { task: 'finish'; job: JobReference }
+  | { task: 'fail'; job: JobReference }
+  /** The embedded stack's, at start: the jobs a stop interrupted, to run again. */
+  | { task: 'active-jobs' };
 
-/**
- * A task of the batch job state machine. The state machine, its fan-out and its failure path are in place; the
- * enrollment and registration work itself arrives with the batch job operations, and until then every request
- * fails with a message saying so (which the state machine records per request).
- */
-export function handler(event: BatchJobTask): Promise<never> {
-  return Promise.reject(
-    new NotImplementedYet(
-      event.job.JobType === 'FRAUDSTER_REGISTRATION' ? 'StartFraudsterRegistrationJob' : 'StartSpeakerEnrollmentJob',
-    ),
-  );
+const operationContext = lazy(() => createContext(loadConfig()));
+
+export async function handler(event: BatchJobTask): Promise<unknown> {
+  const ctx = await operationContext();
+  switch (event.task) {
+    case 'prepare':
+      return prepareJob(ctx, event.job);
+    case 'process-batch':
+      return processBatch(ctx, event.job, event.batch);
+    case 'finish':
+      return finishJob(ctx, event.job);
+    case 'fail':
+      return failJob(ctx, event.job);
+    case 'active-jobs':
+      return activeJobs(ctx);
+  }
 }

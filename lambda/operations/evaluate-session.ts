@@ -1,12 +1,12 @@
 import type { DomainRecord } from '#api-model/domain';
 import { toEpochSeconds } from '#api-model/domain';
-import { ValidationException } from '#api-model/errors';
 import { resultId, streamingStatus, type SessionRecord } from '#api-model/session';
 import { isExpired } from '#api-model/speaker';
 import { sessionInput } from '#api-model/validation';
-import { authenticationDecision, fraudRisk, similarityScore } from '#biometrics/scoring';
+import { authenticationDecision, similarityScore } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
 import type { OperationContext } from './context.ts';
+import { requireSameModel, screenAgainstWatchlist } from './enrollment.ts';
 import { defineOperation } from './operation.ts';
 import { openSession, openSpeech } from './sessions.ts';
 
@@ -83,25 +83,10 @@ async function authenticate(
 }
 
 async function detectFraud(ctx: OperationContext, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
-  const fraudsterIds = await ctx.fraudsters.idsOn(domain.domainId, session.fraudDetection.watchlistId);
-  const voiceprints = await ctx.voiceprints.fraudsterVoiceprints(domain, fraudsterIds);
-  const fraudsters = [...voiceprints].map(([id, voiceprint]) => {
-    requireSameModel(voiceprint.model, caller.model, `The fraudster ${id}`);
-    return { id, voiceprint: { ...voiceprint, speechSeconds: 0 } };
-  });
-  const risk = fraudRisk(caller, fraudsters, session.fraudDetection.riskThreshold);
+  const risk = await screenAgainstWatchlist(ctx, domain, session.fraudDetection.watchlistId, caller, session.fraudDetection.riskThreshold);
   return {
     Decision: risk.decision,
     Reasons: risk.decision === 'HIGH_RISK' ? ['KNOWN_FRAUDSTER'] : [],
     RiskDetails: { KnownFraudsterRisk: { RiskScore: risk.riskScore, GeneratedFraudsterId: risk.fraudsterId } },
   };
-}
-
-/** Scores of different speaker models mean nothing against each other: say so rather than compare. */
-function requireSameModel(stored: string, live: string, owner: string): void {
-  if (stored !== live) {
-    throw new ValidationException(
-      `${owner} has a voiceprint of the speaker model ${stored}, but this deployment runs ${live}. Enroll or register it again to compare it.`,
-    );
-  }
 }

@@ -1,3 +1,9 @@
+import listFraudsterRegistrationJobs from './list-fraudster-registration-jobs.ts';
+import describeFraudsterRegistrationJob from './describe-fraudster-registration-job.ts';
+import startFraudsterRegistrationJob from './start-fraudster-registration-job.ts';
+import listSpeakerEnrollmentJobs from './list-speaker-enrollment-jobs.ts';
+import describeSpeakerEnrollmentJob from './describe-speaker-enrollment-job.ts';
+import startSpeakerEnrollmentJob from './start-speaker-enrollment-job.ts';
 import appendSessionAudio from './append-session-audio.ts';
 import associateFraudster from './associate-fraudster.ts';
 import createDomain from './create-domain.ts';
@@ -20,7 +26,7 @@ import listFraudsters from './list-fraudsters.ts';
 import listSpeakers from './list-speakers.ts';
 import listTagsForResource from './list-tags-for-resource.ts';
 import listWatchlists from './list-watchlists.ts';
-import { notImplementedYet, type Operation } from './operation.ts';
+import type { Operation } from './operation.ts';
 import optOutSpeaker from './opt-out-speaker.ts';
 import registerSessionFraudster from './register-session-fraudster.ts';
 import startSession from './start-session.ts';
@@ -59,14 +65,12 @@ export const operations: readonly Operation[] = [
   tagResource,
   untagResource,
   evaluateSession,
-  ...[
-    'StartSpeakerEnrollmentJob',
-    'DescribeSpeakerEnrollmentJob',
-    'ListSpeakerEnrollmentJobs',
-    'StartFraudsterRegistrationJob',
-    'DescribeFraudsterRegistrationJob',
-    'ListFraudsterRegistrationJobs',
-  ].map(notImplementedYet),
+  startSpeakerEnrollmentJob,
+  describeSpeakerEnrollmentJob,
+  listSpeakerEnrollmentJobs,
+  startFraudsterRegistrationJob,
+  describeFraudsterRegistrationJob,
+  listFraudsterRegistrationJobs,
   startSession,
   describeSession,
   updateSession,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { NotImplementedYet } from '#api-model/errors';
 import { parseInput } from '#api-model/validation';
 import type { OperationContext } from './context.ts';
 
@@ -41,13 +40,4 @@ export function defineOperation<S extends z.ZodObject, R extends object>(definit
 }): Operation<R> {
   const { name, input, route } = definition;
   return { name, input, route, call: (members, ctx) => definition.run(parseInput(input, members), ctx) };
-}
-
-/** An operation of the Voice ID API that this release answers with a ValidationException saying so. */
-export function notImplementedYet(name: string): Operation {
-  return {
-    name,
-    input: z.object({}),
-    call: () => Promise.reject(new NotImplementedYet(name)),
-  };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { presentFraudster, type FraudsterRecord } from '#api-model/fraudster';
-import { newPrefixedId } from '#api-model/ids';
+import { presentFraudster } from '#api-model/fraudster';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
+import { registerFraudster } from './enrollment.ts';
 import { defineOperation } from './operation.ts';
 import { sessionVoiceprint } from './session-voiceprint.ts';
 import { openSession } from './sessions.ts';
@@ -30,16 +30,7 @@ export default defineOperation({
     const watchlistIds = [...new Set(request.WatchlistIds ?? [domain.defaultWatchlistId])];
     for (const watchlistId of watchlistIds) await ctx.watchlists.require(domain.domainId, watchlistId);
     const voiceprint = await sessionVoiceprint(ctx, domain, session, 'Fraudster registration');
-    const now = ctx.now();
-    const fraudster: FraudsterRecord = {
-      domainId: domain.domainId,
-      fraudsterId: newPrefixedId(),
-      watchlistIds,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const sealed = await ctx.voiceprints.seal(domain, { kind: 'fraudster', id: fraudster.fraudsterId }, voiceprint, now);
-    await ctx.fraudsters.create(fraudster, ctx.quotas.fraudstersPerWatchlist, sealed);
+    const fraudster = await registerFraudster(ctx, domain, watchlistIds, voiceprint);
     return { Fraudster: presentFraudster(fraudster) };
   },
 });

@@ -26,18 +26,37 @@ export function documentClient(config: ServiceConfig): DynamoDBDocumentClient {
  */
 export async function queryPrefix(
   client: DynamoDBDocumentClient,
-  query: { TableName: string; partition: { name: string; value: string }; sortKey: string; prefix?: string },
+  query: {
+    TableName: string;
+    partition: { name: string; value: string };
+    sortKey: string;
+    prefix?: string;
+    /** Keeps only items whose attribute `name` equals `value`. */
+    filter?: { name: string; value: string };
+  },
   limit: number,
   startKey?: PagePosition,
 ): Promise<Page<Record<string, unknown>>> {
   const items: Record<string, unknown>[] = [];
   let lastKey = startKey;
+  const names: Record<string, string> = { '#pk': query.partition.name };
+  const values: Record<string, unknown> = { ':pk': query.partition.value };
+  if (query.prefix) {
+    names['#sk'] = query.sortKey;
+    values[':prefix'] = query.prefix;
+  }
+  if (query.filter) {
+    names['#filter'] = query.filter.name;
+    values[':filter'] = query.filter.value;
+  }
   do {
     const input: QueryCommandInput = {
       TableName: query.TableName,
       KeyConditionExpression: query.prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-      ExpressionAttributeNames: query.prefix ? { '#pk': query.partition.name, '#sk': query.sortKey } : { '#pk': query.partition.name },
-      ExpressionAttributeValues: query.prefix ? { ':pk': query.partition.value, ':prefix': query.prefix } : { ':pk': query.partition.value },
+      FilterExpression: query.filter ? '#filter = :filter' : undefined,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      // A filter drops items after the limit is applied: the loop reads on until the page is full.
       Limit: limit - items.length,
       ExclusiveStartKey: lastKey,
       ConsistentRead: true,

@@ -43,9 +43,10 @@ export class FraudsterStore {
   }
 
   /** Registers a fraudster, with its voiceprint, on its watchlists (which must exist), within each watchlist's quota. */
-  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number, voiceprint?: VoiceprintWrite): Promise<void> {
+  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number, voiceprint?: VoiceprintWrite, ...also: GuardedWrite[]): Promise<void> {
     await transact(this.client, [
       ...(voiceprint ? [voiceprint] : []),
+      ...also,
       {
         write: {
           Put: {

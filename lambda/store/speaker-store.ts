@@ -4,7 +4,7 @@ import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus }
 import { fromPartitionItem, isConditionFailure, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact } from './transactions.ts';
+import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
@@ -44,11 +44,12 @@ export class SpeakerStore {
 
   /**
    * Adds a speaker (enrollment, or an opt-out of a speaker never seen) within the domain's speaker quota. A
-   * concurrent creation of the same CustomerSpeakerId loses with CONCURRENT_CHANGES.
+   * concurrent creation of the same CustomerSpeakerId loses with CONCURRENT_CHANGES. `also` joins the transaction.
    */
-  async create(speaker: SpeakerRecord, quota: number, voiceprint?: VoiceprintWrite): Promise<void> {
+  async create(speaker: SpeakerRecord, quota: number, voiceprint?: VoiceprintWrite, ...also: GuardedWrite[]): Promise<void> {
     await transact(this.client, [
       ...(voiceprint ? [voiceprint] : []),
+      ...also,
       {
         write: {
           Put: {
@@ -74,13 +75,14 @@ export class SpeakerStore {
 
   /**
    * Sets a speaker's status, unless another request changed it since `expected`. An enrollment brings its new
-   * voiceprint and counts as an access; leaving ENROLLED purges the voiceprint.
+   * voiceprint and counts as an access; leaving ENROLLED purges the voiceprint. `also` joins the transaction.
    */
   async changeStatus(
     expected: SpeakerRecord,
     status: SpeakerStatus,
     nowMs: number,
     voiceprint?: VoiceprintWrite,
+    ...also: GuardedWrite[]
   ): Promise<SpeakerRecord> {
     const next: SpeakerRecord = {
       ...expected,
@@ -96,6 +98,7 @@ export class SpeakerStore {
         concurrentChange('speaker', expected.speakerId),
       ),
       ...(voiceprintWrite ? [voiceprintWrite] : []),
+      ...also,
     ]);
     return next;
   }

@@ -7,6 +7,9 @@ import { EncryptionKeys } from './encryption-keys.ts';
 import { DomainEncryption, EnvelopeEncryption } from './envelope.ts';
 import { FraudsterStore } from './fraudster-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
+import { JobExecutions } from './job-executions.ts';
+import { JobFiles } from './job-files.ts';
+import { JobStore } from './job-store.ts';
 import { QuotaCounters } from './quota-counters.ts';
 import { SessionStore } from './session-store.ts';
 import { SpeakerStore } from './speaker-store.ts';
@@ -23,6 +26,10 @@ export interface Stores {
   voiceprints: VoiceprintStore;
   sessions: SessionStore;
   encryptionKeys: EncryptionKeys;
+  jobs: JobStore;
+  /** The customer's manifests, recordings and output files, under a job's role. */
+  jobFiles: JobFiles;
+  jobExecutions: JobExecutions;
 }
 
 export function openStores(config: ServiceConfig): Stores {
@@ -41,5 +48,8 @@ export function openStores(config: ServiceConfig): Stores {
     sessions: new SessionStore(dynamo, config.tables.sessions, encryption),
     idempotency: new IdempotencyStore(dynamo, config.tables.idempotency),
     encryptionKeys: new EncryptionKeys(kms),
+    jobs: new JobStore(dynamo, config.tables.jobs),
+    jobFiles: new JobFiles(config),
+    jobExecutions: new JobExecutions(config),
   };
 }

@@ -20,6 +20,7 @@ export class ServiceTables extends Construct {
   readonly idempotency: TableV2;
   readonly voiceprints: TableV2;
   readonly sessions: TableV2;
+  readonly jobs: TableV2;
 
   constructor(scope: Construct, id: string, props: { key: IKey }) {
     super(scope, id);
@@ -46,6 +47,9 @@ export class ServiceTables extends Construct {
     this.voiceprints = table('Voiceprints', 'domainId', 'ownerId');
     // Live call sessions (`session#<SessionId>`) and their SessionName aliases (`name#<SessionName>`) of a domain.
     this.sessions = table('Sessions', 'domainId', 'itemId');
+    // Batch jobs (`job#<type>#<JobId>`), their requests (`entry#<JobId>#<batch>#<index>`) and the one-active-job
+    // locks (`active#<type>`) of a domain.
+    this.jobs = table('BatchJobs', 'domainId', 'itemId');
   }
 
   /** The environment a function needs to find the tables (read by lambda/config.ts). */
@@ -59,12 +63,23 @@ export class ServiceTables extends Construct {
       IDEMPOTENCY_TABLE: this.idempotency.tableName,
       VOICEPRINTS_TABLE: this.voiceprints.tableName,
       SESSIONS_TABLE: this.sessions.tableName,
+      JOBS_TABLE: this.jobs.tableName,
     };
   }
 
   /** The API function reads and writes every table, including transactions across them. */
   grantApiAccess(grantee: IGrantable): void {
     for (const t of this.all()) t.grantReadWriteData(grantee);
+  }
+
+  /**
+   * The batch job worker records jobs' progress and enrolls speakers or registers fraudsters: it reads domains
+   * and watchlists, and writes speakers, fraudsters, their voiceprints and the quota counters. Sessions and
+   * ClientTokens are none of its business.
+   */
+  grantJobWorkerAccess(grantee: IGrantable): void {
+    for (const t of [this.domains, this.watchlists]) t.grantReadData(grantee);
+    for (const t of [this.jobs, this.speakers, this.fraudsters, this.voiceprints, this.counters]) t.grantReadWriteData(grantee);
   }
 
   /** The sweeper erases deleted domains with everything in them, and expires speakers. */
@@ -82,6 +97,7 @@ export class ServiceTables extends Construct {
       this.idempotency,
       this.voiceprints,
       this.sessions,
+      this.jobs,
     ];
   }
 }

@@ -12,8 +12,9 @@ import { startLocalKms } from './kms-local';
 import { stopChild } from './processes';
 import { startS3Local } from './s3-local';
 import type { LocalCredentials } from './sigv4-verifier';
-import { localStateMachineArn, startLocalStepFunctions } from './step-functions-local';
-import { LOCAL_REGION, synthesizeTemplate } from './template';
+import { startLocalStepFunctions } from './step-functions-local';
+import { startLocalSts } from './sts-local';
+import { LOCAL_REGION, localStateMachineArn, synthesizeTemplate, type LocalTemplate } from './template';
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -26,6 +27,7 @@ export interface Endpoints {
   voiceId: string;
   s3: string;
   kms: string;
+  sts: string;
   stepFunctions: string;
   dynamodb: string;
   region: string;
@@ -73,6 +75,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       startDynamoDbLocal(path.join(options.dataDir, 'dynamodb'), template.tables),
       startS3Local(),
       startLocalKms(path.join(options.dataDir, 'kms')),
+      startLocalSts(),
     ] as const);
     // Engines that did start are stopped too when another one failed.
     for (const engine of engines) {
@@ -83,16 +86,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const failed = engines.find((engine) => engine.status === 'rejected');
     if (failed) throw failed.reason;
     const started = <T>(engine: PromiseSettledResult<T>) => (engine as PromiseFulfilledResult<T>).value;
-    const [dynamodb, s3, kms] = [started(engines[0]), started(engines[1]), started(engines[2])];
+    const [dynamodb, s3, kms, sts] = [started(engines[0]), started(engines[1]), started(engines[2]), started(engines[3])];
 
     // Lambda's environment is in place before a function's modules initialise.
-    applyHandlerEnvironment(template, { dynamodb: dynamodb.url, kms: kms.url }, secrets.tokenSecret);
+    const engineUrls = { dynamodb: dynamodb.url, kms: kms.url, s3: s3.url, sts: sts.url };
+    applyHandlerEnvironment(template, engineUrls, secrets.tokenSecret);
     const handlers: Record<string, HandlerModule['handler']> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
       handlers[logicalId] = ((await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))) as HandlerModule).handler;
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
+    applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret);
+    await resumeBatchJobs(template, handlers, stepFunctions.start);
 
     const api = await startApiGateway({
       routes: template.routes,
@@ -112,6 +118,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       voiceId: api.url,
       s3: s3.url,
       kms: kms.url,
+      sts: sts.url,
       stepFunctions: stepFunctions.url,
       dynamodb: dynamodb.url,
       region: LOCAL_REGION,
@@ -125,6 +132,22 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await stop();
     throw error;
   }
+}
+
+/**
+ * Runs again the batch jobs a stop interrupted: the engine's executions lived in this process, but the jobs and
+ * their requests' results are in the tables, and every task takes up only what is still open.
+ */
+async function resumeBatchJobs(
+  template: LocalTemplate,
+  handlers: Record<string, HandlerModule['handler']>,
+  start: (stateMachineArn: string, input: string, name: string) => unknown,
+): Promise<void> {
+  const worker = Object.entries(template.functions).find(([, fn]) => fn.handler === 'batch-job-worker');
+  const [stateMachineId] = Object.keys(template.stateMachines);
+  if (!worker || !stateMachineId) return;
+  const jobs = (await handlers[worker[0]]({ task: 'active-jobs' })) as { jobId: string }[];
+  for (const job of jobs) start(localStateMachineArn(stateMachineId), JSON.stringify({ job }), job.jobId);
 }
 
 /** The local API credentials and token secret, made on first start and kept with the data they protect. */

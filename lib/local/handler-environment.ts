@@ -1,9 +1,13 @@
 import { availableParallelism } from 'node:os';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalTemplate } from './template';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, type LocalTemplate } from './template';
 
 export interface EngineEndpoints {
   dynamodb: string;
   kms: string;
+  s3: string;
+  sts: string;
+  /** Known once the handlers are loaded (the engine runs them); read by handlers on their first request. */
+  stepFunctions?: string;
 }
 
 /**
@@ -18,6 +22,7 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
       const ref = (value as { Ref?: string }).Ref;
       if (typeof value === 'string') process.env[name] = value;
       else if (ref && tableIds.has(ref)) process.env[name] = ref;
+      else if (ref && ref in template.stateMachines) process.env[name] = localStateMachineArn(ref);
     }
   }
   // The speech model layer's files are the project's own here (model/out, the handlers' default), not /opt.
@@ -27,6 +32,9 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
     VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
     DYNAMODB_ENDPOINT: engines.dynamodb,
     KMS_ENDPOINT: engines.kms,
+    S3_ENDPOINT: engines.s3,
+    STS_ENDPOINT: engines.sts,
+    ...(engines.stepFunctions ? { STEP_FUNCTIONS_ENDPOINT: engines.stepFunctions } : {}),
     TOKEN_SECRET: tokenSecret,
     // One process serves every call here, and ONNX Runtime holds the thread that runs it: speech work goes to
     // worker threads, one per core (Lambda runs it in-process, one request per sandbox).

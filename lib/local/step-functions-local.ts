@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { z } from 'zod';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localFunctionArn, type LocalTemplate } from './template';
+import { localFunctionArn, localStateMachineArn, type LocalTemplate } from './template';
 import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
@@ -30,9 +30,6 @@ interface Execution {
   startDate: number;
   stopDate?: number;
 }
-
-export const localStateMachineArn = (logicalId: string) =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${logicalId}`;
 
 /**
  * The Step Functions API (StartExecution, DescribeExecution) over aws-local-stepfunctions, running the state
@@ -68,17 +65,26 @@ export async function startLocalStepFunctions(
       .finally(() => (execution.stopDate = Date.now()));
   };
 
-  return startJsonProtocolServer('Step Functions', {
+  /** StartExecution: a name already used with the same input is the same execution, as in Step Functions. */
+  const start = (stateMachineArn: string, input: string, name: string = randomUUID()) => {
+    const definition = byArn.get(stateMachineArn);
+    if (!definition) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = executions.get(executionArn);
+    if (existing && existing.input !== input) throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    if (existing) return existing;
+    const execution: Execution = { executionArn, stateMachineArn, name, status: 'RUNNING', input, startDate: Date.now() };
+    executions.set(executionArn, execution);
+    run(definition, execution);
+    return execution;
+  };
+
+  const api = await startJsonProtocolServer('Step Functions', {
     StartExecution: validated(
       z.object({ stateMachineArn: z.string(), input: z.string().default('{}'), name: z.string().optional() }),
-      ({ stateMachineArn, input, name = randomUUID() }) => {
-        const definition = byArn.get(stateMachineArn);
-        if (!definition) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
-        const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-        const execution: Execution = { executionArn, stateMachineArn, name, status: 'RUNNING', input, startDate: Date.now() };
-        executions.set(executionArn, execution);
-        run(definition, execution);
-        return { executionArn, startDate: execution.startDate / 1000 };
+      ({ stateMachineArn, input, name }) => {
+        const execution = start(stateMachineArn, input, name);
+        return { executionArn: execution.executionArn, startDate: execution.startDate / 1000 };
       },
     ),
     DescribeExecution: validated(z.object({ executionArn: z.string() }), ({ executionArn }) => {
@@ -91,6 +97,7 @@ export async function startLocalStepFunctions(
       };
     }),
   });
+  return { ...api, start };
 }
 
 /**

@@ -128,3 +128,6 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 
 export const localFunctionArn = (logicalId: string) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${logicalId}`;
+
+export const localStateMachineArn = (logicalId: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${logicalId}`;

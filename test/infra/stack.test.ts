@@ -104,7 +104,18 @@ const TABLES: Record<string, [string, string?]> = {
   TablesIdempotencyRecords26A55F14: ['key'],
   TablesVoiceprints4259AD3E: ['domainId', 'ownerId'],
   TablesSessions486350CB: ['domainId', 'itemId'],
+  TablesBatchJobs36C23255: ['domainId', 'itemId'],
 };
+/** What CDK's grantReadData gives on one table. */
+const readOnly = (table: string) => [
+  grant(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'], [`\${${table}.Arn}`]),
+  grant(['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], [`\${${table}.Arn}`]),
+];
+const DOMAIN_KEYS = grant(['kms:GenerateDataKey', 'kms:Decrypt'], ['arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'], {
+  StringLike: { 'kms:EncryptionContext:aws:voiceid:domain:arn': 'arn:aws:voiceid:${AWS::Region}:${AWS::AccountId}:domain/*' },
+});
+const STATE_MACHINE = '${BatchJobsStateMachine4C5CFAD9}';
+const CHILD_EXECUTIONS = 'arn:${AWS::Partition}:states:eu-west-1:123456789012:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"BatchJobsStateMachine4C5CFAD9"}]}]}';
 
 const LAMBDA_BASIC_EXECUTION = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']],
@@ -213,6 +224,7 @@ describe('VoiceIdStack', () => {
       expect(Object.keys(template.findResources('AWS::IAM::Policy')).sort()).toEqual([
         'ApiFunctionServiceRoleDefaultPolicy20A32B8D',
         'BatchJobWorkerServiceRoleDefaultPolicyF1AEB75D',
+        'BatchJobsStateMachineDistributedMapPolicyEAA29FD8',
         'BatchJobsStateMachineRoleDefaultPolicy8D1C11C1',
         'ExpirySweeperServiceRoleDefaultPolicy6FEB7322',
         'SchedulerRoleForTarget24a641DefaultPolicy4A8540F7',
@@ -230,15 +242,26 @@ describe('VoiceIdStack', () => {
           TOKEN_SECRET,
           ...Object.keys(TABLES).flatMap(readWrite),
           grant(['kms:DescribeKey'], [customerKeys]),
-          grant(['kms:GenerateDataKey', 'kms:Decrypt'], [customerKeys], {
-            StringLike: { 'kms:EncryptionContext:aws:voiceid:domain:arn': 'arn:aws:voiceid:${AWS::Region}:${AWS::AccountId}:domain/*' },
-          }),
+          DOMAIN_KEYS,
+          grant(['states:StartExecution'], [STATE_MACHINE]),
         ].sort(),
       );
     });
 
-    it('grants the batch job worker only X-Ray', () => {
-      expect(grantsOf(template, 'BatchJobWorkerServiceRoleE08D1694')).toEqual([XRAY]);
+    it("grants the batch job worker the tables of jobs and enrollment, domain keys only for Voice ID domains, and job roles of this account", () => {
+      expect(grantsOf(template, 'BatchJobWorkerServiceRoleE08D1694')).toEqual(
+        [
+          XRAY,
+          SERVICE_KEY,
+          // grantReadData's share of the service key, beside grantReadWriteData's.
+          grant(['kms:Decrypt', 'kms:DescribeKey'], ['${ServiceDataKey76B42533.Arn}']),
+          TOKEN_SECRET,
+          ...['TablesDomainsB47CF921', 'TablesWatchlists524162C0'].flatMap(readOnly),
+          ...['TablesBatchJobs36C23255', 'TablesSpeakersC635839E', 'TablesFraudsters115CDB4A', 'TablesVoiceprints4259AD3E', 'TablesQuotaCounters20202B3F'].flatMap(readWrite),
+          DOMAIN_KEYS,
+          grant(['sts:AssumeRole'], ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']),
+        ].sort(),
+      );
     });
 
     it('grants the expiry sweeper every table but the ClientToken records, the service key, the pagination secret and X-Ray', () => {
@@ -246,7 +269,7 @@ describe('VoiceIdStack', () => {
       expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, TOKEN_SECRET, ...swept.flatMap(readWrite)].sort());
     });
 
-    it('lets the state machine invoke only the worker (any version), deliver its logs and trace', () => {
+    it('lets the state machine invoke only the worker (any version), run its own child executions, deliver its logs and trace', () => {
       expect(grantsOf(template, 'BatchJobsStateMachineRoleF8EB1643')).toEqual(
         [
           grant(['lambda:InvokeFunction'], ['${BatchJobWorker091A5A20.Arn}', '${BatchJobWorker091A5A20.Arn}:*']),
@@ -264,6 +287,10 @@ describe('VoiceIdStack', () => {
             ['*'],
           ),
           grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], ['*']),
+          // The Distributed Map runs each batch as a child execution of this state machine, and only of it.
+          grant(['states:StartExecution'], [STATE_MACHINE]),
+          grant(['states:DescribeExecution', 'states:StopExecution'], [`${CHILD_EXECUTIONS}:*`]),
+          grant(['states:RedriveExecution'], [`${CHILD_EXECUTIONS}/*:*`]),
         ].sort(),
       );
     });
@@ -332,13 +359,16 @@ describe('VoiceIdStack', () => {
           'VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource',
           'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource',
         ],
-        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': ['VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource', 'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource'],
-        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': [
+        'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': fns.map((f) => `VoiceId/${f}/ServiceRole/DefaultPolicy/Resource`),
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': fns.map((f) => `VoiceId/${f}/ServiceRole/DefaultPolicy/Resource`),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]': [
           'VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource',
-          'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource',
+          'VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource',
         ],
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]': ['VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource'],
         'AwsSolutions-IAM5[Resource::<BatchJobWorker091A5A20.Arn>:*]': ['VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource'],
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]': ['VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource'],
+        [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}:*]`]: ['VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource'],
+        [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}/*:*]`]: ['VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource'],
         'AwsSolutions-IAM5[Resource::<ExpirySweeper81EA7002.Arn>:*]': ['VoiceId/SchedulerRoleForTarget-24a641/DefaultPolicy/Resource'],
         'AwsSolutions-L1': fns.map((f) => `VoiceId/${f}/Resource`),
         'AwsSolutions-SMG4': ['VoiceId/PaginationTokenSecret/Resource'],

@@ -11,6 +11,7 @@ const complete = {
   IDEMPOTENCY_TABLE: 'i',
   VOICEPRINTS_TABLE: 'v',
   SESSIONS_TABLE: 'x',
+  JOBS_TABLE: 'j',
   TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens',
 };
 
@@ -19,9 +20,18 @@ describe('the configuration', () => {
     expect(loadConfig(complete)).toEqual({
       region: 'eu-west-1',
       accountId: '123456789012',
-      tables: { domains: 'd', watchlists: 'w', speakers: 's', fraudsters: 'f', counters: 'c', idempotency: 'i', voiceprints: 'v', sessions: 'x' },
-      quotas: { domains: 3, speakersPerDomain: 100_000, watchlistsPerDomain: 3, fraudstersPerWatchlist: 500, sessionsPerDomain: 50 },
-      endpoints: { dynamodb: undefined, kms: undefined },
+      tables: { domains: 'd', watchlists: 'w', speakers: 's', fraudsters: 'f', counters: 'c', idempotency: 'i', voiceprints: 'v', sessions: 'x', jobs: 'j' },
+      quotas: {
+        domains: 3,
+        speakersPerDomain: 100_000,
+        watchlistsPerDomain: 3,
+        fraudstersPerWatchlist: 500,
+        sessionsPerDomain: 50,
+        speakersPerEnrollmentJob: 10_000,
+        fraudstersPerRegistrationJob: 500,
+      },
+      batchJobStateMachineArn: undefined,
+      endpoints: { dynamodb: undefined, kms: undefined, s3: undefined, sts: undefined, stepFunctions: undefined },
       tokenSecret: { secretArn: complete.TOKEN_SECRET_ARN },
       speakerModel: undefined,
       speakerModelDir: undefined,
@@ -37,15 +47,34 @@ describe('the configuration', () => {
       QUOTA_WATCHLISTS_PER_DOMAIN: '5',
       QUOTA_FRAUDSTERS_PER_WATCHLIST: '2',
       QUOTA_SESSIONS_PER_DOMAIN: '4',
+      QUOTA_SPEAKERS_PER_ENROLLMENT_JOB: '6',
+      QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB: '3',
       SPEECH_WORKERS: '2',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       KMS_ENDPOINT: 'http://127.0.0.1:8001',
+      S3_ENDPOINT: 'http://127.0.0.1:8002',
+      STS_ENDPOINT: 'http://127.0.0.1:8003',
+      STEP_FUNCTIONS_ENDPOINT: 'http://127.0.0.1:8004',
       TOKEN_SECRET: 'local-secret',
       SPEAKER_MODEL: 'resemblyzer-ge2e',
     });
-    expect(config.quotas).toEqual({ domains: 7, speakersPerDomain: 10, watchlistsPerDomain: 5, fraudstersPerWatchlist: 2, sessionsPerDomain: 4 });
+    expect(config.quotas).toEqual({
+      domains: 7,
+      speakersPerDomain: 10,
+      watchlistsPerDomain: 5,
+      fraudstersPerWatchlist: 2,
+      sessionsPerDomain: 4,
+      speakersPerEnrollmentJob: 6,
+      fraudstersPerRegistrationJob: 3,
+    });
     expect(config.speechWorkers).toBe(2);
-    expect(config.endpoints).toEqual({ dynamodb: 'http://127.0.0.1:8000', kms: 'http://127.0.0.1:8001' });
+    expect(config.endpoints).toEqual({
+      dynamodb: 'http://127.0.0.1:8000',
+      kms: 'http://127.0.0.1:8001',
+      s3: 'http://127.0.0.1:8002',
+      sts: 'http://127.0.0.1:8003',
+      stepFunctions: 'http://127.0.0.1:8004',
+    });
     expect(config.tokenSecret).toEqual({ value: 'local-secret' });
     expect(config.speakerModel).toBe('resemblyzer-ge2e');
   });

@@ -1,0 +1,10 @@
+import { describeJobInput } from '#api-model/job';
+import { describeJob } from './batch-jobs.ts';
+import { defineOperation } from './operation.ts';
+
+export default defineOperation({
+  name: 'DescribeSpeakerEnrollmentJob',
+  input: describeJobInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/speaker-enrollment-jobs/{JobId}', summary: 'Describe a speaker enrollment job' },
+  run: ({ DomainId, JobId }, ctx) => describeJob(ctx, 'SPEAKER_ENROLLMENT', DomainId, JobId),
+});

@@ -1,0 +1,10 @@
+import { listJobsInput } from '#api-model/job';
+import { listJobs } from './batch-jobs.ts';
+import { defineOperation, page } from './operation.ts';
+
+export default defineOperation({
+  name: 'ListFraudsterRegistrationJobs',
+  input: listJobsInput,
+  route: { method: 'GET', path: '/domains/{DomainId}/fraudster-registration-jobs', summary: 'List fraudster registration jobs', query: { ...page, JobStatus: 'string' } },
+  run: (request, ctx) => listJobs(ctx, 'FRAUDSTER_REGISTRATION', request),
+});

@@ -1,0 +1,12 @@
+import { registrationConfigInput, startJobInput } from '#api-model/job';
+import { registrationConfig, startJob } from './batch-jobs.ts';
+import { defineOperation } from './operation.ts';
+
+/** Registers the fraudsters of a manifest in S3 from their recordings, as a job (lambda/operations/batch-job-tasks.ts). */
+export default defineOperation({
+  name: 'StartFraudsterRegistrationJob',
+  input: startJobInput.extend({ RegistrationConfig: registrationConfigInput }),
+  route: { method: 'POST', path: '/domains/{DomainId}/fraudster-registration-jobs', summary: 'Start a fraudster registration job' },
+  run: (request, ctx) =>
+    startJob(ctx, 'FRAUDSTER_REGISTRATION', request, (defaultWatchlistId) => registrationConfig(request.RegistrationConfig, defaultWatchlistId)),
+});

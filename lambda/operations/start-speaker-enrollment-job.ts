@@ -1,0 +1,12 @@
+import { enrollmentConfigInput, startJobInput } from '#api-model/job';
+import { enrollmentConfig, startJob } from './batch-jobs.ts';
+import { defineOperation } from './operation.ts';
+
+/** Enrolls the callers a manifest in S3 names from their recordings, as a job (lambda/operations/batch-job-tasks.ts). */
+export default defineOperation({
+  name: 'StartSpeakerEnrollmentJob',
+  input: startJobInput.extend({ EnrollmentConfig: enrollmentConfigInput }),
+  route: { method: 'POST', path: '/domains/{DomainId}/speaker-enrollment-jobs', summary: 'Start a speaker enrollment job' },
+  run: (request, ctx) =>
+    startJob(ctx, 'SPEAKER_ENROLLMENT', request, (defaultWatchlistId) => enrollmentConfig(request.EnrollmentConfig, defaultWatchlistId)),
+});

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeFraudsterRegistrationJobCommand,
+  DescribeSpeakerEnrollmentJobCommand,
+  EvaluateSessionCommand,
+  ListSpeakerEnrollmentJobsCommand,
+  OptOutSpeakerCommand,
+  StartFraudsterRegistrationJobCommand,
+  StartSpeakerEnrollmentJobCommand,
+  type StartSpeakerEnrollmentJobCommandInput,
+} from '@aws-sdk/client-voice-id';
+import { encodeWav } from '#biometrics/wav';
+import { call, callAudio, LIBRISPEECH, sessions } from '../support/calls';
+import { endpoints, voiceId } from '../support/clients';
+import { failure, newDomain } from '../support/voice-id-errors';
+
+/**
+ * Batch jobs with real speech (LibriSpeech test-other, 8 kHz) uploaded to the local S3, driven through the official
+ * SDK and the whole state machine: every kind of entry a Voice ID output file reports, re-runs, a bad manifest,
+ * duplicate fraudsters, and the enrolled callers then authenticating.
+ */
+const ROLE = 'arn:aws:iam::000000000000:role/voice-id-batch-access';
+const BUCKET = `recordings-${Date.now()}`;
+
+function s3(): S3Client {
+  const e = endpoints();
+  return new S3Client({ endpoint: e.s3, region: e.region, credentials: e.credentials, forcePathStyle: true });
+}
+
+async function put(key: string, body: Uint8Array | string): Promise<string> {
+  await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  return `s3://${BUCKET}/${key}`;
+}
+
+/** A speaker's LibriSpeech files `from`..`to`, uploaded as they are. */
+async function upload(speaker: string, from: number, to: number) {
+  const manifest = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
+  const files = manifest.map((line) => line.split(',')).filter(([, who]) => who === speaker).slice(from, to);
+  return Promise.all(files.map(async ([file]) => ({ S3Uri: await put(`audio/${file}`, readFileSync(path.join(LIBRISPEECH, file))) })));
+}
+
+async function readJson<T>(uri: string): Promise<T> {
+  const [, , bucket, ...key] = uri.split('/');
+  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+  return JSON.parse(await object.Body!.transformToString()) as T;
+}
+
+async function until<T extends { JobStatus?: string }>(describe: () => Promise<T>): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const job = await describe();
+    if (job.JobStatus !== 'SUBMITTED' && job.JobStatus !== 'IN_PROGRESS') return job;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('The job did not end within 150 s.');
+}
+
+const enrollmentJob = (DomainId: string) => async (manifest: unknown, extra: Partial<StartSpeakerEnrollmentJobCommandInput> = {}) => {
+  const name = `manifest-${Math.random().toString(36).slice(2)}.json`;
+  const { Job } = await voiceId().send(
+    new StartSpeakerEnrollmentJobCommand({
+      DomainId,
+      DataAccessRoleArn: ROLE,
+      InputDataConfig: { S3Uri: await put(`manifests/${name}`, JSON.stringify(manifest)) },
+      OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
+      ...extra,
+    }),
+  );
+  expect(Job!.JobStatus).toBe('SUBMITTED');
+  const ended = await until(async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId, JobId: Job!.JobId }))).Job!);
+  return { job: ended, outputUri: `s3://${BUCKET}/output/${Job!.JobId}/${name}.out` };
+};
+
+interface EnrollmentOutput {
+  Version: string;
+  Errors: { RequestId: string; ErrorCode: number; ErrorMessage: string }[];
+  SuccessfulEnrollments: { RequestId: string; GeneratedSpeakerId: string; CustomerSpeakerId: string; EnrollmentStatus: string }[];
+}
+
+describe('batch jobs', () => {
+  let domainId: string;
+  let runJob: ReturnType<typeof enrollmentJob>;
+  let fraudsterId: string;
+
+  beforeAll(async () => {
+    await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    domainId = (await newDomain('batch-jobs')).DomainId!;
+    runJob = enrollmentJob(domainId);
+  });
+
+  it('registers fraudsters from recordings, and finds the same voice again a duplicate', async () => {
+    const manifest = {
+      Version: '1.0',
+      FraudsterRegistrationRequests: [
+        { RequestId: 'fraud-a', AudioSpecifications: await upload('spk3080', 0, 6) },
+        { RequestId: 'fraud-a-again', AudioSpecifications: await upload('spk3080', 6, 10) },
+        { RequestId: 'too-short', AudioSpecifications: (await upload('spk1998', 0, 1)).slice(0, 1) },
+      ],
+    };
+    const { Job } = await voiceId().send(
+      new StartFraudsterRegistrationJobCommand({
+        DomainId: domainId,
+        DataAccessRoleArn: ROLE,
+        InputDataConfig: { S3Uri: await put('manifests/fraudsters.json', JSON.stringify(manifest)) },
+        OutputDataConfig: { S3Uri: `s3://${BUCKET}/fraud-output/` },
+        RegistrationConfig: { FraudsterSimilarityThreshold: 70 },
+      }),
+    );
+    const ended = await until(async () => (await voiceId().send(new DescribeFraudsterRegistrationJobCommand({ DomainId: domainId, JobId: Job!.JobId }))).Job!);
+    expect(ended).toMatchObject({ JobStatus: 'COMPLETED_WITH_ERRORS', JobProgress: { PercentComplete: 100 } });
+    const output = await readJson<{
+      Errors: { RequestId: string; ErrorCode: number }[];
+      SuccessfulRegistrations: { RequestId: string; GeneratedFraudsterId: string; RegistrationStatus: string; FraudsterSimilarityScore?: number }[];
+    }>(`s3://${BUCKET}/fraud-output/${Job!.JobId}/fraudsters.json.out`);
+    const [first, second] = output.SuccessfulRegistrations;
+    expect(first).toMatchObject({ RequestId: 'fraud-a', RegistrationStatus: 'NEW_REGISTRATION' });
+    expect(second).toMatchObject({ RequestId: 'fraud-a-again', RegistrationStatus: 'DUPLICATE_SKIPPED', GeneratedFraudsterId: first.GeneratedFraudsterId });
+    expect(second.FraudsterSimilarityScore).toBeGreaterThanOrEqual(70);
+    expect(output.Errors).toEqual([expect.objectContaining({ RequestId: 'too-short', ErrorCode: 400 })]);
+    fraudsterId = first.GeneratedFraudsterId;
+  });
+
+  it('enrolls callers and reports every other entry as Voice ID did', async () => {
+    await voiceId().send(new OptOutSpeakerCommand({ DomainId: domainId, SpeakerId: 'opted-out-caller' }));
+    // A two-channel recording: the agent (another voice) on channel 0, the caller on channel 1.
+    const agent = callAudio('spk2414', 45);
+    const caller = callAudio('spk2033', 45).subarray(0, agent.length);
+    const stereo = await put('audio/stereo-call.wav', encodeWav([agent.subarray(0, caller.length), caller]));
+    const manifest = {
+      Version: '1.0',
+      SpeakerEnrollmentRequests: [
+        { RequestId: 'good', SpeakerId: 'customer-1688', AudioSpecifications: await upload('spk1688', 0, 5) },
+        { RequestId: 'stereo', SpeakerId: 'customer-2033', AudioSpecifications: [{ S3Uri: stereo, ChannelId: 1 }] },
+        { RequestId: 'short', SpeakerId: 'customer-short', AudioSpecifications: (await upload('spk1998', 0, 1)).slice(0, 1) },
+        { RequestId: 'missing', SpeakerId: 'customer-missing', AudioSpecifications: [{ S3Uri: `s3://${BUCKET}/audio/nowhere.wav` }] },
+        { RequestId: 'not-wav', SpeakerId: 'customer-text', AudioSpecifications: [{ S3Uri: await put('audio/notes.txt', 'not audio') }] },
+        { RequestId: 'opted-out', SpeakerId: 'opted-out-caller', AudioSpecifications: await upload('spk2609', 0, 5) },
+        { RequestId: 'no-speaker', AudioSpecifications: await upload('spk2609', 0, 5) },
+        { RequestId: 'fraudster', SpeakerId: 'customer-fraud', AudioSpecifications: await upload('spk3080', 0, 10) },
+      ],
+    };
+    const { job, outputUri } = await runJob(manifest);
+    expect(job).toMatchObject({ JobStatus: 'COMPLETED_WITH_ERRORS', JobProgress: { PercentComplete: 100 }, EnrollmentConfig: { ExistingEnrollmentAction: 'SKIP' } });
+    expect(job.EndedAt).toBeInstanceOf(Date);
+    const output = await readJson<EnrollmentOutput>(outputUri);
+    expect(output.Version).toBe('1.0');
+    expect(output.SuccessfulEnrollments.map(({ RequestId, CustomerSpeakerId, EnrollmentStatus }) => [RequestId, CustomerSpeakerId, EnrollmentStatus])).toEqual([
+      ['good', 'customer-1688', 'NEW_ENROLLMENT'],
+      ['stereo', 'customer-2033', 'NEW_ENROLLMENT'],
+    ]);
+    const errors = Object.fromEntries(output.Errors.map((e) => [e.RequestId, [e.ErrorCode, e.ErrorMessage]]));
+    expect(errors).toEqual({
+      short: [400, expect.stringMatching(/net speech; 30 s are needed/)],
+      missing: [400, expect.stringMatching(/nowhere\.wav does not exist/)],
+      'not-wav': [400, expect.stringMatching(/not a WAV file/)],
+      'opted-out': [409, expect.stringMatching(/opted out/)],
+      'no-speaker': [400, 'SpeakerId is required and must be a string.'],
+      fraudster: [400, expect.stringContaining(`known fraudster ${fraudsterId}`)],
+    });
+  });
+
+  it('authenticates callers enrolled by a job', async () => {
+    const client = await sessions();
+    for (const [speaker, customer] of [
+      ['spk1688', 'customer-1688'],
+      ['spk2033', 'customer-2033'],
+    ]) {
+      const { session } = await call(client, domainId, callAudio(speaker, 20, 6), { SpeakerId: customer });
+      const result = await voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId: session.SessionId }));
+      expect(result.AuthenticationResult).toMatchObject({ Decision: 'ACCEPT', CustomerSpeakerId: customer });
+    }
+  });
+
+  it('skips enrolled speakers again, or overwrites them when asked', async () => {
+    const manifest = { Version: '1.0', SpeakerEnrollmentRequests: [{ RequestId: 'again', SpeakerId: 'customer-1688', AudioSpecifications: await upload('spk1688', 0, 10) }] };
+    const skipped = await runJob(manifest);
+    expect(skipped.job.JobStatus).toBe('COMPLETED');
+    expect((await readJson<EnrollmentOutput>(skipped.outputUri)).SuccessfulEnrollments).toEqual([
+      expect.objectContaining({ RequestId: 'again', EnrollmentStatus: 'DUPLICATE_SKIPPED' }),
+    ]);
+    const overwritten = await runJob(manifest, { EnrollmentConfig: { ExistingEnrollmentAction: 'OVERWRITE' } });
+    expect((await readJson<EnrollmentOutput>(overwritten.outputUri)).SuccessfulEnrollments).toEqual([
+      expect.objectContaining({ RequestId: 'again', EnrollmentStatus: 'ENROLLMENT_OVERWRITE' }),
+    ]);
+  });
+
+  it('fails a job whose manifest repeats a RequestId, and writes nothing else', async () => {
+    const audio = await upload('spk367', 0, 5);
+    const manifest = {
+      Version: '1.0',
+      SpeakerEnrollmentRequests: [
+        { RequestId: 'same', SpeakerId: 'customer-367', AudioSpecifications: audio },
+        { RequestId: 'same', SpeakerId: 'customer-367b', AudioSpecifications: audio },
+      ],
+    };
+    const { job } = await runJob(manifest);
+    expect(job).toMatchObject({ JobStatus: 'FAILED', FailureDetails: { StatusCode: 400 } });
+    expect(job.FailureDetails!.Message).toMatch(/RequestId same appears more than once/);
+    const outputs = await s3().send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `output/${job.JobId}/` }));
+    expect(outputs.KeyCount ?? 0).toBe(0);
+    expect(await failure(voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domainId, JobId: 'x'.repeat(22) })))).toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    const { JobSummaries } = await voiceId().send(new ListSpeakerEnrollmentJobsCommand({ DomainId: domainId, JobStatus: 'FAILED' }));
+    expect(JobSummaries!.map((summary) => summary.JobId)).toEqual([job.JobId]);
+  });
+});
