@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   DescribeFraudsterRegistrationJobCommand,
   DescribeSpeakerEnrollmentJobCommand,
@@ -12,8 +10,9 @@ import {
   type StartSpeakerEnrollmentJobCommandInput,
 } from '@aws-sdk/client-voice-id';
 import { encodeWav } from '#biometrics/wav';
-import { call, callAudio, LIBRISPEECH, sessions } from '../support/calls';
-import { endpoints, voiceId } from '../support/clients';
+import { BUCKET, createBucket, put, readJson, ROLE, s3, until, upload } from '../support/batch-job-files';
+import { call, callAudio, sessions } from '../support/calls';
+import { voiceId } from '../support/clients';
 import { failure, newDomain } from '../support/voice-id-errors';
 
 /**
@@ -21,41 +20,6 @@ import { failure, newDomain } from '../support/voice-id-errors';
  * SDK and the whole state machine: every kind of entry a Voice ID output file reports, re-runs, a bad manifest,
  * duplicate fraudsters, and the enrolled callers then authenticating.
  */
-const ROLE = 'arn:aws:iam::000000000000:role/voice-id-batch-access';
-const BUCKET = `recordings-${Date.now()}`;
-
-function s3(): S3Client {
-  const e = endpoints();
-  return new S3Client({ endpoint: e.s3, region: e.region, credentials: e.credentials, forcePathStyle: true });
-}
-
-async function put(key: string, body: Uint8Array | string): Promise<string> {
-  await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-  return `s3://${BUCKET}/${key}`;
-}
-
-/** A speaker's LibriSpeech files `from`..`to`, uploaded as they are. */
-async function upload(speaker: string, from: number, to: number) {
-  const manifest = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
-  const files = manifest.map((line) => line.split(',')).filter(([, who]) => who === speaker).slice(from, to);
-  return Promise.all(files.map(async ([file]) => ({ S3Uri: await put(`audio/${file}`, readFileSync(path.join(LIBRISPEECH, file))) })));
-}
-
-async function readJson<T>(uri: string): Promise<T> {
-  const [, , bucket, ...key] = uri.split('/');
-  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key.join('/') }));
-  return JSON.parse(await object.Body!.transformToString()) as T;
-}
-
-async function until<T extends { JobStatus?: string }>(describe: () => Promise<T>): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const job = await describe();
-    if (job.JobStatus !== 'SUBMITTED' && job.JobStatus !== 'IN_PROGRESS') return job;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('The job did not end within 150 s.');
-}
-
 const enrollmentJob = (DomainId: string) => async (manifest: unknown, extra: Partial<StartSpeakerEnrollmentJobCommandInput> = {}) => {
   const name = `manifest-${Math.random().toString(36).slice(2)}.json`;
   const { Job } = await voiceId().send(
@@ -84,7 +48,7 @@ describe('batch jobs', () => {
   let fraudsterId: string;
 
   beforeAll(async () => {
-    await s3().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await createBucket();
     domainId = (await newDomain('batch-jobs')).DomainId!;
     runJob = enrollmentJob(domainId);
   });

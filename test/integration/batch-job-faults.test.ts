@@ -1,0 +1,155 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { newResourceId } from '#api-model/ids';
+import type { JobRecord } from '#api-model/job';
+import { BATCH_SIZE, finishJob, prepareJob, processBatch } from '#operations/batch-job-tasks';
+import type { OperationContext } from '#operations/context';
+import { counterIds } from '#store/quota-counters';
+import { createBucket, put, readJson, ROLE, upload } from '../support/batch-job-files';
+import { serviceContext, serviceTables } from '../support/clients';
+import { interceptDynamoDb } from '../support/dynamodb-faults';
+import { newDomain } from '../support/voice-id-errors';
+
+/**
+ * Faults in the middle of a job. The job's tasks run here as the state machine runs them (the same functions,
+ * against the stack's engines); faults are injected at the AWS SDK, the way an outage or a killed worker shows
+ * itself, and nothing of the service is mocked. Whatever fails and is retried, no request is lost, and none is
+ * enrolled or counted twice.
+ */
+describe('a batch job under faults', () => {
+  let ctx: OperationContext;
+  let domainId: string;
+
+  beforeAll(async () => {
+    ctx = await serviceContext();
+    domainId = (await newDomain('batch-job-faults')).DomainId!;
+    await createBucket();
+  });
+  afterAll(() => ctx.speech.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Reading these objects fails as if S3 or the network broke. */
+  function failReading(keys: Set<string>) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const send = S3Client.prototype.send as (this: S3Client, command: unknown) => Promise<unknown>;
+    jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown) {
+      if (command instanceof GetObjectCommand && keys.has(command.input.Key!)) return Promise.reject(new Error('injected fault: connection reset')) as never;
+      return send.call(this, command) as never;
+    });
+  }
+
+  async function speakersOfDomain() {
+    const { client, names } = await serviceTables();
+    const { Items } = await client.send(
+      new QueryCommand({ TableName: names.speakers, KeyConditionExpression: 'domainId = :d AND begins_with(itemId, :id)', ExpressionAttributeValues: { ':d': domainId, ':id': 'id#' } }),
+    );
+    const { Item } = await client.send(new GetCommand({ TableName: names.counters, Key: { counterId: counterIds.speakers(domainId) } }));
+    return { speakers: (Items ?? []).map((item) => item.customerSpeakerId as string).sort(), counted: Item?.count as number };
+  }
+
+  it('retries a failed batch without enrolling or counting anyone twice, and gives up on a request that keeps failing', async () => {
+    // Two batches: r0-r9 and r10. The test stack's domains hold 5 speakers, so r4-r9 are requests without a SpeakerId.
+    const speakers: Record<number, string> = { 0: 'spk1688', 1: 'spk1998', 2: 'spk2033', 3: 'spk2414', 10: 'spk2609' };
+    const requests = await Promise.all(
+      Array.from({ length: 11 }, async (_, i) =>
+        speakers[i]
+          ? { RequestId: `r${i}`, SpeakerId: `caller-${i}`, AudioSpecifications: await upload(speakers[i], 0, 10) }
+          : { RequestId: `r${i}`, AudioSpecifications: [] },
+      ),
+    );
+    const enrolled = ['caller-0', 'caller-1', 'caller-2', 'caller-3'];
+    const manifest = await put(`manifests/faults-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
+    const now = Date.now();
+    const job: JobRecord = {
+      domainId,
+      jobId: newResourceId(),
+      jobType: 'SPEAKER_ENROLLMENT',
+      status: 'SUBMITTED',
+      dataAccessRoleArn: ROLE,
+      inputS3Uri: manifest,
+      outputS3Uri: manifest.replace(/manifests\/.*$/, 'fault-output'),
+      enrollmentConfig: { ExistingEnrollmentAction: 'SKIP', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Created in the store, not through the API, so that only this test runs the job's tasks.
+    await ctx.jobs.create(job);
+    const ref = { domainId, jobId: job.jobId, jobType: job.jobType };
+    expect(await prepareJob(ctx, ref)).toEqual({ batches: [0, 1] });
+    expect(BATCH_SIZE).toBe(10);
+
+    // Request r3's recording cannot be read: the batch fails after doing the rest of it.
+    const r3Audio = requests[3].AudioSpecifications[0].S3Uri.split('/').slice(3).join('/');
+    failReading(new Set([r3Audio]));
+    await expect(processBatch(ctx, ref, 0)).rejects.toThrow('injected fault');
+    const firstRun = await ctx.jobs.batch(await ctx.jobs.require(domainId, job.jobType, job.jobId), 0);
+    expect((await speakersOfDomain()).speakers).toEqual(['caller-0', 'caller-1', 'caller-2']);
+    expect(firstRun.map((entry) => entry.result?.kind)).toEqual(['enrollment', 'enrollment', 'enrollment', undefined, ...Array(6).fill('error')]);
+    jest.restoreAllMocks();
+
+    // The state machine's retry: only r3 is processed; the others keep the results of the first run.
+    expect(await processBatch(ctx, ref, 0)).toEqual({ processed: 10 });
+    const retried = await ctx.jobs.batch(await ctx.jobs.require(domainId, job.jobType, job.jobId), 0);
+    expect(retried.filter((entry) => entry.index !== 3)).toEqual(firstRun.filter((entry) => entry.index !== 3));
+    expect(retried[3].result).toMatchObject({ kind: 'enrollment', EnrollmentStatus: 'NEW_ENROLLMENT', CustomerSpeakerId: 'caller-3' });
+    // A second delivery of the same task changes nothing.
+    await processBatch(ctx, ref, 0);
+    expect(await ctx.jobs.batch(await ctx.jobs.require(domainId, job.jobType, job.jobId), 0)).toEqual(retried);
+    expect(await speakersOfDomain()).toEqual({ speakers: enrolled, counted: 4 });
+
+    // Batch 1 (r10) fails every time, and the progress write of a finished batch fails once after its work.
+    const r10Audio = requests[10].AudioSpecifications[0].S3Uri.split('/').slice(3).join('/');
+    failReading(new Set([r10Audio]));
+    await expect(processBatch(ctx, ref, 1)).rejects.toThrow('injected fault');
+    await expect(processBatch(ctx, ref, 1)).rejects.toThrow('injected fault');
+    jest.restoreAllMocks();
+
+    const described = await ctx.jobs.require(domainId, job.jobType, job.jobId);
+    expect(described.finishedCount).toBe(10);
+    expect(await finishJob(ctx, ref)).toEqual({ status: 'COMPLETED_WITH_ERRORS' });
+    const output = await readJson<{ Errors: { RequestId: string; ErrorCode: number }[]; SuccessfulEnrollments: { RequestId: string }[] }>(
+      `${job.outputS3Uri}/${job.jobId}/${manifest.split('/').pop()}.out`,
+    );
+    expect(output.Errors.map((e) => [e.RequestId, e.ErrorCode])).toEqual([...['r4', 'r5', 'r6', 'r7', 'r8', 'r9'].map((id) => [id, 400]), ['r10', 500]]);
+    expect(output.SuccessfulEnrollments.map((e) => e.RequestId)).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect(await speakersOfDomain()).toEqual({ speakers: enrolled, counted: 4 });
+    // Ending is safe to repeat.
+    expect(await finishJob(ctx, ref)).toEqual({ status: 'COMPLETED_WITH_ERRORS' });
+  });
+
+  it('counts a batch towards progress once, when its progress write failed after its work', async () => {
+    const requests = [{ RequestId: 'only', SpeakerId: 'progress-caller', AudioSpecifications: await upload('spk533', 0, 10) }];
+    const manifest = await put(`manifests/progress-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
+    const now = Date.now();
+    const job: JobRecord = {
+      domainId,
+      jobId: newResourceId(),
+      jobType: 'SPEAKER_ENROLLMENT',
+      status: 'SUBMITTED',
+      dataAccessRoleArn: ROLE,
+      inputS3Uri: manifest,
+      outputS3Uri: manifest.replace(/manifests\/.*$/, 'fault-output'),
+      enrollmentConfig: { ExistingEnrollmentAction: 'OVERWRITE', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
+      createdAt: now,
+      updatedAt: now,
+    };
+    await ctx.jobs.create(job);
+    const ref = { domainId, jobId: job.jobId, jobType: job.jobType };
+    await prepareJob(ctx, ref);
+    let failed = false;
+    interceptDynamoDb((command, send) => {
+      const progress = command instanceof UpdateCommand && String(command.input.UpdateExpression).includes('finishedCount');
+      if (progress && !failed) {
+        failed = true;
+        return Promise.reject(new Error('injected fault: worker killed'));
+      }
+      return send(command);
+    });
+    await expect(processBatch(ctx, ref, 0)).rejects.toThrow('worker killed');
+    await processBatch(ctx, ref, 0);
+    await processBatch(ctx, ref, 0);
+    expect((await ctx.jobs.require(domainId, job.jobType, job.jobId)).finishedCount).toBe(1);
+    const [entry] = await ctx.jobs.batch(await ctx.jobs.require(domainId, job.jobType, job.jobId), 0);
+    expect(entry.result).toMatchObject({ EnrollmentStatus: 'NEW_ENROLLMENT' });
+  });
+});
