@@ -9,10 +9,11 @@ import {
   StartSpeakerEnrollmentJobCommand,
   type StartSpeakerEnrollmentJobCommandInput,
 } from '@aws-sdk/client-voice-id';
+import type { JobRecord } from '#api-model/job';
 import { encodeWav } from '#biometrics/wav';
 import { BUCKET, createBucket, put, readJson, ROLE, s3, until, upload } from '../support/batch-job-files';
 import { call, callAudio, sessions } from '../support/calls';
-import { voiceId } from '../support/clients';
+import { serviceContext, voiceId } from '../support/clients';
 import { failure, newDomain } from '../support/voice-id-errors';
 
 /**
@@ -26,7 +27,7 @@ const enrollmentJob = (DomainId: string) => async (manifest: unknown, extra: Par
     new StartSpeakerEnrollmentJobCommand({
       DomainId,
       DataAccessRoleArn: ROLE,
-      InputDataConfig: { S3Uri: await put(`manifests/${name}`, JSON.stringify(manifest)) },
+      InputDataConfig: { S3Uri: await put(`manifests/${name}`, typeof manifest === 'string' ? manifest : JSON.stringify(manifest)) },
       OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
       ...extra,
     }),
@@ -168,5 +169,75 @@ describe('batch jobs', () => {
     });
     const { JobSummaries } = await voiceId().send(new ListSpeakerEnrollmentJobsCommand({ DomainId: domainId, JobStatus: 'FAILED' }));
     expect(JobSummaries!.map((summary) => summary.JobId)).toEqual([job.JobId]);
+  });
+
+  describe('refuses', () => {
+    const valid = () => ({
+      DomainId: domainId,
+      DataAccessRoleArn: ROLE,
+      InputDataConfig: { S3Uri: `s3://${BUCKET}/manifests/any.json` },
+      OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
+    });
+    const start = (input: Partial<StartSpeakerEnrollmentJobCommandInput>) =>
+      failure(voiceId().send(new StartSpeakerEnrollmentJobCommand({ ...valid(), ...input } as StartSpeakerEnrollmentJobCommandInput)));
+
+    it('a request that is not one, saying what to fix, and starts nothing', async () => {
+      expect(await start({ DataAccessRoleArn: 'arn:aws:iam::000000000000:user/someone' })).toMatchObject({
+        name: 'ValidationException',
+        message: 'DataAccessRoleArn must be the ARN of an IAM role (arn:aws:iam::<account>:role/<name>).',
+      });
+      expect(await start({ InputDataConfig: { S3Uri: 'https://bucket/manifest.json' } })).toMatchObject({
+        name: 'ValidationException',
+        message: 'InputDataConfig.S3Uri must be an S3 URI: s3://<bucket>/<key>.',
+      });
+      expect(await start({ EnrollmentConfig: { FraudDetectionConfig: { RiskThreshold: 101 } } })).toMatchObject({
+        message: 'RiskThreshold must be a whole number from 0 to 100.',
+      });
+      expect(await start({ EnrollmentConfig: { FraudDetectionConfig: { WatchlistIds: ['w'.repeat(22)] } } })).toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      expect(await start({ DomainId: 'd'.repeat(22) })).toMatchObject({ name: 'ResourceNotFoundException' });
+      const { JobSummaries } = await voiceId().send(new ListSpeakerEnrollmentJobsCommand({ DomainId: domainId, JobStatus: 'SUBMITTED' }));
+      expect(JobSummaries).toEqual([]);
+    });
+
+    it('a second active job of a kind in a domain', async () => {
+      const ctx = await serviceContext();
+      const now = Date.now();
+      const active: JobRecord = {
+        domainId,
+        jobId: 'ActiveJob0000000000000',
+        jobType: 'FRAUDSTER_REGISTRATION',
+        status: 'IN_PROGRESS',
+        dataAccessRoleArn: ROLE,
+        inputS3Uri: `s3://${BUCKET}/manifests/any.json`,
+        outputS3Uri: `s3://${BUCKET}/output`,
+        createdAt: now,
+        updatedAt: now,
+      };
+      // Held in the store, with no execution behind it, so it stays active while the test runs.
+      await ctx.jobs.create(active);
+      try {
+        const refused = await failure(
+          voiceId().send(new StartFraudsterRegistrationJobCommand({ ...valid(), ClientToken: 'second-job' })),
+        );
+        expect(refused).toMatchObject({ name: 'ServiceQuotaExceededException', message: expect.stringMatching(/already has an active fraudster registration job/) as string });
+      } finally {
+        await ctx.jobs.end(active, 'FAILED', Date.now(), { statusCode: 500, message: 'test' });
+        await ctx.speech.close();
+      }
+    });
+
+    it('fails a job whose role this deployment may not assume, or whose manifest is not one, saying why', async () => {
+      const otherAccount = await runJob({ Version: '1.0', SpeakerEnrollmentRequests: [] }, { DataAccessRoleArn: 'arn:aws:iam::111122223333:role/elsewhere' });
+      expect(otherAccount.job).toMatchObject({ JobStatus: 'FAILED', FailureDetails: { StatusCode: 400 } });
+      expect(otherAccount.job.FailureDetails!.Message).toMatch(/could not assume the DataAccessRoleArn arn:aws:iam::111122223333:role\/elsewhere/);
+      const notJson = await runJob('this is not JSON');
+      expect(notJson.job.FailureDetails!.Message).toMatch(/is not valid JSON/);
+      const empty = await runJob({ Version: '1.0', SpeakerEnrollmentRequests: [] });
+      expect(empty.job.FailureDetails!.Message).toMatch(/SpeakerEnrollmentRequests is empty/);
+      const missing = await runJob({ Version: '1.0' }, { InputDataConfig: { S3Uri: `s3://${BUCKET}/manifests/none.json` } });
+      expect(missing.job.FailureDetails!.Message).toMatch(/none\.json does not exist/);
+    });
   });
 });
