@@ -84,7 +84,7 @@ describe('a batch job under faults', () => {
     await expect(processBatch(ctx, ref, 0)).rejects.toThrow('injected fault');
     const firstRun = await ctx.jobs.batch(await ctx.jobs.require(domainId, job.jobType, job.jobId), 0);
     expect((await speakersOfDomain()).speakers).toEqual(['caller-0', 'caller-1', 'caller-2']);
-    expect(firstRun.map((entry) => entry.result?.kind)).toEqual(['enrollment', 'enrollment', 'enrollment', undefined, ...Array(6).fill('error')]);
+    expect(firstRun.map((entry) => entry.result?.kind)).toEqual(['enrollment', 'enrollment', 'enrollment', undefined, ...Array<string>(6).fill('error')]);
     jest.restoreAllMocks();
 
     // The state machine's retry: only r3 is processed; the others keep the results of the first run.

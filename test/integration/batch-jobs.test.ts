@@ -179,7 +179,7 @@ describe('batch jobs', () => {
       OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
     });
     const start = (input: Partial<StartSpeakerEnrollmentJobCommandInput>) =>
-      failure(voiceId().send(new StartSpeakerEnrollmentJobCommand({ ...valid(), ...input } as StartSpeakerEnrollmentJobCommandInput)));
+      failure(voiceId().send(new StartSpeakerEnrollmentJobCommand({ ...valid(), ...input })));
 
     it('a request that is not one, saying what to fix, and starts nothing', async () => {
       expect(await start({ DataAccessRoleArn: 'arn:aws:iam::000000000000:user/someone' })).toMatchObject({
