@@ -7,11 +7,11 @@
  * from the embedded stack's endpoints.json (VOICE_ID_DATA_DIR, else .data/), or from AWS_* variables and --endpoint.
  */
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { concatenate } from '../lambda/biometrics/voiceprint.ts';
 import { decodeWav } from '../lambda/biometrics/wav.ts';
 import { SessionClient, streamAudio, type ServiceAddress } from './call/session-client.ts';
+import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
   'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json]';
@@ -25,8 +25,7 @@ function address(values: { endpoint?: string; endpoints?: string }): ServiceAddr
       credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN },
     };
   }
-  const file = values.endpoints ?? path.join(process.env.VOICE_ID_DATA_DIR ?? path.join(__dirname, '..', '.data'), 'endpoints.json');
-  const local = JSON.parse(readFileSync(file, 'utf8')) as { voiceId: string; region: string; credentials: ServiceAddress['credentials'] };
+  const local = JSON.parse(readFileSync(endpointsFile(values.endpoints), 'utf8')) as LocalEndpoints;
   return { endpoint: values.endpoint ?? local.voiceId, region: local.region, credentials: local.credentials };
 }
 
