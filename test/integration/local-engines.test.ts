@@ -4,30 +4,23 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { endpoints, kms } from '../support/clients';
 
 describe('the embedded engines', () => {
-  it('run the synthesized batch job state machine, fanning requests out to the worker handler', async () => {
+  it('run the synthesized batch job state machine, whose tasks are the worker handler, with Step Functions\' execution names', async () => {
     const e = endpoints();
     const sfn = new SFNClient({ endpoint: e.stepFunctions, region: e.region, credentials: e.credentials });
     const [stateMachineArn] = Object.values(e.stateMachines);
-    const input = {
-      job: { JobId: 'a'.repeat(22), JobType: 'SPEAKER_ENROLLMENT' },
-      requests: [{ RequestId: 'first' }, { RequestId: 'second' }],
-    };
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+    // A job no store knows: Prepare fails, and so does RecordFailure, so the execution fails (jobs run in batch-jobs.test.ts).
+    const input = JSON.stringify({ job: { domainId: 'd'.repeat(22), jobId: 'j'.repeat(22), jobType: 'SPEAKER_ENROLLMENT' } });
+    const name = `unknown-job-${Date.now()}`;
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input, name }));
     let execution;
     do {
       await new Promise((resolve) => setTimeout(resolve, 100));
       execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     } while (execution.status === 'RUNNING');
-    expect(execution.status).toBe('SUCCEEDED');
-    // The worker does not enroll yet: each request is recorded as failed, with the reason, and the job goes on.
-    const Cause = 'StartSpeakerEnrollmentJob is part of the Voice ID API but is not implemented in this release of the service yet.';
-    expect(JSON.parse(execution.output!)).toEqual({
-      ...input,
-      results: [
-        { RequestId: 'first', Error: 'ValidationException', Cause },
-        { RequestId: 'second', Error: 'ValidationException', Cause },
-      ],
-    });
+    expect(execution.status).toBe('FAILED');
+    // The same name and input is the same execution; the same name with other input is refused.
+    expect((await sfn.send(new StartExecutionCommand({ stateMachineArn, input, name }))).executionArn).toBe(executionArn);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
   });
 
   it('keep S3 objects', async () => {

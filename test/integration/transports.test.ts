@@ -94,8 +94,6 @@ describe('REST routes of the control plane', () => {
 describe('the Voice ID wire protocol', () => {
   it('answers each of the 29 Voice ID operations sent with no members with its own exact answer', async () => {
     const required = (member: string) => [400, 'ValidationException', `${member} is required.`] as const;
-    const notBuilt = (operation: string) =>
-      [400, 'ValidationException', `${operation} is part of the Voice ID API but is not implemented in this release of the service yet.`] as const;
     const expected: Record<string, readonly [number, string, string] | 200> = {
       CreateDomain: required('Name'),
       DescribeDomain: required('DomainId'),
@@ -116,12 +114,12 @@ describe('the Voice ID wire protocol', () => {
       ListSpeakers: required('DomainId'),
       DeleteSpeaker: required('DomainId'),
       OptOutSpeaker: required('DomainId'),
-      StartSpeakerEnrollmentJob: notBuilt('StartSpeakerEnrollmentJob'),
-      DescribeSpeakerEnrollmentJob: notBuilt('DescribeSpeakerEnrollmentJob'),
-      ListSpeakerEnrollmentJobs: notBuilt('ListSpeakerEnrollmentJobs'),
-      StartFraudsterRegistrationJob: notBuilt('StartFraudsterRegistrationJob'),
-      DescribeFraudsterRegistrationJob: notBuilt('DescribeFraudsterRegistrationJob'),
-      ListFraudsterRegistrationJobs: notBuilt('ListFraudsterRegistrationJobs'),
+      StartSpeakerEnrollmentJob: required('DomainId'),
+      DescribeSpeakerEnrollmentJob: required('DomainId'),
+      ListSpeakerEnrollmentJobs: required('DomainId'),
+      StartFraudsterRegistrationJob: required('DomainId'),
+      DescribeFraudsterRegistrationJob: required('DomainId'),
+      ListFraudsterRegistrationJobs: required('DomainId'),
       EvaluateSession: required('DomainId'),
       TagResource: required('ResourceArn'),
       UntagResource: required('ResourceArn'),
