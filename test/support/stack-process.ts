@@ -43,9 +43,18 @@ export async function startStackProcess(env: Record<string, string> = {}, dataDi
     startupSeconds,
     rssMiB: () => treeRssMiB(child.pid!),
     stop: async () => {
+      const tree = descendants(child.pid!);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');
       await exited;
+      // The program stops its engines itself; one that outlived it (stopped mid-job, say) must not outlive the test.
+      for (const pid of tree) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone, as it should be.
+        }
+      }
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -53,8 +62,18 @@ export async function startStackProcess(env: Record<string, string> = {}, dataDi
 
 /** Resident memory of a process and all its descendants, in MiB. */
 function treeRssMiB(pid: number): number {
+  const procs = processTable();
+  const inTree = new Set([pid, ...descendants(pid, procs)]);
+  return procs.filter(([p]) => inTree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 1024;
+}
+
+function processTable(): number[][] {
   const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss=']).toString().trim().split('\n');
-  const procs = rows.map((row) => row.trim().split(/\s+/).map(Number));
+  return rows.map((row) => row.trim().split(/\s+/).map(Number));
+}
+
+/** The processes a process started, and theirs. */
+function descendants(pid: number, procs = processTable()): number[] {
   const inTree = new Set([pid]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -65,7 +84,8 @@ function treeRssMiB(pid: number): number {
       }
     }
   }
-  return procs.filter(([p]) => inTree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 1024;
+  inTree.delete(pid);
+  return [...inTree];
 }
 
 export const percentile = (values: number[], p: number) =>
