@@ -21,6 +21,9 @@ export interface DomainTables {
   speakers: string;
   fraudsters: string;
   counters: string;
+  voiceprints: string;
+  sessions: string;
+  jobs: string;
 }
 
 const domainNotFound = (domainId: string) =>
@@ -153,35 +156,46 @@ export class DomainStore {
   }
 
   /**
-   * Erases a deleted domain: watchlists, speakers, fraudsters and counters first, then the domain item, so that a
-   * sweep that stops midway simply erases the rest next time.
+   * Erases a deleted domain: its biometric data first (voiceprints, sessions with their speech), then jobs,
+   * speakers, fraudsters, the quota counters (found through the watchlists, which go after them) and watchlists,
+   * and the domain item last. A sweep that stops midway erases the rest next time; a domain another sweep erased
+   * meanwhile counts as erased.
    */
   async erase(domainId: string): Promise<void> {
-    const watchlists = await this.eraseKeys(this.tables.watchlists, 'watchlistId', domainId);
+    await this.eraseKeys(this.tables.voiceprints, 'ownerId', domainId);
+    await this.eraseKeys(this.tables.sessions, 'itemId', domainId);
+    await this.eraseKeys(this.tables.jobs, 'itemId', domainId);
     await this.eraseKeys(this.tables.speakers, 'itemId', domainId);
     await this.eraseKeys(this.tables.fraudsters, 'itemId', domainId);
+    const watchlists: string[] = [];
+    for (let page: Page<Record<string, unknown>> | undefined; !page || page.lastKey; ) {
+      page = await queryPrefix(this.client, { TableName: this.tables.watchlists, partition: { name: 'domainId', value: domainId }, sortKey: 'watchlistId' }, 100, page?.lastKey);
+      watchlists.push(...page.items.map((item) => item.watchlistId as string));
+    }
     const counters = [
       counterIds.speakers(domainId),
       counterIds.watchlists(domainId),
       ...watchlists.map((watchlistId) => counterIds.fraudsters(domainId, watchlistId)),
     ];
     await this.deleteBatch(this.tables.counters, counters.map((counterId) => ({ counterId })));
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tables.domains, Key: { domainId }, ConditionExpression: 'attribute_exists(deletedAt)' }),
-    );
+    await this.eraseKeys(this.tables.watchlists, 'watchlistId', domainId);
+    try {
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tables.domains, Key: { domainId }, ConditionExpression: 'attribute_exists(deletedAt)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
-  /** Deletes every item of a domain's partition in a table; returns their sort keys. */
-  private async eraseKeys(tableName: string, sortKey: string, domainId: string): Promise<string[]> {
-    const erased: string[] = [];
+  /** Deletes every item of a domain's partition in a table. */
+  private async eraseKeys(tableName: string, sortKey: string, domainId: string): Promise<void> {
     let page: Page<Record<string, unknown>>;
     do {
       // Always the first page: what was read is deleted before the next read.
       page = await queryPrefix(this.client, { TableName: tableName, partition: { name: 'domainId', value: domainId }, sortKey }, 25);
       await this.deleteBatch(tableName, page.items.map((item) => ({ domainId, [sortKey]: item[sortKey] })));
-      erased.push(...page.items.map((item) => item[sortKey] as string));
     } while (page.lastKey);
-    return erased;
   }
 
   private async deleteBatch(tableName: string, keys: Record<string, unknown>[]): Promise<void> {
