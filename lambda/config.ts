@@ -45,6 +45,8 @@ const Environment = z.object({
   QUOTA_SESSIONS_PER_DOMAIN: quota('QUOTA_SESSIONS_PER_DOMAIN', 50),
   QUOTA_SPEAKERS_PER_ENROLLMENT_JOB: quota('QUOTA_SPEAKERS_PER_ENROLLMENT_JOB', 10_000),
   QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB: quota('QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB', 500),
+  // Voice ID's three years, unless a deployment's policy is shorter.
+  SPEAKER_EXPIRY_DAYS: quota('SPEAKER_EXPIRY_DAYS', 3 * 365),
   BATCH_JOB_STATE_MACHINE_ARN: optional,
   DYNAMODB_ENDPOINT: optional,
   KMS_ENDPOINT: optional,
@@ -55,6 +57,8 @@ const Environment = z.object({
   TOKEN_SECRET_ARN: optional,
   SPEAKER_MODEL: optional,
   SPEAKER_MODEL_DIR: optional,
+  AUDIT_EVENTS_FILE: optional,
+  EVENT_BUS_NAME: optional,
   SPEECH_WORKERS: z
     .string()
     .optional()
@@ -92,6 +96,8 @@ export interface ServiceConfig {
     speakersPerEnrollmentJob: number;
     fraudstersPerRegistrationJob: number;
   };
+  /** A speaker not enrolled, re-enrolled or authenticated for this long has expired. */
+  speakerExpiryMs: number;
   /** The state machine that runs batch jobs; set for the function that starts them (the API). */
   batchJobStateMachineArn?: string;
   /** Set only in the embedded stack; in AWS the SDK's default endpoints are right. */
@@ -113,6 +119,11 @@ export interface ServiceConfig {
    * (one request per sandbox). The embedded stack serves every call from one process and sets one per core.
    */
   speechWorkers: number;
+  /**
+   * Where audit events go: an EventBridge bus in AWS (EVENT_BUS_NAME, else the default bus, where Voice ID sent
+   * its events), or a JSON-lines file (AUDIT_EVENTS_FILE, which the embedded stack sets in its data directory).
+   */
+  auditEvents: { eventBusName: string } | { file: string };
 }
 
 export class ConfigurationError extends Error {
@@ -152,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       speakersPerEnrollmentJob: e.QUOTA_SPEAKERS_PER_ENROLLMENT_JOB,
       fraudstersPerRegistrationJob: e.QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB,
     },
+    speakerExpiryMs: e.SPEAKER_EXPIRY_DAYS * 24 * 3600 * 1000,
     batchJobStateMachineArn: e.BATCH_JOB_STATE_MACHINE_ARN,
     endpoints: {
       dynamodb: e.DYNAMODB_ENDPOINT,
@@ -164,5 +176,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     speakerModel: e.SPEAKER_MODEL,
     speakerModelDir: e.SPEAKER_MODEL_DIR,
     speechWorkers: e.SPEECH_WORKERS,
+    auditEvents: e.AUDIT_EVENTS_FILE ? { file: e.AUDIT_EVENTS_FILE } : { eventBusName: e.EVENT_BUS_NAME ?? 'default' },
   };
 }

@@ -20,14 +20,20 @@ export const GENERATED_ID_PATTERN = /^id#[a-zA-Z0-9]{22}$/;
 
 export const HOUR_MS = 3600 * 1000;
 
-/**
- * Voice ID's compliance rule: a speaker not enrolled, re-enrolled or successfully authenticated for three years
- * has expired, whether or not the daily sweep has marked it yet.
- */
-export const SPEAKER_EXPIRY_MS = 3 * 365 * 24 * HOUR_MS;
+/** When a speaker was last enrolled, re-enrolled or authenticated. */
+export const lastAccess = (speaker: SpeakerRecord) => speaker.lastAccessedAt ?? speaker.createdAt;
 
-export function isExpired(speaker: SpeakerRecord, nowMs: number): boolean {
-  return speaker.status === 'EXPIRED' || (speaker.status === 'ENROLLED' && nowMs - (speaker.lastAccessedAt ?? speaker.createdAt) >= SPEAKER_EXPIRY_MS);
+/**
+ * Voice ID's compliance rule: a speaker not enrolled, re-enrolled or successfully authenticated for `expiryMs`
+ * (three years, or a deployment's shorter period) has expired, whether or not the daily sweep has marked it yet.
+ */
+export function isExpired(speaker: SpeakerRecord, nowMs: number, expiryMs: number): boolean {
+  return speaker.status === 'EXPIRED' || (speaker.status === 'ENROLLED' && nowMs - lastAccess(speaker) >= expiryMs);
+}
+
+/** The speaker as every read reports it: an overdue one is EXPIRED before the sweep has marked it (TTL and the sweep lag). */
+export function asOf(speaker: SpeakerRecord, nowMs: number, expiryMs: number): SpeakerRecord {
+  return speaker.status === 'ENROLLED' && isExpired(speaker, nowMs, expiryMs) ? { ...speaker, status: 'EXPIRED' } : speaker;
 }
 
 /** The Speaker / SpeakerSummary shape of the API. LastAccessedAt is accurate to the hour, as Voice ID documents. */

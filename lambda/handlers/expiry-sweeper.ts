@@ -1,8 +1,10 @@
 import { loadConfig } from '#config';
 import { createContext } from '#operations/context';
 import { eraseDeletedDomains } from '#operations/erase-deleted-domains';
+import { expireSpeakers } from '#operations/expire-speakers';
 
 /** Invoked daily by EventBridge Scheduler (in AWS) or by the embedded stack's timer. */
-export async function handler(): Promise<{ erasedDomains: number }> {
-  return eraseDeletedDomains(await createContext(loadConfig()));
+export async function handler(): Promise<{ erasedDomains: number; expiredSpeakers: number }> {
+  const ctx = await createContext(loadConfig());
+  return { ...(await eraseDeletedDomains(ctx)), ...(await expireSpeakers(ctx)) };
 }

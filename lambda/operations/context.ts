@@ -9,6 +9,8 @@ export interface OperationContext extends Stores {
   region: string;
   accountId: string;
   quotas: ServiceConfig['quotas'];
+  /** Voice ID's three years, or a deployment's shorter period. */
+  speakerExpiryMs: number;
   pageTokens: PageTokens;
   /** Speech detection and embedding of live audio: in the request's thread in Lambda, on worker threads locally. */
   speech: SpeechEngine;
@@ -26,6 +28,7 @@ export async function createContext(config: ServiceConfig): Promise<OperationCon
     region: config.region,
     accountId: config.accountId,
     quotas: config.quotas,
+    speakerExpiryMs: config.speakerExpiryMs,
     pageTokens: new PageTokens(secret),
     speech: speechEngine({ workers: config.speechWorkers, modelName: config.speakerModel, modelDir: config.speakerModelDir }),
     now: Date.now,

@@ -1,4 +1,4 @@
-import { presentSpeaker } from '#api-model/speaker';
+import { asOf, presentSpeaker } from '#api-model/speaker';
 import { speakerInput } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
 
@@ -8,6 +8,7 @@ export default defineOperation({
   route: { method: 'GET', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Describe a speaker (GeneratedSpeakerId or CustomerSpeakerId)' },
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
-    return { Speaker: presentSpeaker(await ctx.speakers.require(DomainId, SpeakerId)) };
+    const speaker = await ctx.speakers.require(DomainId, SpeakerId);
+    return { Speaker: presentSpeaker(asOf(speaker, ctx.now(), ctx.speakerExpiryMs)) };
   },
 });

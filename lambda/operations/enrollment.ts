@@ -40,12 +40,12 @@ export async function enrollSpeaker(
     throw new ConflictException('SPEAKER_OPTED_OUT', `The speaker ${existing.customerSpeakerId} opted out of voice authentication and cannot be enrolled.`);
   }
   const now = ctx.now();
-  const enrolled = existing?.status === 'ENROLLED' && !isExpired(existing, now);
+  const enrolled = existing?.status === 'ENROLLED' && !isExpired(existing, now, ctx.speakerExpiryMs);
   if (existing && enrolled && request.existingEnrollmentAction === 'SKIP') return { speaker: existing, status: 'DUPLICATE_SKIPPED' };
   const voiceprint = await request.voiceprint();
   const status: EnrollmentStatus = enrolled ? 'ENROLLMENT_OVERWRITE' : 'NEW_ENROLLMENT';
   if (existing) {
-    const sealed = await ctx.voiceprints.seal(domain, { kind: 'speaker', id: existing.speakerId }, voiceprint, now);
+    const sealed = await ctx.voiceprints.seal(domain, { kind: 'speaker', id: existing.speakerId }, voiceprint, now, now + ctx.speakerExpiryMs);
     const next = { ...existing, status: 'ENROLLED' as const };
     const also = request.also ? [request.also(next, status)] : [];
     return { speaker: await ctx.speakers.changeStatus(existing, 'ENROLLED', now, sealed, ...also), status };
@@ -59,7 +59,7 @@ export async function enrollSpeaker(
     updatedAt: now,
     lastAccessedAt: now,
   };
-  const sealed = await ctx.voiceprints.seal(domain, { kind: 'speaker', id: speaker.speakerId }, voiceprint, now);
+  const sealed = await ctx.voiceprints.seal(domain, { kind: 'speaker', id: speaker.speakerId }, voiceprint, now, now + ctx.speakerExpiryMs);
   await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain, sealed, ...(request.also ? [request.also(speaker, status)] : []));
   return { speaker, status };
 }

@@ -1,3 +1,4 @@
+import { evaluationAudit } from '#api-model/audit-event';
 import type { DomainRecord } from '#api-model/domain';
 import { toEpochSeconds } from '#api-model/domain';
 import { resultId, streamingStatus, type SessionRecord } from '#api-model/session';
@@ -20,6 +21,7 @@ export default defineOperation({
   name: 'EvaluateSession',
   input: sessionInput,
   route: { method: 'GET', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/evaluation', summary: 'Evaluate a session: authentication and fraud detection' },
+  audit: evaluationAudit,
   async run({ DomainId, SessionNameOrId }, ctx) {
     const { domain, session } = await openSession(ctx, DomainId, SessionNameOrId);
     const now = ctx.now();
@@ -70,7 +72,7 @@ async function authenticate(
   const ids = speaker && { CustomerSpeakerId: speaker.customerSpeakerId, GeneratedSpeakerId: speaker.speakerId };
   if (!speaker) return { Decision: 'SPEAKER_NOT_ENROLLED' };
   if (speaker.status === 'OPTED_OUT') return { ...ids, Decision: 'SPEAKER_OPTED_OUT' };
-  if (isExpired(speaker, nowMs)) return { ...ids, Decision: 'SPEAKER_EXPIRED' };
+  if (isExpired(speaker, nowMs, ctx.speakerExpiryMs)) return { ...ids, Decision: 'SPEAKER_EXPIRED' };
   if (speaker.status !== 'ENROLLED') return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
   const enrolled = await ctx.voiceprints.get(domain, { kind: 'speaker', id: speaker.speakerId }, speaker.updatedAt);
   if (!enrolled) return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
@@ -78,7 +80,7 @@ async function authenticate(
   requireSameModel(enrolled.model, caller.model, `The speaker ${speaker.speakerId}`);
   const score = similarityScore({ ...enrolled, speechSeconds: 0 }, caller);
   const decision = authenticationDecision(score, session.authentication.acceptanceThreshold);
-  if (decision === 'ACCEPT') await ctx.speakers.recordAccess(speaker, nowMs);
+  if (decision === 'ACCEPT') await ctx.speakers.recordAccess(speaker, nowMs, ctx.speakerExpiryMs);
   return { ...ids, Decision: decision, Score: score };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { presentSpeaker } from '#api-model/speaker';
+import { asOf, presentSpeaker } from '#api-model/speaker';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
 import { defineOperation, page } from './operation.ts';
 import { listPage } from './paging.ts';
@@ -16,13 +16,14 @@ export default defineOperation({
   route: { method: 'GET', path: '/domains/{DomainId}/speakers', summary: 'List speakers', query: page },
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);
+    const now = ctx.now();
     const { items, NextToken } = await listPage(
       ctx,
       `ListSpeakers/${request.DomainId}`,
       request,
       100,
       (limit, start) => ctx.speakers.list(request.DomainId, limit, start),
-      presentSpeaker,
+      (speaker) => presentSpeaker(asOf(speaker, now, ctx.speakerExpiryMs)),
     );
     return { SpeakerSummaries: items, NextToken };
   },

@@ -1,13 +1,21 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
-import { fromPartitionItem, isConditionFailure, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
+import { fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
+
+/** Last accessed (or, never accessed, created) before `:cutoff`: the overdue rule of isExpired, as DynamoDB evaluates it. */
+const OVERDUE = '(lastAccessedAt < :cutoff OR (attribute_not_exists(lastAccessedAt) AND createdAt < :cutoff))';
+
+/** A conditional write found nothing to do: another request got there first. */
+class NothingToRecord extends Error {
+  readonly name = 'NothingToRecord';
+}
 
 export const speakerNotFound = (speakerId: string) =>
   new ResourceNotFoundException('SPEAKER', `The speaker ${speakerId} does not exist in this domain. Check the SpeakerId.`);
@@ -106,23 +114,81 @@ export class SpeakerStore {
   /**
    * Records a successful authentication in LastAccessedAt, which Voice ID reports to the hour: so at most one
    * write per speaker per hour, and none that would overwrite a newer access or touch a speaker no longer enrolled.
+   * The voiceprint's TTL moves with it, to `expiryMs` from now.
    */
-  async recordAccess(speaker: SpeakerRecord, nowMs: number): Promise<void> {
+  async recordAccess(speaker: SpeakerRecord, nowMs: number, expiryMs: number): Promise<void> {
     const hourStart = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
     if ((speaker.lastAccessedAt ?? 0) >= hourStart) return;
     try {
-      await this.client.send(
-        new UpdateCommand({
+      await transact(this.client, [
+        {
+          write: {
+            Update: {
+              TableName: this.tables.speakers,
+              Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
+              UpdateExpression: 'SET lastAccessedAt = :now',
+              ConditionExpression: '#status = :enrolled AND (attribute_not_exists(lastAccessedAt) OR lastAccessedAt < :hourStart)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':now': nowMs, ':enrolled': 'ENROLLED', ':hourStart': hourStart },
+            },
+          },
+          onConditionFailed: () => new NothingToRecord(),
+        },
+        { ...this.voiceprints.extend(speaker.domainId, { kind: 'speaker', id: speaker.speakerId }, nowMs + expiryMs), onConditionFailed: () => new NothingToRecord() },
+      ]);
+    } catch (error) {
+      if (!(error instanceof NothingToRecord)) throw error;
+    }
+  }
+
+  /**
+   * ENROLLED speakers of every domain whose last access is before `cutoffMs`, a page at a time: the daily sweep's
+   * candidates for expiry.
+   */
+  async *overdue(cutoffMs: number): AsyncGenerator<SpeakerRecord[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
           TableName: this.tables.speakers,
-          Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
-          UpdateExpression: 'SET lastAccessedAt = :now',
-          ConditionExpression: '#status = :enrolled AND (attribute_not_exists(lastAccessedAt) OR lastAccessedAt < :hourStart)',
+          ExclusiveStartKey: startKey,
+          FilterExpression: `#status = :enrolled AND ${OVERDUE}`,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': nowMs, ':enrolled': 'ENROLLED', ':hourStart': hourStart },
+          ExpressionAttributeValues: { ':enrolled': 'ENROLLED', ':cutoff': cutoffMs },
+          ConsistentRead: true,
         }),
       );
+      yield (page.Items ?? []).map(fromPartitionItem<SpeakerRecord>);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /**
+   * Marks an overdue speaker EXPIRED and purges its voiceprint, together; false if it is no longer overdue (it was
+   * authenticated or enrolled again since it was read) or no longer enrolled.
+   */
+  async expire(speaker: SpeakerRecord, cutoffMs: number, nowMs: number): Promise<boolean> {
+    try {
+      await transact(this.client, [
+        {
+          write: {
+            Update: {
+              TableName: this.tables.speakers,
+              Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
+              UpdateExpression: 'SET #status = :expired, updatedAt = :now',
+              ConditionExpression: `#status = :enrolled AND ${OVERDUE}`,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':expired': 'EXPIRED', ':enrolled': 'ENROLLED', ':cutoff': cutoffMs, ':now': Math.max(nowMs, speaker.updatedAt + 1) },
+            },
+          },
+          onConditionFailed: () => new NothingToRecord(),
+        },
+        this.voiceprints.remove(speaker.domainId, { kind: 'speaker', id: speaker.speakerId }),
+      ]);
+      return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (error instanceof NothingToRecord) return false;
+      throw error;
     }
   }
 

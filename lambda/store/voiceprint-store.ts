@@ -27,6 +27,8 @@ interface VoiceprintItem {
   wrappedKey: Uint8Array;
   ciphertext: Uint8Array;
   createdAt: number;
+  /** Epoch seconds: DynamoDB TTL erases a speaker's voiceprint once it has expired, should the sweep not run. */
+  expiresAt?: number;
 }
 
 const ownerId = (owner: VoiceprintOwner) => `${owner.kind}#${owner.id}`;
@@ -49,8 +51,11 @@ export class VoiceprintStore {
   /** Voiceprints opened lately (in memory only, 1 KB each), by domain, owner and version. */
   private readonly opened = new Map<string, { voiceprint: StoredVoiceprint; expiresAt: number }>();
 
-  /** Encrypts a voiceprint and returns the write that stores it (replacing any earlier one of the same owner). */
-  async seal(domain: DomainKey, owner: VoiceprintOwner, voiceprint: StoredVoiceprint, nowMs: number): Promise<VoiceprintWrite> {
+  /**
+   * Encrypts a voiceprint and returns the write that stores it (replacing any earlier one of the same owner).
+   * `expiresAtMs`, for a speaker's, is when it expires unless the speaker is authenticated or enrolled again.
+   */
+  async seal(domain: DomainKey, owner: VoiceprintOwner, voiceprint: StoredVoiceprint, nowMs: number, expiresAtMs?: number): Promise<VoiceprintWrite> {
     const bytes = new Uint8Array(voiceprint.vector.buffer, voiceprint.vector.byteOffset, voiceprint.vector.byteLength);
     const sealed = await this.encryption.seal(domain, bytes, aad(owner, voiceprint.model));
     const item: VoiceprintItem = {
@@ -61,8 +66,24 @@ export class VoiceprintStore {
       wrappedKey: sealed.wrappedKey,
       ciphertext: sealed.ciphertext,
       createdAt: nowMs,
+      expiresAt: expiresAtMs === undefined ? undefined : Math.ceil(expiresAtMs / 1000),
     };
     return { write: { Put: { TableName: this.tableName, Item: item } } };
+  }
+
+  /** The write that moves a voiceprint's expiry (a speaker's, on a successful authentication); nothing if there is none. */
+  extend(domainId: string, owner: VoiceprintOwner, expiresAtMs: number): VoiceprintWrite {
+    return {
+      write: {
+        Update: {
+          TableName: this.tableName,
+          Key: { domainId, ownerId: ownerId(owner) },
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_exists(ownerId)',
+          ExpressionAttributeValues: { ':expiresAt': Math.ceil(expiresAtMs / 1000) },
+        },
+      },
+    };
   }
 
   /** The write that purges an owner's voiceprint; harmless when there is none. */

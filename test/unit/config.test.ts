@@ -30,12 +30,14 @@ describe('the configuration', () => {
         speakersPerEnrollmentJob: 10_000,
         fraudstersPerRegistrationJob: 500,
       },
+      speakerExpiryMs: 3 * 365 * 24 * 3600 * 1000,
       batchJobStateMachineArn: undefined,
       endpoints: { dynamodb: undefined, kms: undefined, s3: undefined, sts: undefined, stepFunctions: undefined },
       tokenSecret: { secretArn: complete.TOKEN_SECRET_ARN },
       speakerModel: undefined,
       speakerModelDir: undefined,
       speechWorkers: 0,
+      auditEvents: { eventBusName: 'default' },
     });
   });
 
@@ -77,6 +79,11 @@ describe('the configuration', () => {
     });
     expect(config.tokenSecret).toEqual({ value: 'local-secret' });
     expect(config.speakerModel).toBe('resemblyzer-ge2e');
+  });
+
+  it('sends audit events to the EventBridge bus named, or to a file when one is given', () => {
+    expect(loadConfig({ ...complete, EVENT_BUS_NAME: 'audit' }).auditEvents).toEqual({ eventBusName: 'audit' });
+    expect(loadConfig({ ...complete, AUDIT_EVENTS_FILE: '/data/audit-events.jsonl' }).auditEvents).toEqual({ file: '/data/audit-events.jsonl' });
   });
 
   it('names every missing or malformed setting at once', () => {
