@@ -16,7 +16,7 @@ async function main() {
   // The embedded stack wrote this file for its clients.
   const endpoints = JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) as Endpoints;
   const { tokenSecret } = loadOrCreateSecrets(path.join(dataDir, 'local-secrets.json'));
-  applyHandlerEnvironment(synthesizeTemplate(), endpoints, tokenSecret);
+  applyHandlerEnvironment(synthesizeTemplate(), endpoints, tokenSecret, dataDir);
   const { handler } = (await import(path.join(__dirname, '..', 'lambda', 'handlers', `${handlerName}.ts`))) as {
     handler: (event: unknown) => Promise<unknown>;
   };

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -37,6 +38,8 @@ export class VoiceIdStack extends Stack {
     };
     // Every function loads the operation context, and with it the speech pipeline's native modules.
     const layers = [new SpeechModelLayer(this, 'SpeechModel')];
+    // Audit events go to the account's default bus, where Voice ID sent its own (README "Audit events").
+    const auditBus = EventBus.fromEventBusName(this, 'DefaultEventBus', 'default');
 
     const worker = new ServiceFunction(this, 'BatchJobWorker', {
       handler: 'batch-job-worker',
@@ -50,6 +53,8 @@ export class VoiceIdStack extends Stack {
     // Seals new voiceprints, and opens a watchlist's to check callers against it.
     grantDomainKeyUse(worker, { check: false, encrypt: true, decrypt: true });
     grantJobRoleUse(worker);
+    // Reports jobs that end.
+    auditBus.grantPutEventsTo(worker);
     // Every function's operation context opens the pagination secret (the sweeper's too); the worker lists nothing.
     tokenSecret.grantRead(worker);
     const batchJobs = new BatchJobs(this, 'BatchJobs', { worker });
@@ -65,6 +70,7 @@ export class VoiceIdStack extends Stack {
     // Checks a domain's key, seals voiceprints and session state under it, and opens them to score.
     grantDomainKeyUse(apiFunction, { check: true, encrypt: true, decrypt: true });
     batchJobs.stateMachine.grantStartExecution(apiFunction);
+    auditBus.grantPutEventsTo(apiFunction);
     this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
 
     const sweeper = new ServiceFunction(this, 'ExpirySweeper', {

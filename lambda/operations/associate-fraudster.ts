@@ -1,3 +1,4 @@
+import { fraudsterAudit } from '#api-model/audit-event';
 import { presentFraudster } from '#api-model/fraudster';
 import { fraudsterMembershipInput } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
@@ -7,6 +8,7 @@ export default defineOperation({
   name: 'AssociateFraudster',
   input: fraudsterMembershipInput,
   route: { method: 'PUT', path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}', summary: 'Put a fraudster on a watchlist' },
+  audit: fraudsterAudit('ASSOCIATE_FRAUDSTER'),
   async run({ DomainId, FraudsterId, WatchlistId }, ctx) {
     await ctx.domains.require(DomainId);
     await ctx.watchlists.require(DomainId, WatchlistId);

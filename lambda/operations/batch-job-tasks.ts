@@ -1,3 +1,4 @@
+import { jobEndedRecord } from '#api-model/audit-event';
 import { domainArn, type DomainRecord } from '#api-model/domain';
 import { ConflictException, ResourceNotFoundException, ServiceQuotaExceededException, ValidationException } from '#api-model/errors';
 import {
@@ -7,10 +8,12 @@ import {
   outputLocation,
   parseManifest,
   parseS3Uri,
+  presentFullJob,
   type EntryErrorCode,
   type EntryResult,
   type JobRecord,
   type JobReference,
+  type JobStatus,
 } from '#api-model/job';
 import { AudioFormatError } from '#biometrics/errors';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
@@ -21,6 +24,7 @@ import { JobFileError, type JobBucket } from '#store/job-files';
 import { EntryAlreadyDone, type JobEntry } from '#store/job-store';
 import type { OperationContext } from './context.ts';
 import { enrollSpeaker, registerFraudster, screenAgainstWatchlist } from './enrollment.ts';
+import { publishAuditRecord } from './operation.ts';
 
 /**
  * The work of a batch job, one task per state of the batch job state machine (lib/constructs/batch-jobs.ts):
@@ -52,6 +56,14 @@ async function openJob(ctx: OperationContext, ref: JobReference): Promise<JobRec
   return ctx.jobs.require(ref.domainId, ref.jobType, ref.jobId);
 }
 
+/** Ends the job and, when this call ended it (a repeated task does not), publishes its audit event. */
+async function endJob(ctx: OperationContext, job: JobRecord, status: JobStatus, failure?: JobRecord['failure']): Promise<void> {
+  const endedAt = ctx.now();
+  if (!(await ctx.jobs.end(job, status, endedAt, failure))) return;
+  const ended = presentFullJob({ ...job, status, endedAt, failure });
+  await publishAuditRecord(ctx, jobEndedRecord(job.jobType, job.domainId, ended));
+}
+
 const jobBucket = (ctx: OperationContext, job: JobRecord) =>
   ctx.jobFiles.as(job.dataAccessRoleArn, domainArn(ctx.region, ctx.accountId, job.domainId), job.jobId);
 
@@ -75,7 +87,7 @@ export async function prepareJob(ctx: OperationContext, ref: JobReference): Prom
   } catch (error) {
     if (!(error instanceof ManifestError) && !(error instanceof JobFileError)) throw error;
     const where = error instanceof ManifestError ? `The input file ${job.inputS3Uri} is not a usable manifest: ` : '';
-    await ctx.jobs.end(job, 'FAILED', ctx.now(), { statusCode: 400, message: `${where}${error.message}` });
+    await endJob(ctx, job, 'FAILED', { statusCode: 400, message: `${where}${error.message}` });
     return { batches: [] };
   }
 }
@@ -229,18 +241,18 @@ export async function finishJob(ctx: OperationContext, ref: JobReference): Promi
     await bucket.write(name, key, JSON.stringify(outputFile(job.jobType, results)), job.outputKmsKeyId);
   } catch (error) {
     if (!(error instanceof JobFileError)) throw error;
-    await ctx.jobs.end(job, 'FAILED', ctx.now(), { statusCode: 400, message: `The output file could not be written: ${error.message}` });
+    await endJob(ctx, job, 'FAILED', { statusCode: 400, message: `The output file could not be written: ${error.message}` });
     return { status: 'FAILED' };
   }
   const status = results.some(({ result }) => result.kind === 'error') ? 'COMPLETED_WITH_ERRORS' : 'COMPLETED';
-  await ctx.jobs.end(job, status, ctx.now());
+  await endJob(ctx, job, status);
   return { status };
 }
 
 /** Ends a job whose execution gave up on an unexpected fault (logged with the job's id). */
 export async function failJob(ctx: OperationContext, ref: JobReference): Promise<{ status: string }> {
   const job = await openJob(ctx, ref);
-  await ctx.jobs.end(job, 'FAILED', ctx.now(), {
+  await endJob(ctx, job, 'FAILED', {
     statusCode: 500,
     message: 'The job stopped on an internal error. Requests already processed keep their results; start a new job for the rest.',
   });

@@ -1,3 +1,4 @@
+import { speakerAudit } from '#api-model/audit-event';
 import { speakerInput } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
 
@@ -9,6 +10,7 @@ export default defineOperation({
   name: 'DeleteSpeaker',
   input: speakerInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Delete a speaker and its voiceprint' },
+  audit: speakerAudit('DELETE_SPEAKER'),
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
     const speaker = await ctx.speakers.require(DomainId, SpeakerId);

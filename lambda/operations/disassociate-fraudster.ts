@@ -1,3 +1,4 @@
+import { fraudsterAudit } from '#api-model/audit-event';
 import { ConflictException, ValidationException } from '#api-model/errors';
 import { presentFraudster } from '#api-model/fraudster';
 import { fraudsterMembershipInput } from '#api-model/validation';
@@ -8,6 +9,7 @@ export default defineOperation({
   name: 'DisassociateFraudster',
   input: fraudsterMembershipInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}', summary: 'Take a fraudster off a watchlist' },
+  audit: fraudsterAudit('DISASSOCIATE_FRAUDSTER'),
   async run({ DomainId, FraudsterId, WatchlistId }, ctx) {
     await ctx.domains.require(DomainId);
     await ctx.watchlists.require(DomainId, WatchlistId);

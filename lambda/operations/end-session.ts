@@ -1,3 +1,4 @@
+import { sessionAudit } from '#api-model/audit-event';
 import { ENDED_SESSION_RETENTION_MS, isEnded, presentSession } from '#api-model/session';
 import { ConflictException } from '#api-model/errors';
 import { sessionInput } from '#api-model/validation';
@@ -17,6 +18,8 @@ export default defineOperation({
   name: 'EndSession',
   input: sessionInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/end', summary: 'End a session' },
+  // Voice ID reported a stream's end with the detail-type of its start.
+  audit: sessionAudit('VoiceId Start Session Action', 'END_SESSION'),
   async run({ DomainId, SessionNameOrId }, ctx) {
     const { domain, session } = await openSession(ctx, DomainId, SessionNameOrId);
     const now = ctx.now();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionEnrollmentAudit } from '#api-model/audit-event';
 import { ConflictException } from '#api-model/errors';
 import { presentSpeaker } from '#api-model/speaker';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
@@ -23,6 +24,7 @@ export default defineOperation({
   name: 'EnrollSessionSpeaker',
   input: EnrollSessionSpeakerInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/enrollment', summary: 'Enroll the session’s caller as its speaker' },
+  audit: sessionEnrollmentAudit,
   async run(request, ctx) {
     const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     if (!session.speakerId) {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { auditEvent, type AuditErrorInfo, type AuditMapping, type AuditRecord } from '#api-model/audit-event';
+import { VoiceIdError } from '#api-model/errors';
 import { parseInput } from '#api-model/validation';
+import { logger } from '#observability';
 import type { OperationContext } from './context.ts';
 
 /**
@@ -36,8 +39,56 @@ export function defineOperation<S extends z.ZodObject, R extends object>(definit
   name: string;
   input: S;
   route?: RestRoute;
+  /**
+   * The audit event of each call (README "Audit events"), for operations that change or decide something: SUCCESS
+   * after `run`, FAILURE with Voice ID's errorInfo when it throws. A request refused by validation of its members
+   * names nothing reliably and is not reported.
+   */
+  audit?: AuditMapping<z.output<S>, R>;
   run(request: z.output<S>, ctx: OperationContext): Promise<R>;
 }): Operation<R> {
-  const { name, input, route } = definition;
-  return { name, input, route, call: (members, ctx) => definition.run(parseInput(input, members), ctx) };
+  const { name, input, route, audit } = definition;
+  const call = async (members: unknown, ctx: OperationContext): Promise<R> => {
+    const request = parseInput(input, members);
+    if (!audit) return definition.run(request, ctx);
+    let response: R;
+    try {
+      response = await definition.run(request, ctx);
+    } catch (error) {
+      await publishAudit(ctx, audit, request, undefined, errorInfo(error));
+      throw error;
+    }
+    await publishAudit(ctx, audit, request, response);
+    return response;
+  };
+  return { name, input, route, call };
+}
+
+/** Publishes one transaction's audit event; never fails the transaction (AuditEvents is best effort too). */
+async function publishAudit<Request, R>(
+  ctx: OperationContext,
+  audit: AuditMapping<Request, R>,
+  request: Request,
+  response: R | undefined,
+  error?: AuditErrorInfo,
+): Promise<void> {
+  const domainId = (request as { DomainId?: unknown }).DomainId;
+  if (typeof domainId !== 'string') return;
+  try {
+    const record: AuditRecord = { detailType: audit.detailType, action: audit.action, domainId, subject: audit.subject(request, response), errorInfo: error };
+    await publishAuditRecord(ctx, record);
+  } catch (failure) {
+    logger.warn('An audit event could not be built', { action: audit.action, error: failure as Error });
+  }
+}
+
+/** Publishes an audit event of something other than an API call (a batch job that ended). */
+export function publishAuditRecord(ctx: OperationContext, record: AuditRecord): Promise<void> {
+  return ctx.auditEvents.publish([auditEvent(record, { region: ctx.region, accountId: ctx.accountId, nowMs: ctx.now() })]);
+}
+
+/** Voice ID's errorInfo of an error: a VoiceIdError as its caller sees it, anything else as the internal error it is answered as. */
+function errorInfo(error: unknown): AuditErrorInfo {
+  if (error instanceof VoiceIdError) return { errorCode: error.statusCode, errorMessage: error.message, errorType: error.name };
+  return { errorCode: 500, errorMessage: 'The service could not complete the request.', errorType: 'InternalServerException' };
 }

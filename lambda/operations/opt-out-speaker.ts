@@ -1,3 +1,4 @@
+import { speakerAudit } from '#api-model/audit-event';
 import { newPrefixedId } from '#api-model/ids';
 import { GENERATED_ID_PATTERN, presentSpeaker, type SpeakerRecord } from '#api-model/speaker';
 import { speakerInput } from '#api-model/validation';
@@ -13,6 +14,7 @@ export default defineOperation({
   name: 'OptOutSpeaker',
   input: speakerInput,
   route: { method: 'POST', path: '/domains/{DomainId}/speakers/{SpeakerId}/opt-out', summary: 'Opt a speaker out of voice authentication' },
+  audit: speakerAudit('OPT_OUT_SPEAKER'),
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
     const existing = await ctx.speakers.find(DomainId, SpeakerId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fraudsterAudit } from '#api-model/audit-event';
 import { presentFraudster } from '#api-model/fraudster';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
 import { registerFraudster } from './enrollment.ts';
@@ -25,6 +26,7 @@ export default defineOperation({
   name: 'RegisterSessionFraudster',
   input: RegisterSessionFraudsterInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/fraudster', summary: 'Register the session’s caller as a fraudster' },
+  audit: fraudsterAudit('REGISTER_SESSION_FRAUDSTER'),
   async run(request, ctx) {
     const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     const watchlistIds = [...new Set(request.WatchlistIds ?? [domain.defaultWatchlistId])];

@@ -1,3 +1,4 @@
+import { startJobAudit } from '#api-model/audit-event';
 import { registrationConfigInput, startJobInput } from '#api-model/job';
 import { registrationConfig, startJob } from './batch-jobs.ts';
 import { defineOperation } from './operation.ts';
@@ -7,6 +8,7 @@ export default defineOperation({
   name: 'StartFraudsterRegistrationJob',
   input: startJobInput.extend({ RegistrationConfig: registrationConfigInput }),
   route: { method: 'POST', path: '/domains/{DomainId}/fraudster-registration-jobs', summary: 'Start a fraudster registration job' },
+  audit: startJobAudit('FRAUDSTER_REGISTRATION'),
   run: (request, ctx) =>
     startJob(ctx, 'FRAUDSTER_REGISTRATION', request, (defaultWatchlistId) => registrationConfig(request.RegistrationConfig, defaultWatchlistId)),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionAudit } from '#api-model/audit-event';
 import { ServiceQuotaExceededException } from '#api-model/errors';
 import { newPrefixedId } from '#api-model/ids';
 import { ENDED_SESSION_RETENTION_MS, MAX_SESSION_MS, presentSession, type SessionRecord } from '#api-model/session';
@@ -43,6 +44,7 @@ export default defineOperation({
   name: 'StartSession',
   input: StartSessionInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions', summary: 'Start a session for a call' },
+  audit: sessionAudit('VoiceId Start Session Action', 'START_SESSION'),
   async run(request, ctx) {
     const domain = await ctx.domains.require(request.DomainId);
     const fraud = request.FraudDetectionConfiguration;

@@ -1,3 +1,4 @@
+import { startJobAudit } from '#api-model/audit-event';
 import { enrollmentConfigInput, startJobInput } from '#api-model/job';
 import { enrollmentConfig, startJob } from './batch-jobs.ts';
 import { defineOperation } from './operation.ts';
@@ -7,6 +8,7 @@ export default defineOperation({
   name: 'StartSpeakerEnrollmentJob',
   input: startJobInput.extend({ EnrollmentConfig: enrollmentConfigInput }),
   route: { method: 'POST', path: '/domains/{DomainId}/speaker-enrollment-jobs', summary: 'Start a speaker enrollment job' },
+  audit: startJobAudit('SPEAKER_ENROLLMENT'),
   run: (request, ctx) =>
     startJob(ctx, 'SPEAKER_ENROLLMENT', request, (defaultWatchlistId) => enrollmentConfig(request.EnrollmentConfig, defaultWatchlistId)),
 });

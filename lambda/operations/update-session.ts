@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionAudit } from '#api-model/audit-event';
 import { ConflictException } from '#api-model/errors';
 import { presentSession } from '#api-model/session';
 import { resourceId, sessionNameOrId, speakerId, threshold } from '#api-model/validation';
@@ -22,6 +23,7 @@ export default defineOperation({
   name: 'UpdateSession',
   input: UpdateSessionInput,
   route: { method: 'PATCH', path: '/domains/{DomainId}/sessions/{SessionNameOrId}', summary: 'Set the speaker or thresholds of a session' },
+  audit: sessionAudit('VoiceId Update Session Action', 'UPDATE_SESSION'),
   async run(request, ctx) {
     const { session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     const now = ctx.now();

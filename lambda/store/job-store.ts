@@ -206,9 +206,9 @@ export class JobStore {
 
   /**
    * Ends an active job (COMPLETED, COMPLETED_WITH_ERRORS or FAILED) and frees the domain for the next one. A job
-   * that has ended already is left as it is: ending is safe to repeat.
+   * that has ended already is left as it is: ending is safe to repeat. True when this call ended it.
    */
-  async end(job: JobRecord, status: JobStatus, nowMs: number, failure?: JobRecord['failure']): Promise<void> {
+  async end(job: JobRecord, status: JobStatus, nowMs: number, failure?: JobRecord['failure']): Promise<boolean> {
     try {
       await transact(this.client, [
         {
@@ -244,8 +244,10 @@ export class JobStore {
           onConditionFailed: () => new JobAlreadyEnded(),
         },
       ]);
+      return true;
     } catch (error) {
       if (!(error instanceof JobAlreadyEnded)) throw error;
+      return false;
     }
   }
 

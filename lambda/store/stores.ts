@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
+import { openAuditEvents, type AuditEvents } from './audit-events.ts';
 import { DomainStore } from './domain-store.ts';
 import { documentClient } from './dynamodb.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
@@ -30,6 +31,8 @@ export interface Stores {
   /** The customer's manifests, recordings and output files, under a job's role. */
   jobFiles: JobFiles;
   jobExecutions: JobExecutions;
+  /** Audit events of transactions (EventBridge in AWS, a file locally): ids and decisions, never biometrics. */
+  auditEvents: AuditEvents;
 }
 
 export function openStores(config: ServiceConfig): Stores {
@@ -51,5 +54,6 @@ export function openStores(config: ServiceConfig): Stores {
     jobs: new JobStore(dynamo, config.tables.jobs),
     jobFiles: new JobFiles(config),
     jobExecutions: new JobExecutions(config),
+    auditEvents: openAuditEvents(config),
   };
 }

@@ -90,14 +90,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
     // Lambda's environment is in place before a function's modules initialise.
     const engineUrls = { dynamodb: dynamodb.url, kms: kms.url, s3: s3.url, sts: sts.url };
-    applyHandlerEnvironment(template, engineUrls, secrets.tokenSecret);
+    applyHandlerEnvironment(template, engineUrls, secrets.tokenSecret, options.dataDir);
     const handlers: Record<string, HandlerModule['handler']> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
       handlers[logicalId] = ((await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))) as HandlerModule).handler;
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
-    applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret);
+    applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
     await resumeBatchJobs(template, handlers, stepFunctions.start);
 
     const api = await startApiGateway({

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, type LocalTemplate } from './template';
 
 export interface EngineEndpoints {
@@ -10,12 +11,15 @@ export interface EngineEndpoints {
   stepFunctions?: string;
 }
 
+/** Where the embedded stack's handlers append audit events (EventBridge's default bus in AWS), one JSON event a line. */
+export const AUDIT_EVENTS_FILE = 'audit-events.jsonl';
+
 /**
  * Gives the handlers, which run in this process, the environment Lambda would give them: the variables of the
- * synthesized template (table references become the local table names), plus the local engines' endpoints and
- * the token secret that Secrets Manager holds in AWS.
+ * synthesized template (table references become the local table names), plus the local engines' endpoints, the
+ * token secret that Secrets Manager holds in AWS, and the audit events file in the data directory.
  */
-export function applyHandlerEnvironment(template: LocalTemplate, engines: EngineEndpoints, tokenSecret: string): void {
+export function applyHandlerEnvironment(template: LocalTemplate, engines: EngineEndpoints, tokenSecret: string, dataDir: string): void {
   const tableIds = new Set(template.tables.map((table) => table.logicalId));
   for (const fn of Object.values(template.functions)) {
     for (const [name, value] of Object.entries(fn.environment)) {
@@ -36,6 +40,7 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
     STS_ENDPOINT: engines.sts,
     ...(engines.stepFunctions ? { STEP_FUNCTIONS_ENDPOINT: engines.stepFunctions } : {}),
     TOKEN_SECRET: tokenSecret,
+    AUDIT_EVENTS_FILE: path.resolve(dataDir, AUDIT_EVENTS_FILE),
     // One process serves every call here, and ONNX Runtime holds the thread that runs it: speech work goes to
     // worker threads, one per core (Lambda runs it in-process, one request per sandbox).
     SPEECH_WORKERS: process.env.SPEECH_WORKERS ?? String(availableParallelism()),

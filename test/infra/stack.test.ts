@@ -115,6 +115,8 @@ const DOMAIN_KEYS = grant(['kms:GenerateDataKey', 'kms:Decrypt'], ['arn:${AWS::P
   StringLike: { 'kms:EncryptionContext:aws:voiceid:domain:arn': 'arn:aws:voiceid:${AWS::Region}:${AWS::AccountId}:domain/*' },
 });
 const STATE_MACHINE = '${BatchJobsStateMachine4C5CFAD9}';
+/** Audit events, on the default bus only. */
+const AUDIT_EVENTS = grant(['events:PutEvents'], ['arn:${AWS::Partition}:events:eu-west-1:123456789012:event-bus/default']);
 const CHILD_EXECUTIONS = 'arn:${AWS::Partition}:states:eu-west-1:123456789012:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"BatchJobsStateMachine4C5CFAD9"}]}]}';
 
 const LAMBDA_BASIC_EXECUTION = {
@@ -233,7 +235,7 @@ describe('VoiceIdStack', () => {
       template.resourceCountIs('AWS::IAM::User', 0);
     });
 
-    it('grants the API function its tables, the service key, the pagination secret, X-Ray, and customer keys only for Voice ID domains', () => {
+    it('grants the API function its tables, the service key, the pagination secret, X-Ray, customer keys only for Voice ID domains, and audit events on the default bus', () => {
       const customerKeys = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*';
       expect(grantsOf(template, 'ApiFunctionServiceRole52B9747B')).toEqual(
         [
@@ -244,6 +246,7 @@ describe('VoiceIdStack', () => {
           grant(['kms:DescribeKey'], [customerKeys]),
           DOMAIN_KEYS,
           grant(['states:StartExecution'], [STATE_MACHINE]),
+          AUDIT_EVENTS,
         ].sort(),
       );
     });
@@ -260,6 +263,7 @@ describe('VoiceIdStack', () => {
           ...['TablesBatchJobs36C23255', 'TablesSpeakersC635839E', 'TablesFraudsters115CDB4A', 'TablesVoiceprints4259AD3E', 'TablesQuotaCounters20202B3F'].flatMap(readWrite),
           DOMAIN_KEYS,
           grant(['sts:AssumeRole'], ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']),
+          AUDIT_EVENTS,
         ].sort(),
       );
     });
