@@ -1,3 +1,4 @@
+import getComplianceReport from './get-compliance-report.ts';
 import listFraudsterRegistrationJobs from './list-fraudster-registration-jobs.ts';
 import describeFraudsterRegistrationJob from './describe-fraudster-registration-job.ts';
 import startFraudsterRegistrationJob from './start-fraudster-registration-job.ts';
@@ -78,6 +79,7 @@ export const operations: readonly Operation[] = [
   endSession,
   enrollSessionSpeaker,
   registerSessionFraudster,
+  getComplianceReport,
 ];
 
 export const operationsByName: ReadonlyMap<string, Operation> = new Map(operations.map((op) => [op.name, op]));

@@ -153,6 +153,15 @@ export class SessionStore {
     return purged;
   }
 
+  /** The speaker ids (either form) that sessions of a domain holding speech name or enrolled: for audits. */
+  async speakersWithSpeech(domainId: string): Promise<Set<string>> {
+    const named = new Set<string>();
+    for await (const session of this.sessionsOf(domainId, 'attribute_exists(#stream)', {}, { '#stream': 'stream' })) {
+      for (const id of [session.speakerId, session.enrolledSpeakerId]) if (id !== undefined) named.add(id);
+    }
+    return named;
+  }
+
   /** Every session record of a domain that passes `filter`, page by page (a domain keeps its sessions a day). */
   private async *sessionsOf(
     domainId: string,

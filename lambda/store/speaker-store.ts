@@ -203,6 +203,15 @@ export class SpeakerStore {
     ]);
   }
 
+  /** Every speaker of a domain, page by page. */
+  async *all(domainId: string): AsyncGenerator<SpeakerRecord[]> {
+    let page: Page<SpeakerRecord> | undefined;
+    do {
+      page = await this.list(domainId, 1000, page?.lastKey);
+      yield page.items;
+    } while (page.lastKey);
+  }
+
   async list(domainId: string, limit: number, startKey?: PagePosition): Promise<Page<SpeakerRecord>> {
     const page = await queryPrefix(
       this.client,

@@ -1,4 +1,4 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from './dynamodb.ts';
 import { DATA_KEY_MAX_AGE_MS, type DomainEncryption, type DomainKey } from './envelope.ts';
 import type { GuardedWrite } from './transactions.ts';
@@ -128,6 +128,30 @@ export class VoiceprintStore {
       const item = byOwnerId.get(ownerId(owner));
       if (item) found.set(owner.id, this.keep(cacheKey(domain.domainId, owner, 0), await this.open(domain, owner, item)));
     }
+    return found;
+  }
+
+  /** Every voiceprint of a domain, by owner, with the key it is sealed under (no voiceprint is opened): for audits. */
+  async inventory(domainId: string): Promise<{ owner: VoiceprintOwner; kmsKeyArn: string }[]> {
+    const found: { owner: VoiceprintOwner; kmsKeyArn: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'domainId = :d',
+          ExpressionAttributeValues: { ':d': domainId },
+          ProjectionExpression: 'ownerId, kmsKeyArn',
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const [kind, ...id] = (item.ownerId as string).split('#');
+        found.push({ owner: { kind: kind as VoiceprintOwner['kind'], id: id.join('#') }, kmsKeyArn: item.kmsKeyArn as string });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
     return found;
   }
 

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import {
   DescribeSpeakerCommand,
   DescribeSpeakerEnrollmentJobCommand,
   EvaluateSessionCommand,
   ListSpeakersCommand,
+  OptOutSpeakerCommand,
   StartSpeakerEnrollmentJobCommand,
 } from '@aws-sdk/client-voice-id';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainRecord } from '#api-model/domain';
 import { newPrefixedId } from '#api-model/ids';
 import type { SpeakerRecord } from '#api-model/speaker';
@@ -17,6 +21,7 @@ import { sessions } from '../support/calls';
 import { serviceContext, serviceTables, voiceId } from '../support/clients';
 import { newDomain } from '../support/voice-id-errors';
 
+const ROOT = path.join(__dirname, '..', '..');
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 const THREE_YEARS = 3 * 365 * DAY;
@@ -139,5 +144,44 @@ describe('speaker expiry', () => {
     const { Speaker } = await voiceId().send(new DescribeSpeakerCommand({ DomainId: domain.domainId, SpeakerId: 'idle-caller' }));
     expect(Speaker).toMatchObject({ Status: 'ENROLLED', GeneratedSpeakerId: idle.speakerId });
     expect(await voiceprintItem(idle)).toBeDefined();
+  });
+
+  describe('the compliance report', () => {
+    const report = async () => (await sessions()).call<Record<string, unknown>>('GetComplianceReport', { DomainId: domain.domainId });
+
+    it('counts speakers as reads report them, and finds an opted-out speaker clean, or holding a voiceprint', async () => {
+      await voiceId().send(new OptOutSpeakerCommand({ DomainId: domain.domainId, SpeakerId: 'opted-out-caller' }));
+      expect(await report()).toMatchObject({
+        DomainId: domain.domainId,
+        SpeakerExpiryDays: 1095,
+        SpeakersByStatus: { ENROLLED: 2, EXPIRED: 1, OPTED_OUT: 1, PENDING: 0 },
+        SpeakersDueToExpire: { Within30Days: 0, Within90Days: 0 },
+        OptedOutSpeakers: { Count: 1, HoldingBiometricData: [] },
+        ExpiredSpeakersAwaitingPurge: 0,
+        DomainKmsKeyId: domain.kmsKeyId,
+        VoiceprintsByKmsKey: [{ KmsKeyArn: expect.stringMatching(/^arn:aws:kms:/) as string, Speakers: 2, Fraudsters: 0 }],
+      });
+
+      // A voiceprint left behind for the opted-out speaker (as a bug would leave it) is found, and the command fails.
+      const optedOut = (await ctx.speakers.find(domain.domainId, 'opted-out-caller'))!;
+      const { client, names } = await serviceTables();
+      await client.send(new PutCommand({ TableName: names.voiceprints, Item: { domainId: domain.domainId, ownerId: `speaker#${optedOut.speakerId}`, kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/left' } }));
+      expect((await report()).OptedOutSpeakers).toEqual({
+        Count: 1,
+        HoldingBiometricData: [{ GeneratedSpeakerId: optedOut.speakerId, Voiceprint: true, SessionSpeech: false }],
+      });
+      // Asynchronous on purpose: Jest may run this in the process that serves the embedded stack.
+      const command = await promisify(execFile)(
+        path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+        ['bin/compliance.ts', '--domain', domain.domainId, '--endpoints', path.join(process.env.VOICE_ID_TEST_DATA_DIR!, 'endpoints.json')],
+        { cwd: ROOT },
+      ).then(
+        () => ({ code: 0, stdout: '' }),
+        (error: { code: number; stdout: string }) => error,
+      );
+      expect(command.stdout).toContain('Opted-out speakers holding biometric data: 1 of 1');
+      expect(command.stdout).toContain(`NOT CLEAN ${optedOut.speakerId}: voiceprint`);
+      expect(command.code).toBe(1);
+    });
   });
 });

@@ -7,10 +7,10 @@ import { restRoutes } from '#transport/rest-routes';
 const OPERATIONS_DIR = path.join(__dirname, '..', '..', 'lambda', 'operations');
 
 describe('the operation registry', () => {
-  it("names all 29 Voice ID operations and the 7 session operations, each once", () => {
+  it("names all 29 Voice ID operations, the 7 session operations and the compliance report, each once", () => {
     const names = operations.map((op) => op.name);
-    expect(new Set(names).size).toBe(36);
-    expect(names).toHaveLength(36);
+    expect(new Set(names).size).toBe(37);
+    expect(names).toHaveLength(37);
     expect(names.slice(29)).toEqual([
       'StartSession',
       'DescribeSession',
@@ -19,6 +19,7 @@ describe('the operation registry', () => {
       'EndSession',
       'EnrollSessionSpeaker',
       'RegisterSessionFraudster',
+      'GetComplianceReport',
     ]);
   });
 
@@ -35,7 +36,7 @@ describe('the REST routes', () => {
   it('take each method and path once', () => {
     const keys = restRoutes.map((route) => `${route.method} ${route.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(36);
+    expect(keys).toHaveLength(37);
   });
 
   it('are documented by docs/openapi.json, which `npm run openapi` keeps in step', () => {
