@@ -48,6 +48,7 @@ const Environment = z.object({
   // Voice ID's three years, unless a deployment's policy is shorter.
   SPEAKER_EXPIRY_DAYS: quota('SPEAKER_EXPIRY_DAYS', 3 * 365),
   BATCH_JOB_STATE_MACHINE_ARN: optional,
+  REENCRYPTION_STATE_MACHINE_ARN: optional,
   DYNAMODB_ENDPOINT: optional,
   KMS_ENDPOINT: optional,
   S3_ENDPOINT: optional,
@@ -100,6 +101,8 @@ export interface ServiceConfig {
   speakerExpiryMs: number;
   /** The state machine that runs batch jobs; set for the function that starts them (the API). */
   batchJobStateMachineArn?: string;
+  /** The state machine that re-encrypts a domain's data under its new key; set for the function that starts it (the API). */
+  reEncryptionStateMachineArn?: string;
   /** Set only in the embedded stack; in AWS the SDK's default endpoints are right. */
   endpoints: {
     dynamodb?: string;
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     },
     speakerExpiryMs: e.SPEAKER_EXPIRY_DAYS * 24 * 3600 * 1000,
     batchJobStateMachineArn: e.BATCH_JOB_STATE_MACHINE_ARN,
+    reEncryptionStateMachineArn: e.REENCRYPTION_STATE_MACHINE_ARN,
     endpoints: {
       dynamodb: e.DYNAMODB_ENDPOINT,
       kms: e.KMS_ENDPOINT,

@@ -5,13 +5,14 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BatchJobs, grantJobRoleUse } from './constructs/batch-jobs';
 import { grantDomainKeyUse } from './constructs/domain-keys';
+import { DomainReEncryption } from './constructs/domain-re-encryption';
 import { ExpirySweep } from './constructs/expiry-sweep';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceTables } from './constructs/service-tables';
 import { LAYER_MODEL_DIR, SpeechModelLayer } from './constructs/speech-model-layer';
 import { VoiceIdApi } from './constructs/voice-id-api';
 
-/** The whole service in one stack: the API, its tables, batch jobs and the daily expiry sweep. */
+/** The whole service in one stack: the API, its tables, batch jobs, domain re-encryption and the daily expiry sweep. */
 export class VoiceIdStack extends Stack {
   readonly api: VoiceIdApi;
   readonly batchJobs: BatchJobs;
@@ -59,10 +60,18 @@ export class VoiceIdStack extends Stack {
     tokenSecret.grantRead(worker);
     const batchJobs = new BatchJobs(this, 'BatchJobs', { worker });
     this.batchJobs = batchJobs;
+    // The worker also re-encrypts a domain's voiceprints and session speech when UpdateDomain changes its key
+    // (opening them with the old key, sealing them under the new one: the grants above).
+    tables.grantReEncryptionAccess(worker);
+    const reEncryption = new DomainReEncryption(this, 'DomainReEncryption', { worker });
 
     const apiFunction = new ServiceFunction(this, 'ApiFunction', {
       handler: 'api',
-      environment: { ...environment, BATCH_JOB_STATE_MACHINE_ARN: batchJobs.stateMachine.stateMachineArn },
+      environment: {
+        ...environment,
+        BATCH_JOB_STATE_MACHINE_ARN: batchJobs.stateMachine.stateMachineArn,
+        REENCRYPTION_STATE_MACHINE_ARN: reEncryption.stateMachine.stateMachineArn,
+      },
       layers,
     });
     tables.grantApiAccess(apiFunction);
@@ -70,6 +79,7 @@ export class VoiceIdStack extends Stack {
     // Checks a domain's key, seals voiceprints and session state under it, and opens them to score.
     grantDomainKeyUse(apiFunction, { check: true, encrypt: true, decrypt: true });
     batchJobs.stateMachine.grantStartExecution(apiFunction);
+    reEncryption.stateMachine.grantStartExecution(apiFunction);
     auditBus.grantPutEventsTo(apiFunction);
     this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { presentDomain, type DomainRecord } from '#api-model/domain';
+import { ConflictException } from '#api-model/errors';
 import { description, resourceId, resourceName, serverSideEncryptionConfiguration } from '#api-model/validation';
+import { startReEncryption } from './domain-re-encryption.ts';
 import { defineOperation } from './operation.ts';
 
 const UpdateDomainInput = z.object({
@@ -10,7 +12,12 @@ const UpdateDomainInput = z.object({
   ServerSideEncryptionConfiguration: serverSideEncryptionConfiguration,
 });
 
-/** Replaces every attribute of a domain, as Voice ID's UpdateDomain does: an omitted Description is removed. */
+/**
+ * Replaces every attribute of a domain, as Voice ID's UpdateDomain does: an omitted Description is removed.
+ * A new KMS key applies to new data at once, and an asynchronous run re-encrypts what is sealed under the old one
+ * (ServerSideEncryptionUpdateDetails: IN_PROGRESS, then COMPLETED or FAILED); while it runs, the key cannot change
+ * again. The same key again after a FAILED run resumes it.
+ */
 export default defineOperation({
   name: 'UpdateDomain',
   input: UpdateDomainInput,
@@ -18,19 +25,29 @@ export default defineOperation({
   async run(request, ctx) {
     const current = await ctx.domains.require(request.DomainId);
     const kmsKeyId = request.ServerSideEncryptionConfiguration.KmsKeyId;
-    if (kmsKeyId !== current.kmsKeyId) await ctx.encryptionKeys.requireUsable(kmsKeyId);
+    const keyChange = kmsKeyId !== current.kmsKeyId;
+    if (keyChange && current.encryptionUpdate?.status === 'IN_PROGRESS') {
+      throw new ConflictException(
+        'DOMAIN_LOCKED_FROM_ENCRYPTION_UPDATES',
+        `The domain ${current.domainId} is still re-encrypting its data under the KMS key ${current.kmsKeyId}. Wait until DescribeDomain reports ServerSideEncryptionUpdateDetails.UpdateStatus COMPLETED before changing the key again.`,
+      );
+    }
+    const resume = !keyChange && current.encryptionUpdate?.status === 'FAILED';
+    if (keyChange) await ctx.encryptionKeys.requireUsable(kmsKeyId);
     const next: DomainRecord = {
       ...current,
       name: request.Name,
       description: request.Description,
       kmsKeyId,
-      // The domain holds no key-dependent data yet (voiceprints arrive with enrollment), so moving to a new key
-      // completes at once; the old key is still reported, as Voice ID does.
-      encryptionUpdate:
-        kmsKeyId === current.kmsKeyId ? current.encryptionUpdate : { oldKmsKeyId: current.kmsKeyId, status: 'COMPLETED' },
+      encryptionUpdate: keyChange
+        ? { oldKmsKeyId: current.kmsKeyId, status: 'IN_PROGRESS' }
+        : resume
+          ? { oldKmsKeyId: current.encryptionUpdate!.oldKmsKeyId, status: 'IN_PROGRESS' }
+          : current.encryptionUpdate,
       updatedAt: Math.max(ctx.now(), current.updatedAt + 1),
     };
     await ctx.domains.replace(current, next);
+    if (keyChange || resume) await startReEncryption(ctx, next);
     return { Domain: presentDomain(next, ctx.region, ctx.accountId) };
   },
 });

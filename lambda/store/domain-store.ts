@@ -155,6 +155,28 @@ export class DomainStore {
     return ids;
   }
 
+  /** Live domains whose re-encryption under a new key is IN_PROGRESS, with that key: runs a stop may have cut short. */
+  async reEncryptionsInProgress(): Promise<{ domainId: string; kmsKeyId: string }[]> {
+    const found: { domainId: string; kmsKeyId: string }[] = [];
+    let startKey: PagePosition | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tables.domains,
+          ExclusiveStartKey: startKey,
+          FilterExpression: 'attribute_not_exists(deletedAt) AND encryptionUpdate.#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
+          ProjectionExpression: 'domainId, kmsKeyId',
+          ConsistentRead: true,
+        }),
+      );
+      found.push(...(page.Items ?? []).map((item) => ({ domainId: item.domainId as string, kmsKeyId: item.kmsKeyId as string })));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
   /**
    * Erases a deleted domain: its biometric data first (voiceprints, sessions with their speech), then jobs,
    * speakers, fraudsters, the quota counters (found through the watchlists, which go after them) and watchlists,

@@ -39,10 +39,29 @@ export class DomainEncryption {
     return this.envelopes.seal(plaintext, domainEnvelope(domain, this.region, this.accountId), aad);
   }
 
+  /** Opens a value with the key its wrapped data key records (`sealed.kmsKeyArn`), whichever key the domain has now. */
   open(domain: DomainKey, sealed: Sealed, aad: string): Promise<Uint8Array> {
     return this.envelopes.open(sealed, domainEnvelope(domain, this.region, this.accountId), aad);
   }
+
+  /** The ARN of the domain's key as KMS reports it (the key an alias or id names), from the data key new values get. */
+  async keyArn(domain: DomainKey): Promise<string> {
+    return this.envelopes.keyArn(domainEnvelope(domain, this.region, this.accountId));
+  }
 }
+
+/** One page of a domain's values re-sealed under its current key (UpdateDomain with a new key). */
+export interface ReEncryptedPage {
+  /** Values of the page still under another key. */
+  found: number;
+  /** Of those, the ones re-sealed; the rest changed meanwhile (a newer write) and were left as they are. */
+  resealed: number;
+  /** Where the next page starts; absent after the last. */
+  lastKey?: Record<string, unknown>;
+}
+
+/** Values read per page of re-encryption: one page is one task of the re-encryption state machine. */
+export const RE_ENCRYPTION_PAGE_SIZE = 250;
 
 /** A value encrypted under a data key that KMS wrapped; only the wrapped key is stored. */
 export interface Sealed {
@@ -101,6 +120,11 @@ export class EnvelopeEncryption {
     cipher.setAAD(additionalData(envelope, aad));
     const ciphertext = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
     return { kmsKeyArn: key.kmsKeyArn, wrappedKey: key.wrapped, ciphertext };
+  }
+
+  /** The ARN of the key that wraps the data keys of new values under `envelope` (no KMS call while one is cached). */
+  async keyArn(envelope: Envelope): Promise<string> {
+    return (await this.encryptionKey(envelope)).kmsKeyArn;
   }
 
   async open(sealed: Sealed, envelope: Envelope, aad: string): Promise<Uint8Array> {
@@ -166,8 +190,19 @@ async function explainKeyRefusal<T>(keyId: string, action: string, call: () => P
     return await call();
   } catch (error) {
     if (!(error instanceof Error) || !KEY_REFUSALS.has(error.name)) throw error;
-    throw new ValidationException(
-      `KMS refused kms:${action} on the domain's key ${keyId} (${error.name}). Enable the key and allow this service to use it in the key policy (README, "Your KMS keys").`,
+    throw new KmsKeyRefused(keyId, action, error.name);
+  }
+}
+
+/** KMS refused to use a customer's key: which key, which action and KMS's reason, for the caller to fix. */
+export class KmsKeyRefused extends ValidationException {
+  constructor(
+    readonly keyId: string,
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(
+      `KMS refused kms:${action} on the domain's key ${keyId} (${reason}). Enable the key and allow this service to use it in the key policy (README, "Your KMS keys").`,
     );
   }
 }

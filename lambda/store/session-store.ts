@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
 import { isEnded, type SessionRecord } from '#api-model/session';
-import { nowInSeconds } from './dynamodb.ts';
-import type { DomainEncryption, DomainKey } from './envelope.ts';
+import { isConditionFailure, nowInSeconds } from './dynamodb.ts';
+import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
 import { concurrentChange, putIfUnchanged, transact } from './transactions.ts';
 
 const SESSION_PREFIX = 'session#';
@@ -160,6 +160,49 @@ export class SessionStore {
       for (const id of [session.speakerId, session.enrolledSpeakerId]) if (id !== undefined) named.add(id);
     }
     return named;
+  }
+
+  /**
+   * Re-seals under the domain's current key (whose ARN is `keyArn`) the speech stream of each session of one page
+   * that is sealed under another key, written only if the session still holds the stream that was read: a call
+   * that saved newer speech meanwhile keeps it. The session's `updatedAt` is left alone, so live calls are not
+   * refused as concurrent changes.
+   */
+  async reEncryptPage(domain: DomainKey, keyArn: string, startKey?: Record<string, unknown>): Promise<ReEncryptedPage> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'domainId = :domainId AND begins_with(itemId, :prefix)',
+        FilterExpression: 'attribute_exists(#stream) AND #stream.kmsKeyArn <> :arn',
+        ExpressionAttributeNames: { '#stream': 'stream' },
+        ExpressionAttributeValues: { ':domainId': domain.domainId, ':prefix': SESSION_PREFIX, ':arn': keyArn },
+        ExclusiveStartKey: startKey,
+        Limit: RE_ENCRYPTION_PAGE_SIZE,
+        ConsistentRead: true,
+      }),
+    );
+    const sessions = (page.Items ?? []) as (SessionRecord & { itemId: string })[];
+    let resealed = 0;
+    for (const session of sessions) {
+      const plaintext = await this.encryption.open(domain, session.stream!, streamAad(session.sessionId));
+      const sealed = await this.encryption.seal(domain, plaintext, streamAad(session.sessionId));
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { domainId: domain.domainId, itemId: session.itemId },
+            UpdateExpression: 'SET #stream = :sealed',
+            ConditionExpression: '#stream.ciphertext = :read',
+            ExpressionAttributeNames: { '#stream': 'stream' },
+            ExpressionAttributeValues: { ':sealed': sealed, ':read': session.stream!.ciphertext },
+          }),
+        );
+        resealed++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return { found: sessions.length, resealed, lastKey: page.LastEvaluatedKey };
   }
 
   /** Every session record of a domain that passes `filter`, page by page (a domain keeps its sessions a day). */

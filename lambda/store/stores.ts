@@ -12,6 +12,7 @@ import { JobExecutions } from './job-executions.ts';
 import { JobFiles } from './job-files.ts';
 import { JobStore } from './job-store.ts';
 import { QuotaCounters } from './quota-counters.ts';
+import { ReEncryptionExecutions } from './re-encryption-executions.ts';
 import { SessionStore } from './session-store.ts';
 import { SpeakerStore } from './speaker-store.ts';
 import { VoiceprintStore } from './voiceprint-store.ts';
@@ -31,6 +32,10 @@ export interface Stores {
   /** The customer's manifests, recordings and output files, under a job's role. */
   jobFiles: JobFiles;
   jobExecutions: JobExecutions;
+  /** Runs of the state machine that re-encrypts a domain's data after UpdateDomain changed its key. */
+  reEncryptions: ReEncryptionExecutions;
+  /** The domains' envelope encryption, for what spans stores (re-encryption asks for the key ARN of new values). */
+  encryption: DomainEncryption;
   /** Audit events of transactions (EventBridge in AWS, a file locally): ids and decisions, never biometrics. */
   auditEvents: AuditEvents;
 }
@@ -54,6 +59,8 @@ export function openStores(config: ServiceConfig): Stores {
     jobs: new JobStore(dynamo, config.tables.jobs),
     jobFiles: new JobFiles(config),
     jobExecutions: new JobExecutions(config),
+    reEncryptions: new ReEncryptionExecutions(config),
+    encryption,
     auditEvents: openAuditEvents(config),
   };
 }

@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGet } from './dynamodb.ts';
-import { DATA_KEY_MAX_AGE_MS, type DomainEncryption, type DomainKey } from './envelope.ts';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGet, isConditionFailure } from './dynamodb.ts';
+import { DATA_KEY_MAX_AGE_MS, RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
 import type { GuardedWrite } from './transactions.ts';
 
 /** Whose voiceprint: an enrolled speaker's or a registered fraudster's (GeneratedSpeakerId / GeneratedFraudsterId). */
@@ -153,6 +153,52 @@ export class VoiceprintStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return found;
+  }
+
+  /**
+   * Re-seals under the domain's current key (whose ARN is `keyArn`) each voiceprint of one page that is sealed
+   * under another key: opened with the key it records, sealed anew, and written only if it is still the value that
+   * was read, so a voiceprint enrolled, replaced or purged meanwhile is never overwritten or brought back.
+   */
+  async reEncryptPage(domain: DomainKey, keyArn: string, startKey?: Record<string, unknown>): Promise<ReEncryptedPage> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'domainId = :d',
+        FilterExpression: 'kmsKeyArn <> :arn',
+        ExpressionAttributeValues: { ':d': domain.domainId, ':arn': keyArn },
+        ExclusiveStartKey: startKey,
+        Limit: RE_ENCRYPTION_PAGE_SIZE,
+        ConsistentRead: true,
+      }),
+    );
+    const items = (page.Items ?? []) as VoiceprintItem[];
+    let resealed = 0;
+    for (const item of items) {
+      const [kind, ...id] = item.ownerId.split('#');
+      const owner: VoiceprintOwner = { kind: kind as VoiceprintOwner['kind'], id: id.join('#') };
+      const plaintext = await this.encryption.open(
+        domain,
+        { kmsKeyArn: item.kmsKeyArn, wrappedKey: item.wrappedKey, ciphertext: item.ciphertext },
+        aad(owner, item.model),
+      );
+      const sealed = await this.encryption.seal(domain, plaintext, aad(owner, item.model));
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { domainId: domain.domainId, ownerId: item.ownerId },
+            UpdateExpression: 'SET kmsKeyArn = :arn, wrappedKey = :wrapped, ciphertext = :ciphertext',
+            ConditionExpression: 'ciphertext = :read',
+            ExpressionAttributeValues: { ':arn': sealed.kmsKeyArn, ':wrapped': sealed.wrappedKey, ':ciphertext': sealed.ciphertext, ':read': item.ciphertext },
+          }),
+        );
+        resealed++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return { found: items.length, resealed, lastKey: page.LastEvaluatedKey };
   }
 
   /** A voiceprint opened within the data-key lifetime, so the cache holds nothing a revoked key could no longer open. */

@@ -82,6 +82,15 @@ export class ServiceTables extends Construct {
     for (const t of [this.jobs, this.speakers, this.fraudsters, this.voiceprints, this.counters]) t.grantReadWriteData(grantee);
   }
 
+  /**
+   * The worker also re-encrypts a domain's data under its new key: it re-seals voiceprints (granted above) and
+   * session speech in place, and records the run's end on the domain. Only those writes, nothing else of sessions.
+   */
+  grantReEncryptionAccess(grantee: IGrantable): void {
+    this.domains.grant(grantee, 'dynamodb:PutItem');
+    this.sessions.grant(grantee, 'dynamodb:Query', 'dynamodb:UpdateItem');
+  }
+
   /** The sweeper erases deleted domains with everything in them, and expires speakers. */
   grantSweeperAccess(grantee: IGrantable): void {
     for (const t of this.all().filter((t) => t !== this.idempotency)) t.grantReadWriteData(grantee);

@@ -99,6 +99,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     servers.push(stepFunctions.server);
     applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
     await resumeBatchJobs(template, handlers, stepFunctions.start);
+    await resumeReEncryptions(template, handlers, stepFunctions.start);
 
     const api = await startApiGateway({
       routes: template.routes,
@@ -144,10 +145,38 @@ async function resumeBatchJobs(
   start: (stateMachineArn: string, input: string, name: string) => unknown,
 ): Promise<void> {
   const worker = Object.entries(template.functions).find(([, fn]) => fn.handler === 'batch-job-worker');
-  const [stateMachineId] = Object.keys(template.stateMachines);
+  const stateMachineId = stateMachineNamedBy(template, 'BATCH_JOB_STATE_MACHINE_ARN');
   if (!worker || !stateMachineId) return;
   const jobs = (await handlers[worker[0]]({ task: 'active-jobs' })) as { jobId: string }[];
   for (const job of jobs) start(localStateMachineArn(stateMachineId), JSON.stringify({ job }), job.jobId);
+}
+
+/**
+ * Runs again the re-encryptions of domains a stop left IN_PROGRESS: a run re-seals only what is still under
+ * another key, so it continues where the last one stopped.
+ */
+async function resumeReEncryptions(
+  template: LocalTemplate,
+  handlers: Record<string, HandlerModule['handler']>,
+  start: (stateMachineArn: string, input: string, name: string) => unknown,
+): Promise<void> {
+  const worker = Object.entries(template.functions).find(([, fn]) => fn.handler === 'batch-job-worker');
+  const stateMachineId = stateMachineNamedBy(template, 'REENCRYPTION_STATE_MACHINE_ARN');
+  if (!worker || !stateMachineId) return;
+  const domains = (await handlers[worker[0]]({ task: 'active-re-encryptions' })) as { domainId: string; kmsKeyId: string }[];
+  for (const { domainId, kmsKeyId } of domains) {
+    const input = { domainId, kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false } };
+    start(localStateMachineArn(stateMachineId), JSON.stringify(input), `${domainId}-resumed-${Date.now()}`);
+  }
+}
+
+/** The state machine a function's environment variable refers to (as the API function's names those it starts). */
+function stateMachineNamedBy(template: LocalTemplate, variable: string): string | undefined {
+  for (const fn of Object.values(template.functions)) {
+    const ref = (fn.environment[variable] as { Ref?: string } | undefined)?.Ref;
+    if (ref && ref in template.stateMachines) return ref;
+  }
+  return undefined;
 }
 
 /** The local API credentials and token secret, made on first start and kept with the data they protect. */

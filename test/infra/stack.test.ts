@@ -115,6 +115,23 @@ const DOMAIN_KEYS = grant(['kms:GenerateDataKey', 'kms:Decrypt'], ['arn:${AWS::P
   StringLike: { 'kms:EncryptionContext:aws:voiceid:domain:arn': 'arn:aws:voiceid:${AWS::Region}:${AWS::AccountId}:domain/*' },
 });
 const STATE_MACHINE = '${BatchJobsStateMachine4C5CFAD9}';
+const RE_ENCRYPTION_STATE_MACHINE = '${DomainReEncryptionStateMachine4BED3A7C}';
+/** What the worker and a state machine's role get from CDK for X-Ray and log delivery. */
+const LOG_DELIVERY = grant(
+  [
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ],
+  ['*'],
+);
+const STATE_MACHINE_XRAY = grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], ['*']);
+const INVOKE_WORKER = grant(['lambda:InvokeFunction'], ['${BatchJobWorker091A5A20.Arn}', '${BatchJobWorker091A5A20.Arn}:*']);
 /** Audit events, on the default bus only. */
 const AUDIT_EVENTS = grant(['events:PutEvents'], ['arn:${AWS::Partition}:events:eu-west-1:123456789012:event-bus/default']);
 const CHILD_EXECUTIONS = 'arn:${AWS::Partition}:states:eu-west-1:123456789012:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"BatchJobsStateMachine4C5CFAD9"}]}]}';
@@ -207,6 +224,7 @@ describe('VoiceIdStack', () => {
           managed: ['arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
         },
         BatchJobsStateMachineRoleF8EB1643: { principals: ['states.amazonaws.com'], managed: [] },
+        DomainReEncryptionStateMachineRole68381C53: { principals: ['states.amazonaws.com'], managed: [] },
         SchedulerRoleForTarget24a641D5E68267: { principals: ['scheduler.amazonaws.com'], managed: [] },
       });
       for (const id of ['ApiFunctionServiceRole52B9747B', 'BatchJobWorkerServiceRoleE08D1694', 'ExpirySweeperServiceRole622491F6']) {
@@ -217,6 +235,9 @@ describe('VoiceIdStack', () => {
         ArnLike: { 'aws:SourceArn': 'arn:${AWS::Partition}:states:eu-west-1:123456789012:stateMachine:*' },
         StringEquals: { 'aws:SourceAccount': '123456789012' },
       });
+      expect(readable(roles.DomainReEncryptionStateMachineRole68381C53.Properties.AssumeRolePolicyDocument.Statement[0].Condition)).toEqual(
+        readable(roles.BatchJobsStateMachineRoleF8EB1643.Properties.AssumeRolePolicyDocument.Statement[0].Condition),
+      );
       expect(readable(roles.SchedulerRoleForTarget24a641D5E68267.Properties.AssumeRolePolicyDocument.Statement[0].Condition)).toEqual({
         StringEquals: {
           'aws:SourceAccount': '123456789012',
@@ -228,6 +249,7 @@ describe('VoiceIdStack', () => {
         'BatchJobWorkerServiceRoleDefaultPolicyF1AEB75D',
         'BatchJobsStateMachineDistributedMapPolicyEAA29FD8',
         'BatchJobsStateMachineRoleDefaultPolicy8D1C11C1',
+        'DomainReEncryptionStateMachineRoleDefaultPolicy08ABBF7C',
         'ExpirySweeperServiceRoleDefaultPolicy6FEB7322',
         'SchedulerRoleForTarget24a641DefaultPolicy4A8540F7',
       ]);
@@ -246,12 +268,13 @@ describe('VoiceIdStack', () => {
           grant(['kms:DescribeKey'], [customerKeys]),
           DOMAIN_KEYS,
           grant(['states:StartExecution'], [STATE_MACHINE]),
+          grant(['states:StartExecution'], [RE_ENCRYPTION_STATE_MACHINE]),
           AUDIT_EVENTS,
         ].sort(),
       );
     });
 
-    it("grants the batch job worker the tables of jobs and enrollment, domain keys only for Voice ID domains, and job roles of this account", () => {
+    it("grants the batch job worker the tables of jobs and enrollment, re-encryption's writes, domain keys only for Voice ID domains, and job roles of this account", () => {
       expect(grantsOf(template, 'BatchJobWorkerServiceRoleE08D1694')).toEqual(
         [
           XRAY,
@@ -261,6 +284,9 @@ describe('VoiceIdStack', () => {
           TOKEN_SECRET,
           ...['TablesDomainsB47CF921', 'TablesWatchlists524162C0'].flatMap(readOnly),
           ...['TablesBatchJobs36C23255', 'TablesSpeakersC635839E', 'TablesFraudsters115CDB4A', 'TablesVoiceprints4259AD3E', 'TablesQuotaCounters20202B3F'].flatMap(readWrite),
+          // Re-encryption: session speech re-sealed in place, and the run's end recorded on the domain.
+          grant(['dynamodb:Query', 'dynamodb:UpdateItem'], ['${TablesSessions486350CB.Arn}']),
+          grant(['dynamodb:PutItem'], ['${TablesDomainsB47CF921.Arn}']),
           DOMAIN_KEYS,
           grant(['sts:AssumeRole'], ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']),
           AUDIT_EVENTS,
@@ -276,27 +302,19 @@ describe('VoiceIdStack', () => {
     it('lets the state machine invoke only the worker (any version), run its own child executions, deliver its logs and trace', () => {
       expect(grantsOf(template, 'BatchJobsStateMachineRoleF8EB1643')).toEqual(
         [
-          grant(['lambda:InvokeFunction'], ['${BatchJobWorker091A5A20.Arn}', '${BatchJobWorker091A5A20.Arn}:*']),
-          grant(
-            [
-              'logs:CreateLogDelivery',
-              'logs:GetLogDelivery',
-              'logs:UpdateLogDelivery',
-              'logs:DeleteLogDelivery',
-              'logs:ListLogDeliveries',
-              'logs:PutResourcePolicy',
-              'logs:DescribeResourcePolicies',
-              'logs:DescribeLogGroups',
-            ],
-            ['*'],
-          ),
-          grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], ['*']),
+          INVOKE_WORKER,
+          LOG_DELIVERY,
+          STATE_MACHINE_XRAY,
           // The Distributed Map runs each batch as a child execution of this state machine, and only of it.
           grant(['states:StartExecution'], [STATE_MACHINE]),
           grant(['states:DescribeExecution', 'states:StopExecution'], [`${CHILD_EXECUTIONS}:*`]),
           grant(['states:RedriveExecution'], [`${CHILD_EXECUTIONS}/*:*`]),
         ].sort(),
       );
+    });
+
+    it('lets the re-encryption state machine invoke only the worker (any version), deliver its logs and trace', () => {
+      expect(grantsOf(template, 'DomainReEncryptionStateMachineRole68381C53')).toEqual([INVOKE_WORKER, LOG_DELIVERY, STATE_MACHINE_XRAY].sort());
     });
 
     it('lets the scheduler invoke only the sweeper (any version)', () => {
@@ -313,8 +331,11 @@ describe('VoiceIdStack', () => {
     });
   });
 
-  it('has the batch job state machine and a daily expiry schedule', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  it('has the batch job and re-encryption state machines and a daily expiry schedule', () => {
+    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).sort()).toEqual([
+      'BatchJobsStateMachine4C5CFAD9',
+      'DomainReEncryptionStateMachine4BED3A7C',
+    ]);
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',
@@ -361,6 +382,7 @@ describe('VoiceIdStack', () => {
           'VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource',
           'VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource',
           'VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource',
+          'VoiceId/DomainReEncryption/StateMachine/Role/DefaultPolicy/Resource',
           'VoiceId/ExpirySweeper/ServiceRole/DefaultPolicy/Resource',
         ],
         'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': fns.map((f) => `VoiceId/${f}/ServiceRole/DefaultPolicy/Resource`),
@@ -369,7 +391,10 @@ describe('VoiceIdStack', () => {
           'VoiceId/ApiFunction/ServiceRole/DefaultPolicy/Resource',
           'VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource',
         ],
-        'AwsSolutions-IAM5[Resource::<BatchJobWorker091A5A20.Arn>:*]': ['VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource'],
+        'AwsSolutions-IAM5[Resource::<BatchJobWorker091A5A20.Arn>:*]': [
+          'VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource',
+          'VoiceId/DomainReEncryption/StateMachine/Role/DefaultPolicy/Resource',
+        ],
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]': ['VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource'],
         [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}:*]`]: ['VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource'],
         [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}/*:*]`]: ['VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource'],

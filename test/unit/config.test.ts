@@ -32,6 +32,7 @@ describe('the configuration', () => {
       },
       speakerExpiryMs: 3 * 365 * 24 * 3600 * 1000,
       batchJobStateMachineArn: undefined,
+      reEncryptionStateMachineArn: undefined,
       endpoints: { dynamodb: undefined, kms: undefined, s3: undefined, sts: undefined, stepFunctions: undefined },
       tokenSecret: { secretArn: complete.TOKEN_SECRET_ARN },
       speakerModel: undefined,
