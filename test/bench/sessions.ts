@@ -2,8 +2,9 @@
  * `npm run bench:sessions`: many simulated calls at once, real speech streaming in real time into the embedded
  * stack (`npm start`'s program, in a child process), each evaluated over and over as Amazon Connect's "Check Voice
  * ID" did. For each number of concurrent calls it reports EvaluateSession latency, chunk (ingest) latency and lag
- * behind real time, errors and the stack's memory, then the largest number of calls this machine held with no
- * errors and EvaluateSession p99 under 150 ms, and the largest that kept up with real time.
+ * behind real time, errors, the stack's memory and the CPU seconds its Node and Java processes and this client used;
+ * then the largest number of calls this machine held with no errors and EvaluateSession p99 under 150 ms, and the
+ * largest that kept up with real time.
  *
  * BENCH_LEVELS (10,25,50,75,100) concurrent calls; BENCH_CALL_SECONDS (30) of audio per call; BENCH_CHUNK_SECONDS
  * (0.5) per chunk; BENCH_EVALUATE_TPS (60) EvaluateSession requests per second over all calls, each call at least
