@@ -1,3 +1,5 @@
+// First: the X-Ray SDK reads its mode when it loads.
+import './xray-mode.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';

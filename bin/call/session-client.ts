@@ -1,6 +1,6 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../lib/node-sha256';
 
 export interface ServiceAddress {
   endpoint: string;
@@ -30,7 +30,7 @@ export class SessionClient {
   private readonly signer: SignatureV4;
 
   constructor(private readonly address: ServiceAddress) {
-    this.signer = new SignatureV4({ credentials: address.credentials, region: address.region, service: 'voiceid', sha256: Sha256 });
+    this.signer = new SignatureV4({ credentials: address.credentials, region: address.region, service: 'voiceid', sha256: NodeSha256 });
   }
 
   async call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {

@@ -7,14 +7,12 @@ import { readSpeechStream, type SpeechStreamSummary } from '#biometrics/speech-s
 import type { OperationContext } from './context.ts';
 
 /** The domain and one of its sessions, by SessionId or SessionName: what every session operation starts from. */
-export async function openSession(
+export function openSession(
   ctx: OperationContext,
   domainId: string,
   sessionNameOrId: string,
 ): Promise<{ domain: DomainRecord; session: SessionRecord }> {
-  const domain = await ctx.domains.require(domainId);
-  const session = await ctx.sessions.require(domainId, sessionNameOrId, ctx.now());
-  return { domain, session };
+  return ctx.sessions.requireWithDomain(domainId, sessionNameOrId, ctx.now());
 }
 
 /** Refuses a change to a session whose call is over. */

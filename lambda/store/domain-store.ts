@@ -55,12 +55,24 @@ export class DomainStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.domains, Key: { domainId }, ConsistentRead: true }),
     );
-    return Item && !Item.deletedAt ? toRecord(Item) : undefined;
+    return liveRecord(Item);
   }
 
   /** The domain, which must exist: every domain-scoped operation starts here. */
   async require(domainId: string): Promise<DomainRecord> {
     const domain = await this.get(domainId);
+    if (!domain) throw domainNotFound(domainId);
+    return domain;
+  }
+
+  /** The read of a domain's item, for a store that fetches it in one request with its own (see getTogether). */
+  itemRead(domainId: string) {
+    return { TableName: this.tables.domains, Key: { domainId } };
+  }
+
+  /** The domain from the item an `itemRead` found, which must exist, as `require` answers. */
+  fromItem(domainId: string, item: Record<string, unknown> | undefined): DomainRecord {
+    const domain = liveRecord(item);
     if (!domain) throw domainNotFound(domainId);
     return domain;
   }
@@ -234,6 +246,11 @@ export class DomainStore {
     if (!(await this.get(domainId))) throw domainNotFound(domainId);
     throw concurrentChange('domain', domainId);
   }
+}
+
+/** A domain item as the service sees it: none when it is deleted. */
+function liveRecord(item: Record<string, unknown> | undefined): DomainRecord | undefined {
+  return item && !item.deletedAt ? toRecord(item) : undefined;
 }
 
 function toRecord(item: Record<string, unknown>): DomainRecord {

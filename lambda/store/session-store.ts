@@ -1,9 +1,11 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
 import { isEnded, type SessionRecord } from '#api-model/session';
-import { isConditionFailure, nowInSeconds } from './dynamodb.ts';
+import type { DomainStore } from './domain-store.ts';
+import { getTogether, isConditionFailure, nowInSeconds } from './dynamodb.ts';
 import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
-import { concurrentChange, putIfUnchanged, transact } from './transactions.ts';
+import { concurrentChange, putAlone, putIfUnchanged, transact } from './transactions.ts';
 
 const SESSION_PREFIX = 'session#';
 const sessionKey = (sessionId: string) => `${SESSION_PREFIX}${sessionId}`;
@@ -31,26 +33,26 @@ export class SessionStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly encryption: DomainEncryption,
+    private readonly domains: DomainStore,
   ) {}
 
-  /** A session by SessionId or SessionName, unless it has expired. */
-  async find(domainId: string, nameOrId: string, nowMs: number): Promise<SessionRecord | undefined> {
-    let sessionId = nameOrId;
-    if (!SESSION_ID_PATTERN.test(nameOrId)) {
-      const alias = await this.getItem(domainId, nameKey(nameOrId), nowMs);
-      if (!alias) return undefined;
-      sessionId = alias.sessionId as string;
-    }
-    const item = await this.getItem(domainId, sessionKey(sessionId), nowMs);
-    if (!item) return undefined;
-    const { itemId: _itemId, ...session } = item;
-    return session as unknown as SessionRecord;
-  }
-
-  async require(domainId: string, nameOrId: string, nowMs: number): Promise<SessionRecord> {
-    const session = await this.find(domainId, nameOrId, nowMs);
-    if (!session) throw sessionNotFound(nameOrId);
-    return session;
+  /**
+   * The domain, which must exist, and one of its sessions by SessionId or SessionName, unless it has expired: what
+   * every session operation starts from. The domain is read with the session (or its name's alias) in one request,
+   * as live calls ask several times a second.
+   */
+  async requireWithDomain(domainId: string, nameOrId: string, nowMs: number): Promise<{ domain: DomainRecord; session: SessionRecord }> {
+    const byId = SESSION_ID_PATTERN.test(nameOrId);
+    const [domainItem, item] = await getTogether(this.client, [
+      this.domains.itemRead(domainId),
+      { TableName: this.tableName, Key: { domainId, itemId: byId ? sessionKey(nameOrId) : nameKey(nameOrId) } },
+    ]);
+    const domain = this.domains.fromItem(domainId, domainItem);
+    const found = unexpired(item, nowMs);
+    const sessionItem = byId || !found ? found : await this.getItem(domainId, sessionKey(found.sessionId as string), nowMs);
+    if (!sessionItem) throw sessionNotFound(nameOrId);
+    const { itemId: _itemId, ...session } = sessionItem;
+    return { domain, session: session as unknown as SessionRecord };
   }
 
   /** How many sessions of the domain are still live (not ended, not idle past the limit): the concurrency quota. */
@@ -112,20 +114,19 @@ export class SessionStore {
       updatedAt: Math.max(next.updatedAt, expected.updatedAt + 1),
       stream: await this.encryption.seal(domain, stream, streamAad(next.sessionId)),
     };
-    await transact(this.client, [
-      putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, onConflict),
-    ]);
+    await putAlone(this.client, putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, onConflict));
     return saved;
   }
 
   /** Like save, for changes a caller makes (speaker, end): a concurrent change is CONCURRENT_CHANGES. */
   async update(expected: SessionRecord, next: SessionRecord): Promise<SessionRecord> {
     const saved = { ...next, updatedAt: Math.max(next.updatedAt, expected.updatedAt + 1) };
-    await transact(this.client, [
+    await putAlone(
+      this.client,
       putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, () =>
         concurrentChange('session', expected.sessionId),
       ),
-    ]);
+    );
     return saved;
   }
 
@@ -240,10 +241,13 @@ export class SessionStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { domainId, itemId }, ConsistentRead: true }),
     );
-    // TTL deletion lags (days in AWS, never in DynamoDB Local): an expired record is gone for every read.
-    if (!Item || (Item.expiresAt as number) <= nowInSeconds(nowMs)) return undefined;
-    return Item;
+    return unexpired(Item, nowMs);
   }
+}
+
+/** TTL deletion lags (days in AWS, never in DynamoDB Local): an expired record is gone for every read. */
+function unexpired(item: Record<string, unknown> | undefined, nowMs: number): Record<string, unknown> | undefined {
+  return item && (item.expiresAt as number) > nowInSeconds(nowMs) ? item : undefined;
 }
 
 const streamAad = (sessionId: string) => `session-stream\n${sessionId}`;

@@ -8,6 +8,8 @@ import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type Gua
 import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
+/** At most about 1 MB of remembered GeneratedSpeakerIds per process. */
+const MAX_REMEMBERED_IDS = 10_000;
 
 /** Last accessed (or, never accessed, created) before `:cutoff`: the overdue rule of isExpired, as DynamoDB evaluates it. */
 const OVERDUE = '(lastAccessedAt < :cutoff OR (attribute_not_exists(lastAccessedAt) AND createdAt < :cutoff))';
@@ -37,11 +39,28 @@ export class SpeakerStore {
     private readonly voiceprints: VoiceprintStore,
   ) {}
 
+  /**
+   * GeneratedSpeakerIds by domain and CustomerSpeakerId, as aliases gave them lately (in memory only). An alias
+   * never points elsewhere while its speaker's record exists: both are written and deleted together, and a new
+   * speaker of the same CustomerSpeakerId needs the old alias gone. So a record read by a remembered id is that
+   * speaker's, and a record no longer there sends the lookup back to the alias; every answer is still a consistent
+   * read of the record. It spares EvaluateSession, which looks its speaker up every second of a call, one read.
+   */
+  private readonly generatedIds = new Map<string, string>();
+
   /** Finds a speaker by GeneratedSpeakerId or CustomerSpeakerId, the two forms Voice ID's SpeakerId takes. */
   async find(domainId: string, speakerId: string): Promise<SpeakerRecord | undefined> {
     if (GENERATED_ID_PATTERN.test(speakerId)) return this.getRecord(domainId, speakerId);
+    const key = `${domainId}\n${speakerId}`;
+    const remembered = this.generatedIds.get(key);
+    const record = remembered && (await this.getRecord(domainId, remembered));
+    if (record) return record;
+    this.generatedIds.delete(key);
     const alias = await this.getItem(domainId, aliasKey(speakerId));
-    return alias ? this.getRecord(domainId, alias.speakerId as string) : undefined;
+    if (!alias) return undefined;
+    if (this.generatedIds.size >= MAX_REMEMBERED_IDS) this.generatedIds.delete(this.generatedIds.keys().next().value!);
+    this.generatedIds.set(key, alias.speakerId as string);
+    return this.getRecord(domainId, alias.speakerId as string);
   }
 
   async require(domainId: string, speakerId: string): Promise<SpeakerRecord> {

@@ -47,13 +47,14 @@ export function openStores(config: ServiceConfig): Stores {
   const watchlists = new WatchlistStore(dynamo, config.tables, counters);
   const encryption = new DomainEncryption(new EnvelopeEncryption(kms), config.region, config.accountId);
   const voiceprints = new VoiceprintStore(dynamo, config.tables.voiceprints, encryption);
+  const domains = new DomainStore(dynamo, config.tables, counters);
   return {
-    domains: new DomainStore(dynamo, config.tables, counters),
+    domains,
     watchlists,
     speakers: new SpeakerStore(dynamo, config.tables, counters, voiceprints),
     fraudsters: new FraudsterStore(dynamo, config.tables, counters, watchlists, voiceprints),
     voiceprints,
-    sessions: new SessionStore(dynamo, config.tables.sessions, encryption),
+    sessions: new SessionStore(dynamo, config.tables.sessions, encryption, domains),
     idempotency: new IdempotencyStore(dynamo, config.tables.idempotency),
     encryptionKeys: new EncryptionKeys(kms),
     jobs: new JobStore(dynamo, config.tables.jobs),

@@ -1,6 +1,6 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException } from '#api-model/errors';
-import type { TransactItem } from './dynamodb.ts';
+import { isConditionFailure, type TransactItem } from './dynamodb.ts';
 
 /** The refusal of a write whose record another request changed since the caller read it (optimistic locking). */
 export function concurrentChange(resource: 'domain' | 'watchlist' | 'speaker' | 'fraudster' | 'session', id: string): ConflictException {
@@ -35,6 +35,23 @@ export async function transact(client: DynamoDBDocumentClient, writes: GuardedWr
         'CONCURRENT_CHANGES',
         'Another request changed the same resources at the same time. Retry the request.',
       );
+    }
+    throw error;
+  }
+}
+
+/**
+ * One conditional put, outside a transaction: as atomic as a transaction of one write, at half the cost (AWS bills
+ * a transactional write twice; DynamoDB Local coordinates it besides), for records saved several times a second.
+ */
+export async function putAlone(client: DynamoDBDocumentClient, { write, onConditionFailed }: GuardedWrite): Promise<void> {
+  try {
+    await client.send(new PutCommand(write.Put!));
+  } catch (error) {
+    if (isConditionFailure(error) && onConditionFailed) throw onConditionFailed();
+    // A plain write meeting a transaction in progress on the same item.
+    if (error instanceof Error && error.name === 'TransactionConflictException') {
+      throw new ConflictException('CONCURRENT_CHANGES', 'Another request changed the same resources at the same time. Retry the request.');
     }
     throw error;
   }

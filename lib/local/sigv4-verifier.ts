@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../node-sha256';
 
 /** What API Gateway's IAM authorization refuses; the gateway answers it as AccessDeniedException. */
 export class SignatureRejected extends Error {
@@ -55,7 +55,7 @@ export async function verifySignature(request: IncomingSignedRequest, credential
 
   const signedHeaders = signedHeaderList.split(';');
   const headers = Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name] ?? '']));
-  const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, applyChecksum: false });
+  const signer = new SignatureV4({ credentials, region, service, sha256: NodeSha256, applyChecksum: false });
   const expected = await signer.sign(
     new HttpRequest({ method: request.method, path: request.path, query: request.query, headers, body: request.body }),
     { signingDate, signableHeaders: new Set(signedHeaders) },

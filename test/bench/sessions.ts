@@ -2,8 +2,9 @@
  * `npm run bench:sessions`: many simulated calls at once, real speech streaming in real time into the embedded
  * stack (`npm start`'s program, in a child process), each evaluated over and over as Amazon Connect's "Check Voice
  * ID" did. For each number of concurrent calls it reports EvaluateSession latency, chunk (ingest) latency and lag
- * behind real time, errors and the stack's memory, then the largest number of calls this machine held with no
- * errors and EvaluateSession p99 under 150 ms, and the largest that kept up with real time.
+ * behind real time, errors, the stack's memory and the CPU seconds its Node and Java processes and this client used;
+ * then the largest number of calls this machine held with no errors and EvaluateSession p99 under 150 ms, and the
+ * largest that kept up with real time.
  *
  * BENCH_LEVELS (10,25,50,75,100) concurrent calls; BENCH_CALL_SECONDS (30) of audio per call; BENCH_CHUNK_SECONDS
  * (0.5) per chunk; BENCH_EVALUATE_TPS (60) EvaluateSession requests per second over all calls, each call at least
@@ -109,7 +110,9 @@ async function main() {
     }
 
     console.log(`${CALL_SECONDS} s calls in ${CHUNK_SECONDS} s chunks, EvaluateSession at ${EVALUATE_TPS}/s over all calls (at least 1/s per call)`);
-    console.log('calls | EvaluateSession n, p50, p99 (ms) | chunk p50, p99 (ms) | lag behind real time p99, max (ms) | errors | stack RSS (MiB)');
+    console.log(
+      'calls | EvaluateSession n, p50, p99 (ms) | chunk p50, p99 (ms) | lag behind real time p99, max (ms) | errors | stack RSS (MiB) | CPU s: stack node, java; this client',
+    );
     let held = 0;
     let keptUp = 0;
     for (const calls of LEVELS) {
@@ -117,16 +120,24 @@ async function main() {
       const evaluateEveryMs = Math.min(1000, (calls / EVALUATE_TPS) * 1000);
       let peakRss = 0;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, stack.rssMiB())), 2000);
+      const cpuBefore = stack.cpuSeconds();
+      const clientBefore = process.cpuUsage();
       await Promise.all(
         Array.from({ length: calls }, (_, i) =>
           oneCall(client, DomainId, voices[i % voices.length], i, evaluateEveryMs, m).catch((error: Error) => m.errors.push(error.message)),
         ),
       );
       clearInterval(sampler);
+      // The machine is shared and latency is noisy; the CPU the stack spent on the same load is not.
+      const cpuAfter = stack.cpuSeconds();
+      const cpu = (command: string) => ((cpuAfter[command] ?? 0) - (cpuBefore[command] ?? 0)).toFixed(0);
+      const used = process.cpuUsage(clientBefore);
+      const clientCpu = ((used.user + used.system) / 1e6).toFixed(1);
       const p = (values: number[], q: number) => percentile(values, q).toFixed(0);
       console.log(
         `${calls} | ${m.evaluate.length}, ${p(m.evaluate, 0.5)}, ${p(m.evaluate, 0.99)} | ${p(m.append, 0.5)}, ${p(m.append, 0.99)} | ` +
-          `${p(m.lag, 0.99)}, ${Math.max(...m.lag).toFixed(0)} | ${m.errors.length} | ${peakRss.toFixed(0)}`,
+          `${p(m.lag, 0.99)}, ${Math.max(...m.lag).toFixed(0)} | ${m.errors.length} | ${peakRss.toFixed(0)} | ` +
+          `${cpu('node')}, ${cpu('java')}; ${clientCpu}`,
       );
       if (m.errors.length) console.log(`  first error: ${m.errors[0]}`);
       if (m.errors.length === 0 && percentile(m.evaluate, 0.99) < P99_LIMIT_MS) held = Math.max(held, calls);

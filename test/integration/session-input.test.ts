@@ -108,8 +108,7 @@ describe('session input', () => {
   it('refuses a session whose speech was taken by another speaker model, rather than comparing across models', async () => {
     const { Session } = await client.startSession({ DomainId: domainId, SessionName: 'other-model' });
     const ctx = await serviceContext();
-    const domain = await ctx.domains.require(domainId);
-    const session = await ctx.sessions.require(domainId, Session.SessionId, Date.now());
+    const { domain, session } = await ctx.sessions.requireWithDomain(domainId, Session.SessionId, Date.now());
     await ctx.sessions.save(domain, session, { ...session, updatedAt: Date.now() }, newSpeechStream('another-model'));
     const error = await failure(voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId: Session.SessionId })));
     expect(error).toMatchObject({

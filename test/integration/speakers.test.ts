@@ -93,6 +93,18 @@ describe('speakers', () => {
     expect(reenrolled.speakerId).not.toBe(speaker.speakerId);
   });
 
+  it('by CustomerSpeakerId, names the speaker who has it now: never one deleted since it was last looked up', async () => {
+    const domain = await newDomain();
+    const describe = (SpeakerId: string) => client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId }));
+    const first = await enrollThroughStore(domain.DomainId!, 'caller-5005');
+    expect((await describe('caller-5005')).Speaker!.GeneratedSpeakerId).toBe(first.speakerId);
+    await client.send(new DeleteSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: first.speakerId }));
+    const second = await enrollThroughStore(domain.DomainId!, 'caller-5005');
+    expect((await describe('caller-5005')).Speaker!.GeneratedSpeakerId).toBe(second.speakerId);
+    await client.send(new DeleteSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: second.speakerId }));
+    expect(await failure(describe('caller-5005'))).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'SPEAKER' });
+  });
+
   it('refuses a second speaker with the same CustomerSpeakerId', async () => {
     const domain = await newDomain();
     await enrollThroughStore(domain.DomainId!, 'caller-4004');

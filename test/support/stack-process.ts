@@ -13,6 +13,8 @@ export interface StackProcess {
   startupSeconds: number;
   /** Resident memory of the stack's whole process tree (Node, DynamoDB Local's JVM, fauxqs, workers), in MiB. */
   rssMiB(): number;
+  /** CPU seconds (user + system) the stack's processes have used so far, by command (node, java, ...). */
+  cpuSeconds(): Record<string, number>;
   /** Ctrl-C, as a user stops it; the data directory is removed unless it was given (to start again on it). */
   stop(): Promise<void>;
 }
@@ -24,7 +26,13 @@ export interface StackProcess {
 export async function startStackProcess(env: Record<string, string> = {}, dataDir?: string): Promise<StackProcess> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'voice-id-bench-'));
   const started = process.hrtime.bigint();
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts'], {
+  // STACK_CPU_PROF=<dir>: the stack's Node process writes a V8 CPU profile there when it stops (NODE_OPTIONS may
+  // not carry --cpu-prof, and tsx would pass it to its own process rather than the stack's).
+  const profileDir = process.env.STACK_CPU_PROF;
+  const [command, args] = profileDir
+    ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', 'bin/local.ts']]
+    : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, VOICE_ID_DATA_DIR: dir, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -42,6 +50,7 @@ export async function startStackProcess(env: Record<string, string> = {}, dataDi
     child,
     startupSeconds,
     rssMiB: () => treeRssMiB(child.pid!),
+    cpuSeconds: () => treeCpuSeconds(child.pid!),
     stop: async () => {
       const tree = descendants(child.pid!);
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -65,6 +74,17 @@ function treeRssMiB(pid: number): number {
   const procs = processTable();
   const inTree = new Set([pid, ...descendants(pid, procs)]);
   return procs.filter(([p]) => inTree.has(p)).reduce((sum, [, , rss]) => sum + rss, 0) / 1024;
+}
+
+/** CPU seconds of a process and its descendants, summed by command name. */
+function treeCpuSeconds(pid: number): Record<string, number> {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,times=,comm=']).toString().trim().split('\n');
+  const inTree = new Set([pid, ...descendants(pid)]);
+  const byCommand: Record<string, number> = {};
+  for (const [p, seconds, command] of rows.map((row) => row.trim().split(/\s+/))) {
+    if (inTree.has(Number(p))) byCommand[command] = (byCommand[command] ?? 0) + Number(seconds);
+  }
+  return byCommand;
 }
 
 function processTable(): number[][] {
