@@ -56,8 +56,6 @@ export class VoiceIdStack extends Stack {
     grantJobRoleUse(worker);
     // Reports jobs that end.
     auditBus.grantPutEventsTo(worker);
-    // Every function's operation context opens the pagination secret (the sweeper's too); the worker lists nothing.
-    tokenSecret.grantRead(worker);
     const batchJobs = new BatchJobs(this, 'BatchJobs', { worker });
     this.batchJobs = batchJobs;
     // The worker also re-encrypts a domain's voiceprints and session speech when UpdateDomain changes its key
@@ -90,7 +88,6 @@ export class VoiceIdStack extends Stack {
       timeout: Duration.minutes(15),
     });
     tables.grantSweeperAccess(sweeper);
-    tokenSecret.grantRead(sweeper);
     new ExpirySweep(this, 'ExpirySweep', { sweeper });
 
     new CfnOutput(this, 'VoiceIdEndpoint', {

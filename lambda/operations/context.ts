@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
 import type { ServiceConfig } from '#config';
+import { lazy } from '#lazy';
 import { PageTokens } from '#store/page-tokens';
 import { openStores, type Stores } from '#store/stores';
 
@@ -11,26 +12,26 @@ export interface OperationContext extends Stores {
   quotas: ServiceConfig['quotas'];
   /** Voice ID's three years, or a deployment's shorter period. */
   speakerExpiryMs: number;
-  pageTokens: PageTokens;
+  /** NextTokens' sealer, made on first use: only the List operations need its secret (the worker and sweeper never do). */
+  pageTokens: () => Promise<PageTokens>;
   /** Speech detection and embedding of live audio: in the request's thread in Lambda, on worker threads locally. */
   speech: SpeechEngine;
   now: () => number;
 }
 
-export async function createContext(config: ServiceConfig): Promise<OperationContext> {
-  const secret =
-    'value' in config.tokenSecret
-      ? config.tokenSecret.value
-      : await getSecret<string>(config.tokenSecret.secretArn, { maxAge: 3600 });
-  if (!secret) throw new Error('The pagination token secret is empty.');
-  return {
+export function createContext(config: ServiceConfig): Promise<OperationContext> {
+  return Promise.resolve({
     ...openStores(config),
     region: config.region,
     accountId: config.accountId,
     quotas: config.quotas,
     speakerExpiryMs: config.speakerExpiryMs,
-    pageTokens: new PageTokens(secret),
+    pageTokens: lazy(async () => {
+      const secret = 'value' in config.tokenSecret ? config.tokenSecret.value : await getSecret<string>(config.tokenSecret.secretArn, { maxAge: 3600 });
+      if (!secret) throw new Error('The pagination token secret is empty.');
+      return new PageTokens(secret);
+    }),
     speech: speechEngine({ workers: config.speechWorkers, modelName: config.speakerModel, modelDir: config.speakerModelDir }),
     now: Date.now,
-  };
+  });
 }

@@ -14,6 +14,7 @@ export async function listPage<T, R>(
   present: (item: T) => R,
 ): Promise<{ items: R[]; NextToken?: string }> {
   const now = ctx.now();
-  const page = await read(request.MaxResults ?? defaultMaxResults, ctx.pageTokens.open(list, request.NextToken, now));
-  return { items: page.items.map(present), NextToken: ctx.pageTokens.seal(list, page.lastKey, now) };
+  const tokens = await ctx.pageTokens();
+  const page = await read(request.MaxResults ?? defaultMaxResults, tokens.open(list, request.NextToken, now));
+  return { items: page.items.map(present), NextToken: tokens.seal(list, page.lastKey, now) };
 }

@@ -281,7 +281,6 @@ describe('VoiceIdStack', () => {
           SERVICE_KEY,
           // grantReadData's share of the service key, beside grantReadWriteData's.
           grant(['kms:Decrypt', 'kms:DescribeKey'], ['${ServiceDataKey76B42533.Arn}']),
-          TOKEN_SECRET,
           ...['TablesDomainsB47CF921', 'TablesWatchlists524162C0'].flatMap(readOnly),
           ...['TablesBatchJobs36C23255', 'TablesSpeakersC635839E', 'TablesFraudsters115CDB4A', 'TablesVoiceprints4259AD3E', 'TablesQuotaCounters20202B3F'].flatMap(readWrite),
           // Re-encryption: session speech re-sealed in place, and the run's end recorded on the domain.
@@ -294,9 +293,9 @@ describe('VoiceIdStack', () => {
       );
     });
 
-    it('grants the expiry sweeper every table but the ClientToken records, the service key, the pagination secret and X-Ray', () => {
+    it('grants the expiry sweeper every table but the ClientToken records, the service key and X-Ray (no pagination secret: it lists nothing)', () => {
       const swept = Object.keys(TABLES).filter((id) => id !== 'TablesIdempotencyRecords26A55F14');
-      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, TOKEN_SECRET, ...swept.flatMap(readWrite)].sort());
+      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, ...swept.flatMap(readWrite)].sort());
     });
 
     it('lets the state machine invoke only the worker (any version), run its own child executions, deliver its logs and trace', () => {

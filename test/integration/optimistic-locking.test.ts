@@ -190,7 +190,8 @@ describe('a transaction DynamoDB cancels', () => {
 });
 
 describe('the operation context', () => {
-  it('refuses to start without a pagination secret', async () => {
-    await expect(createContext({ ...serviceConfig(), tokenSecret: { value: '' } })).rejects.toThrow('The pagination token secret is empty.');
+  it('refuses to page a list without a pagination secret', async () => {
+    const ctx = await createContext({ ...serviceConfig(), tokenSecret: { value: '' } });
+    await expect(ctx.pageTokens()).rejects.toThrow('The pagination token secret is empty.');
   });
 });
