@@ -88,6 +88,8 @@ export class VoiceIdStack extends Stack {
       timeout: Duration.minutes(15),
     });
     tables.grantSweeperAccess(sweeper);
+    // Reports the jobs it ends (those whose execution was lost).
+    auditBus.grantPutEventsTo(sweeper);
     new ExpirySweep(this, 'ExpirySweep', { sweeper });
 
     new CfnOutput(this, 'VoiceIdEndpoint', {

@@ -259,6 +259,28 @@ export async function failJob(ctx: OperationContext, ref: JobReference): Promise
   return { status: 'FAILED' };
 }
 
+/** Longer than the state machine's 24-hour timeout: a job still active after this has lost its execution. */
+export const JOB_DEADLINE_MS = 25 * 3600 * 1000;
+
+/**
+ * The daily sweep's check on jobs: one still active a day after it started has lost its execution (the state
+ * machine's 24-hour timeout ends an execution without running its Catch), and would hold its domain's one active
+ * place for good. It is ended FAILED; its requests keep their results.
+ */
+export async function failAbandonedJobs(ctx: OperationContext): Promise<{ abandonedJobs: number }> {
+  const cutoff = ctx.now() - JOB_DEADLINE_MS;
+  let abandonedJobs = 0;
+  for (const job of await ctx.jobs.activeJobs()) {
+    if (job.createdAt >= cutoff) continue;
+    await endJob(ctx, job, 'FAILED', {
+      statusCode: 500,
+      message: 'The job did not finish within 24 hours and was stopped. Requests already processed keep their results; start a new job for the rest.',
+    });
+    abandonedJobs++;
+  }
+  return { abandonedJobs };
+}
+
 /** Jobs still SUBMITTED or IN_PROGRESS, in every domain. */
 export async function activeJobs(ctx: OperationContext): Promise<JobReference[]> {
   return (await ctx.jobs.activeJobs()).map(({ domainId, jobId, jobType }) => ({ domainId, jobId, jobType }));

@@ -293,9 +293,9 @@ describe('VoiceIdStack', () => {
       );
     });
 
-    it('grants the expiry sweeper every table but the ClientToken records, the service key and X-Ray (no pagination secret: it lists nothing)', () => {
+    it('grants the expiry sweeper every table but the ClientToken records, the service key, X-Ray and audit events (no pagination secret: it lists nothing)', () => {
       const swept = Object.keys(TABLES).filter((id) => id !== 'TablesIdempotencyRecords26A55F14');
-      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, ...swept.flatMap(readWrite)].sort());
+      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, AUDIT_EVENTS, ...swept.flatMap(readWrite)].sort());
     });
 
     it('lets the state machine invoke only the worker (any version), run its own child executions, deliver its logs and trace', () => {

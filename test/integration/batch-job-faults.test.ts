@@ -2,7 +2,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newResourceId } from '#api-model/ids';
 import type { JobRecord } from '#api-model/job';
-import { BATCH_SIZE, finishJob, prepareJob, processBatch } from '#operations/batch-job-tasks';
+import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#operations/batch-job-tasks';
 import type { OperationContext } from '#operations/context';
 import { counterIds } from '#store/quota-counters';
 import { createBucket, put, readJson, ROLE, upload } from '../support/batch-job-files';
@@ -115,6 +115,34 @@ describe('a batch job under faults', () => {
     expect(await speakersOfDomain()).toEqual({ speakers: enrolled, counted: 4 });
     // Ending is safe to repeat.
     expect(await finishJob(ctx, ref)).toEqual({ status: 'COMPLETED_WITH_ERRORS' });
+  });
+
+  it('ends FAILED, at the daily sweep, a job whose execution was lost a day ago, and leaves a recent one', async () => {
+    const now = Date.now();
+    const job = (jobId: string, createdAt: number): JobRecord => ({
+      domainId,
+      jobId,
+      jobType: 'FRAUDSTER_REGISTRATION',
+      status: 'IN_PROGRESS',
+      dataAccessRoleArn: ROLE,
+      inputS3Uri: 's3://recordings/manifest.json',
+      outputS3Uri: 's3://recordings/output',
+      createdAt,
+      updatedAt: createdAt,
+    });
+    const abandoned = job(newResourceId(), now - JOB_DEADLINE_MS - 60_000);
+    await ctx.jobs.create(abandoned);
+    expect(await failAbandonedJobs(ctx)).toEqual({ abandonedJobs: 1 });
+    expect(await ctx.jobs.require(domainId, abandoned.jobType, abandoned.jobId)).toMatchObject({
+      status: 'FAILED',
+      failure: { statusCode: 500, message: expect.stringMatching(/did not finish within 24 hours/) as string },
+    });
+    // The domain's place is free again: a new job may start, and a young one is left to run.
+    const running = job(newResourceId(), now);
+    await ctx.jobs.create(running);
+    expect(await failAbandonedJobs(ctx)).toEqual({ abandonedJobs: 0 });
+    expect((await ctx.jobs.require(domainId, running.jobType, running.jobId)).status).toBe('IN_PROGRESS');
+    await ctx.jobs.end(running, 'FAILED', Date.now(), { statusCode: 500, message: 'test' });
   });
 
   it('counts a batch towards progress once, when its progress write failed after its work', async () => {
