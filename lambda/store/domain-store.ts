@@ -10,7 +10,7 @@ import {
 import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
 import type { WatchlistRecord } from '#api-model/watchlist';
-import { isConditionFailure, nowInSeconds, queryPrefix } from './dynamodb.ts';
+import { everyPage, isConditionFailure, nowInSeconds, queryPrefix } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
@@ -150,42 +150,30 @@ export class DomainStore {
   /** Ids of domains whose deletion is older than the retention period: their data may now be erased. */
   async deletedBefore(cutoffMs: number): Promise<string[]> {
     const ids: string[] = [];
-    let startKey: PagePosition | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tables.domains,
-          ExclusiveStartKey: startKey,
-          FilterExpression: 'deletedAt < :cutoff',
-          ExpressionAttributeValues: { ':cutoff': cutoffMs },
-          ProjectionExpression: 'domainId',
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => item.domainId as string));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const scan = {
+      TableName: this.tables.domains,
+      FilterExpression: 'deletedAt < :cutoff',
+      ExpressionAttributeValues: { ':cutoff': cutoffMs },
+      ProjectionExpression: 'domainId',
+    };
+    for await (const items of everyPage(this.client, { scan })) ids.push(...items.map((item) => item.domainId as string));
     return ids;
   }
 
   /** Live domains whose re-encryption under a new key is IN_PROGRESS, with that key: runs a stop may have cut short. */
   async reEncryptionsInProgress(): Promise<{ domainId: string; kmsKeyId: string }[]> {
     const found: { domainId: string; kmsKeyId: string }[] = [];
-    let startKey: PagePosition | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tables.domains,
-          ExclusiveStartKey: startKey,
-          FilterExpression: 'attribute_not_exists(deletedAt) AND encryptionUpdate.#status = :inProgress',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
-          ProjectionExpression: 'domainId, kmsKeyId',
-          ConsistentRead: true,
-        }),
-      );
-      found.push(...(page.Items ?? []).map((item) => ({ domainId: item.domainId as string, kmsKeyId: item.kmsKeyId as string })));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const scan = {
+      TableName: this.tables.domains,
+      FilterExpression: 'attribute_not_exists(deletedAt) AND encryptionUpdate.#status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS' },
+      ProjectionExpression: 'domainId, kmsKeyId',
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { scan })) {
+      found.push(...items.map((item) => ({ domainId: item.domainId as string, kmsKeyId: item.kmsKeyId as string })));
+    }
     return found;
   }
 

@@ -3,7 +3,9 @@ import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   QueryCommand,
+  ScanCommand,
   type QueryCommandInput,
+  type ScanCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
@@ -79,6 +81,25 @@ export async function queryPrefix(
     lastKey = page.LastEvaluatedKey;
   } while (lastKey && items.length < limit);
   return { items, lastKey };
+}
+
+/**
+ * Every page of items of a Query or Scan, following LastEvaluatedKey to the end: for reads that must see a whole
+ * partition or table (sweeps, audits), not for a List operation's page (queryPrefix).
+ */
+export async function* everyPage(
+  client: DynamoDBDocumentClient,
+  read: { query: Omit<QueryCommandInput, 'ExclusiveStartKey'> } | { scan: Omit<ScanCommandInput, 'ExclusiveStartKey'> },
+): AsyncGenerator<Record<string, unknown>[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page =
+      'query' in read
+        ? await client.send(new QueryCommand({ ...read.query, ExclusiveStartKey: startKey }))
+        : await client.send(new ScanCommand({ ...read.scan, ExclusiveStartKey: startKey }));
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }
 
 /** DynamoDB's limit of keys per BatchGetItem request. */

@@ -1,14 +1,7 @@
-import {
-  BatchWriteCommand,
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException, ServiceQuotaExceededException } from '#api-model/errors';
 import type { EntryResult, JobRecord, JobStatus, JobType, ManifestRequest } from '#api-model/job';
-import { isConditionFailure, queryPrefix } from './dynamodb.ts';
+import { everyPage, isConditionFailure, queryPrefix } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { transact, type GuardedWrite } from './transactions.ts';
 
@@ -136,23 +129,18 @@ export class JobStore {
 
   private async entriesUnder(job: JobRecord, prefix: string): Promise<JobEntry[]> {
     const entries: JobEntry[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'domainId = :d AND begins_with(itemId, :p)',
-          ExpressionAttributeValues: { ':d': job.domainId, ':p': prefix },
-          ExclusiveStartKey: lastKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { index, batch, request, result } = item as JobEntry;
+    const query = {
+      TableName: this.tableName,
+      KeyConditionExpression: 'domainId = :d AND begins_with(itemId, :p)',
+      ExpressionAttributeValues: { ':d': job.domainId, ':p': prefix },
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { query })) {
+      for (const item of items) {
+        const { index, batch, request, result } = item as unknown as JobEntry;
         entries.push({ index, batch, request, result });
       }
-      lastKey = page.LastEvaluatedKey;
-    } while (lastKey);
+    }
     return entries;
   }
 
@@ -254,20 +242,13 @@ export class JobStore {
   /** Jobs of every domain that are still active: after a restart of the embedded stack, the ones to run again. */
   async activeJobs(): Promise<JobRecord[]> {
     const locks: { domainId: string; itemId: string; jobId: string }[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(itemId, :active)',
-          ExpressionAttributeValues: { ':active': 'active#' },
-          ExclusiveStartKey: lastKey,
-          ConsistentRead: true,
-        }),
-      );
-      locks.push(...((page.Items ?? []) as typeof locks));
-      lastKey = page.LastEvaluatedKey;
-    } while (lastKey);
+    const scan = {
+      TableName: this.tableName,
+      FilterExpression: 'begins_with(itemId, :active)',
+      ExpressionAttributeValues: { ':active': 'active#' },
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { scan })) locks.push(...(items as typeof locks));
     const jobs = await Promise.all(
       locks.map((lock) => this.find(lock.domainId, lock.itemId.slice('active#'.length) as JobType, lock.jobId)),
     );

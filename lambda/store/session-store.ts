@@ -3,7 +3,7 @@ import type { DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
 import { isEnded, type SessionRecord } from '#api-model/session';
 import type { DomainStore } from './domain-store.ts';
-import { getTogether, isConditionFailure, nowInSeconds } from './dynamodb.ts';
+import { everyPage, getTogether, isConditionFailure, nowInSeconds } from './dynamodb.ts';
 import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
 import { concurrentChange, putAlone, putIfUnchanged, transact } from './transactions.ts';
 
@@ -213,22 +213,15 @@ export class SessionStore {
     values: Record<string, unknown>,
     names?: Record<string, string>,
   ): AsyncGenerator<SessionRecord> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'domainId = :domainId AND begins_with(itemId, :prefix)',
-          FilterExpression: filter,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':domainId': domainId, ':prefix': SESSION_PREFIX, ...values },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item as SessionRecord;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const query = {
+      TableName: this.tableName,
+      KeyConditionExpression: 'domainId = :domainId AND begins_with(itemId, :prefix)',
+      FilterExpression: filter,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':domainId': domainId, ':prefix': SESSION_PREFIX, ...values },
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { query })) yield* items as unknown as SessionRecord[];
   }
 
   /** The session's speech stream state, decrypted in memory; undefined before its first audio. */

@@ -1,7 +1,7 @@
-import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
-import { fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
+import { everyPage, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
@@ -165,21 +165,14 @@ export class SpeakerStore {
    * candidates for expiry.
    */
   async *overdue(cutoffMs: number): AsyncGenerator<SpeakerRecord[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tables.speakers,
-          ExclusiveStartKey: startKey,
-          FilterExpression: `#status = :enrolled AND ${OVERDUE}`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':enrolled': 'ENROLLED', ':cutoff': cutoffMs },
-          ConsistentRead: true,
-        }),
-      );
-      yield (page.Items ?? []).map(fromPartitionItem<SpeakerRecord>);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const scan = {
+      TableName: this.tables.speakers,
+      FilterExpression: `#status = :enrolled AND ${OVERDUE}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':enrolled': 'ENROLLED', ':cutoff': cutoffMs },
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { scan })) yield items.map(fromPartitionItem<SpeakerRecord>);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGet, isConditionFailure } from './dynamodb.ts';
+import { batchGet, everyPage, isConditionFailure } from './dynamodb.ts';
 import { DATA_KEY_MAX_AGE_MS, RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
 import type { GuardedWrite } from './transactions.ts';
 
@@ -134,24 +134,19 @@ export class VoiceprintStore {
   /** Every voiceprint of a domain, by owner, with the key it is sealed under (no voiceprint is opened): for audits. */
   async inventory(domainId: string): Promise<{ owner: VoiceprintOwner; kmsKeyArn: string }[]> {
     const found: { owner: VoiceprintOwner; kmsKeyArn: string }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'domainId = :d',
-          ExpressionAttributeValues: { ':d': domainId },
-          ProjectionExpression: 'ownerId, kmsKeyArn',
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+    const query = {
+      TableName: this.tableName,
+      KeyConditionExpression: 'domainId = :d',
+      ExpressionAttributeValues: { ':d': domainId },
+      ProjectionExpression: 'ownerId, kmsKeyArn',
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { query })) {
+      for (const item of items) {
         const [kind, ...id] = (item.ownerId as string).split('#');
         found.push({ owner: { kind: kind as VoiceprintOwner['kind'], id: id.join('#') }, kmsKeyArn: item.kmsKeyArn as string });
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return found;
   }
 
