@@ -1,21 +1,9 @@
 import { Aws, Duration, Stack, Token, type CfnResource } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  DefinitionBody,
-  DistributedMap,
-  Errors,
-  Fail,
-  JsonPath,
-  LogLevel,
-  Pass,
-  StateMachine,
-  StateMachineType,
-  TaskInput,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { DistributedMap, Errors, Fail, JsonPath, Pass, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface BatchJobsProps {
   worker: IFunction;
@@ -40,14 +28,7 @@ export class BatchJobs extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchJobsProps) {
     super(scope, id);
-    const task = (name: string, payload: Record<string, unknown>, resultPath: string) =>
-      new LambdaInvoke(this, name, {
-        lambdaFunction: props.worker,
-        payload: TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: true,
-        resultPath,
-      });
+    const task = (name: string, payload: Record<string, unknown>, resultPath: string) => workerTask(this, name, props.worker, payload, resultPath);
     const job = JsonPath.objectAt('$.job');
 
     const prepare = task('Prepare', { task: 'prepare', job }, '$.prepared');
@@ -70,17 +51,7 @@ export class BatchJobs extends Construct {
     const fail = task('RecordFailure', { task: 'fail', job }, JsonPath.DISCARD).next(new Fail(this, 'JobFailed'));
     for (const step of [prepare, fanOut, finish]) step.addCatch(fail, { resultPath: '$.failure' });
 
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(prepare.next(fanOut).next(finish)),
-      timeout: Duration.hours(24),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_YEAR }),
-        // Every transition, without its data: job keys and batch numbers, but also faults' messages.
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
-    });
+    this.stateMachine = workerStateMachine(this, prepare.next(fanOut).next(finish));
   }
 
   /**

@@ -1,9 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Choice, Condition, DefinitionBody, Errors, Fail, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Choice, Condition, Errors, Fail, JsonPath, type StateMachine, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface DomainReEncryptionProps {
   worker: IFunction;
@@ -23,36 +22,17 @@ export class DomainReEncryption extends Construct {
   constructor(scope: Construct, id: string, props: DomainReEncryptionProps) {
     super(scope, id);
     const target = { domainId: JsonPath.stringAt('$.domainId'), kmsKeyId: JsonPath.stringAt('$.kmsKeyId') };
-    const page = new LambdaInvoke(this, 'ReEncryptPage', {
-      lambdaFunction: props.worker,
-      payload: TaskInput.fromObject({ task: 're-encrypt-domain', ...target, position: JsonPath.objectAt('$.position') }),
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: true,
-      resultPath: '$.position',
-    });
+    const page = workerTask(this, 'ReEncryptPage', props.worker, { task: 're-encrypt-domain', ...target, position: JsonPath.objectAt('$.position') }, '$.position');
     // Every page may be done again: values are re-sealed only where they are still what was read.
     page.addRetry({ errors: [Errors.ALL], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
-    const recordFailure = new LambdaInvoke(this, 'RecordReEncryptionFailure', {
-      lambdaFunction: props.worker,
-      payload: TaskInput.fromObject({ task: 're-encryption-failed', ...target }),
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: true,
-      resultPath: JsonPath.DISCARD,
-    }).next(new Fail(this, 'ReEncryptionFailed'));
+    const recordFailure = workerTask(this, 'RecordReEncryptionFailure', props.worker, { task: 're-encryption-failed', ...target }, JsonPath.DISCARD).next(
+      new Fail(this, 'ReEncryptionFailed'),
+    );
     page.addCatch(recordFailure, { resultPath: '$.failure' });
     const loop = new Choice(this, 'Done?')
       .when(Condition.booleanEquals('$.position.done', true), new Succeed(this, 'ReEncrypted'))
       .otherwise(page);
 
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(page.next(loop)),
-      timeout: Duration.hours(24),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_YEAR }),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
-    });
+    this.stateMachine = workerStateMachine(this, page.next(loop));
   }
 }

@@ -1,0 +1,39 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/**
+ * The team's defaults for the state machines whose tasks are the batch job worker (batch jobs, domain
+ * re-encryption), in one place, as ServiceFunction holds the functions'.
+ */
+
+/** A task that invokes the worker with `payload` (its handler's event) and puts the answer at `resultPath`. */
+export function workerTask(scope: Construct, id: string, worker: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke {
+  return new LambdaInvoke(scope, id, {
+    lambdaFunction: worker,
+    payload: TaskInput.fromObject(payload),
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: true,
+    resultPath,
+  });
+}
+
+/**
+ * A state machine (`StateMachine` in `scope`) with a day's timeout, X-Ray, and every transition logged for a year
+ * without its data: state holds keys and positions, but faults' messages are not ours to vouch for.
+ */
+export function workerStateMachine(scope: Construct, definition: IChainable): StateMachine {
+  return new StateMachine(scope, 'StateMachine', {
+    definitionBody: DefinitionBody.fromChainable(definition),
+    timeout: Duration.hours(24),
+    tracingEnabled: true,
+    logs: {
+      destination: new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_YEAR }),
+      level: LogLevel.ALL,
+      includeExecutionData: false,
+    },
+  });
+}
