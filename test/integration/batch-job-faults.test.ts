@@ -1,11 +1,9 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { newResourceId } from '#api-model/ids';
-import type { JobRecord } from '#api-model/job';
 import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#operations/batch-job-tasks';
 import type { OperationContext } from '#operations/context';
 import { counterIds } from '#store/quota-counters';
-import { createBucket, put, readJson, ROLE, upload } from '../support/batch-job-files';
+import { createBucket, jobRecord, put, readJson, upload } from '../support/batch-job-files';
 import { serviceContext, serviceTables } from '../support/clients';
 import { interceptDynamoDb } from '../support/dynamodb-faults';
 import { newDomain } from '../support/voice-id-errors';
@@ -59,19 +57,7 @@ describe('a batch job under faults', () => {
     );
     const enrolled = ['caller-0', 'caller-1', 'caller-2', 'caller-3'];
     const manifest = await put(`manifests/faults-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
-    const now = Date.now();
-    const job: JobRecord = {
-      domainId,
-      jobId: newResourceId(),
-      jobType: 'SPEAKER_ENROLLMENT',
-      status: 'SUBMITTED',
-      dataAccessRoleArn: ROLE,
-      inputS3Uri: manifest,
-      outputS3Uri: manifest.replace(/manifests\/.*$/, 'fault-output'),
-      enrollmentConfig: { ExistingEnrollmentAction: 'SKIP', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
-      createdAt: now,
-      updatedAt: now,
-    };
+    const job = jobRecord(domainId, { inputS3Uri: manifest });
     // Created in the store, not through the API, so that only this test runs the job's tasks.
     await ctx.jobs.create(job);
     const ref = { domainId, jobId: job.jobId, jobType: job.jobType };
@@ -118,19 +104,9 @@ describe('a batch job under faults', () => {
   });
 
   it('ends FAILED, at the daily sweep, a job whose execution was lost a day ago, and leaves a recent one', async () => {
-    const now = Date.now();
-    const job = (jobId: string, createdAt: number): JobRecord => ({
-      domainId,
-      jobId,
-      jobType: 'FRAUDSTER_REGISTRATION',
-      status: 'IN_PROGRESS',
-      dataAccessRoleArn: ROLE,
-      inputS3Uri: 's3://recordings/manifest.json',
-      outputS3Uri: 's3://recordings/output',
-      createdAt,
-      updatedAt: createdAt,
-    });
-    const abandoned = job(newResourceId(), now - JOB_DEADLINE_MS - 60_000);
+    const job = (createdAt: number) =>
+      jobRecord(domainId, { jobType: 'FRAUDSTER_REGISTRATION', status: 'IN_PROGRESS', enrollmentConfig: undefined, createdAt, updatedAt: createdAt });
+    const abandoned = job(Date.now() - JOB_DEADLINE_MS - 60_000);
     await ctx.jobs.create(abandoned);
     expect(await failAbandonedJobs(ctx)).toEqual({ abandonedJobs: 1 });
     expect(await ctx.jobs.require(domainId, abandoned.jobType, abandoned.jobId)).toMatchObject({
@@ -138,7 +114,7 @@ describe('a batch job under faults', () => {
       failure: { statusCode: 500, message: expect.stringMatching(/did not finish within 24 hours/) as string },
     });
     // The domain's place is free again: a new job may start, and a young one is left to run.
-    const running = job(newResourceId(), now);
+    const running = job(Date.now());
     await ctx.jobs.create(running);
     expect(await failAbandonedJobs(ctx)).toEqual({ abandonedJobs: 0 });
     expect((await ctx.jobs.require(domainId, running.jobType, running.jobId)).status).toBe('IN_PROGRESS');
@@ -148,19 +124,10 @@ describe('a batch job under faults', () => {
   it('counts a batch towards progress once, when its progress write failed after its work', async () => {
     const requests = [{ RequestId: 'only', SpeakerId: 'progress-caller', AudioSpecifications: await upload('spk533', 0, 10) }];
     const manifest = await put(`manifests/progress-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
-    const now = Date.now();
-    const job: JobRecord = {
-      domainId,
-      jobId: newResourceId(),
-      jobType: 'SPEAKER_ENROLLMENT',
-      status: 'SUBMITTED',
-      dataAccessRoleArn: ROLE,
+    const job = jobRecord(domainId, {
       inputS3Uri: manifest,
-      outputS3Uri: manifest.replace(/manifests\/.*$/, 'fault-output'),
       enrollmentConfig: { ExistingEnrollmentAction: 'OVERWRITE', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
-      createdAt: now,
-      updatedAt: now,
-    };
+    });
     await ctx.jobs.create(job);
     const ref = { domainId, jobId: job.jobId, jobType: job.jobType };
     await prepareJob(ctx, ref);

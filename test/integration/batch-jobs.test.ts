@@ -9,9 +9,8 @@ import {
   StartSpeakerEnrollmentJobCommand,
   type StartSpeakerEnrollmentJobCommandInput,
 } from '@aws-sdk/client-voice-id';
-import type { JobRecord } from '#api-model/job';
 import { encodeWav } from '#biometrics/wav';
-import { BUCKET, createBucket, put, readJson, ROLE, s3, until, upload } from '../support/batch-job-files';
+import { BUCKET, createBucket, jobRecord, put, readJson, ROLE, s3, until, upload } from '../support/batch-job-files';
 import { call, callAudio, sessions } from '../support/calls';
 import { serviceContext, voiceId } from '../support/clients';
 import { failure, newDomain } from '../support/voice-id-errors';
@@ -203,18 +202,7 @@ describe('batch jobs', () => {
 
     it('a second active job of a kind in a domain', async () => {
       const ctx = await serviceContext();
-      const now = Date.now();
-      const active: JobRecord = {
-        domainId,
-        jobId: 'ActiveJob0000000000000',
-        jobType: 'FRAUDSTER_REGISTRATION',
-        status: 'IN_PROGRESS',
-        dataAccessRoleArn: ROLE,
-        inputS3Uri: `s3://${BUCKET}/manifests/any.json`,
-        outputS3Uri: `s3://${BUCKET}/output`,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const active = jobRecord(domainId, { jobType: 'FRAUDSTER_REGISTRATION', status: 'IN_PROGRESS', enrollmentConfig: undefined });
       // Held in the store, with no execution behind it, so it stays active while the test runs.
       await ctx.jobs.create(active);
       try {

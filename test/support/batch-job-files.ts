@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { newResourceId } from '#api-model/ids';
+import type { JobRecord } from '#api-model/job';
 import { LIBRISPEECH } from './calls';
 import { endpoints } from './clients';
 
@@ -43,4 +45,25 @@ export async function until<T extends { JobStatus?: string }>(describe: () => Pr
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error('The job did not end within 150 s.');
+}
+
+/**
+ * A job record as StartSpeakerEnrollmentJob would store it (SUBMITTED, reading `inputS3Uri` as ROLE, fraud check
+ * off), changed by `change`: for tests that put a job in the store themselves, so that no execution runs it.
+ */
+export function jobRecord(domainId: string, change: Partial<JobRecord> = {}): JobRecord {
+  const now = Date.now();
+  return {
+    domainId,
+    jobId: newResourceId(),
+    jobType: 'SPEAKER_ENROLLMENT',
+    status: 'SUBMITTED',
+    dataAccessRoleArn: ROLE,
+    inputS3Uri: `s3://${BUCKET}/manifests/any.json`,
+    outputS3Uri: `s3://${BUCKET}/fault-output`,
+    enrollmentConfig: { ExistingEnrollmentAction: 'SKIP', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
+    createdAt: now,
+    updatedAt: now,
+    ...change,
+  };
 }
