@@ -3,7 +3,7 @@ import { ResourceNotFoundException, ServiceQuotaExceededException } from '#api-m
 import type { EntryResult, JobRecord, JobStatus, JobType, ManifestRequest } from '#api-model/job';
 import { everyPage, isConditionFailure, queryPrefix } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
-import { transact, type GuardedWrite } from './transactions.ts';
+import { transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
 
 /** A write that records an entry's result, for the store that makes the entry's change to put in the same transaction. */
 export type EntryWrite = GuardedWrite;
@@ -165,14 +165,8 @@ export class JobStore {
   }
 
   /** Records an entry's result on its own (an error, a skipped duplicate); false when it had one already. */
-  async finishEntry(job: JobRecord, entry: JobEntry, result: EntryResult): Promise<boolean> {
-    try {
-      await transact(this.client, [this.entryDone(job, entry, result)]);
-      return true;
-    } catch (error) {
-      if (error instanceof EntryAlreadyDone) return false;
-      throw error;
-    }
+  finishEntry(job: JobRecord, entry: JobEntry, result: EntryResult): Promise<boolean> {
+    return transactUnlessOvertaken(this.client, [this.entryDone(job, entry, result)]);
   }
 
   /** Counts a finished batch towards JobProgress, once however often the batch runs. */
@@ -196,47 +190,39 @@ export class JobStore {
    * Ends an active job (COMPLETED, COMPLETED_WITH_ERRORS or FAILED) and frees the domain for the next one. A job
    * that has ended already is left as it is: ending is safe to repeat. True when this call ended it.
    */
-  async end(job: JobRecord, status: JobStatus, nowMs: number, failure?: JobRecord['failure']): Promise<boolean> {
-    try {
-      await transact(this.client, [
-        {
-          write: {
-            Update: {
-              TableName: this.tableName,
-              Key: { domainId: job.domainId, itemId: jobKey(job.jobType, job.jobId) },
-              UpdateExpression: failure
-                ? 'SET #status = :status, endedAt = :now, updatedAt = :now, failure = :failure'
-                : 'SET #status = :status, endedAt = :now, updatedAt = :now',
-              ConditionExpression: '#status IN (:submitted, :inProgress)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':status': status,
-                ':now': nowMs,
-                ':submitted': 'SUBMITTED',
-                ':inProgress': 'IN_PROGRESS',
-                ...(failure ? { ':failure': failure } : {}),
-              },
+  end(job: JobRecord, status: JobStatus, nowMs: number, failure?: JobRecord['failure']): Promise<boolean> {
+    return transactUnlessOvertaken(this.client, [
+      {
+        write: {
+          Update: {
+            TableName: this.tableName,
+            Key: { domainId: job.domainId, itemId: jobKey(job.jobType, job.jobId) },
+            UpdateExpression: failure
+              ? 'SET #status = :status, endedAt = :now, updatedAt = :now, failure = :failure'
+              : 'SET #status = :status, endedAt = :now, updatedAt = :now',
+            ConditionExpression: '#status IN (:submitted, :inProgress)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':now': nowMs,
+              ':submitted': 'SUBMITTED',
+              ':inProgress': 'IN_PROGRESS',
+              ...(failure ? { ':failure': failure } : {}),
             },
           },
-          onConditionFailed: () => new JobAlreadyEnded(),
         },
-        {
-          write: {
-            Delete: {
-              TableName: this.tableName,
-              Key: { domainId: job.domainId, itemId: activeKey(job.jobType) },
-              ConditionExpression: 'jobId = :jobId',
-              ExpressionAttributeValues: { ':jobId': job.jobId },
-            },
+      },
+      {
+        write: {
+          Delete: {
+            TableName: this.tableName,
+            Key: { domainId: job.domainId, itemId: activeKey(job.jobType) },
+            ConditionExpression: 'jobId = :jobId',
+            ExpressionAttributeValues: { ':jobId': job.jobId },
           },
-          onConditionFailed: () => new JobAlreadyEnded(),
         },
-      ]);
-      return true;
-    } catch (error) {
-      if (!(error instanceof JobAlreadyEnded)) throw error;
-      return false;
-    }
+      },
+    ]);
   }
 
   /** Jobs of every domain that are still active: after a restart of the embedded stack, the ones to run again. */
@@ -277,8 +263,4 @@ export class JobStore {
 /** The entry has its result already: a retry after the first attempt's write landed. */
 export class EntryAlreadyDone extends Error {
   readonly name = 'EntryAlreadyDone';
-}
-
-class JobAlreadyEnded extends Error {
-  readonly name = 'JobAlreadyEnded';
 }

@@ -4,7 +4,7 @@ import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus }
 import { everyPage, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
 import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
@@ -14,10 +14,6 @@ const MAX_REMEMBERED_IDS = 10_000;
 /** Last accessed (or, never accessed, created) before `:cutoff`: the overdue rule of isExpired, as DynamoDB evaluates it. */
 const OVERDUE = '(lastAccessedAt < :cutoff OR (attribute_not_exists(lastAccessedAt) AND createdAt < :cutoff))';
 
-/** A conditional write found nothing to do: another request got there first. */
-class NothingToRecord extends Error {
-  readonly name = 'NothingToRecord';
-}
 
 export const speakerNotFound = (speakerId: string) =>
   new ResourceNotFoundException('SPEAKER', `The speaker ${speakerId} does not exist in this domain. Check the SpeakerId.`);
@@ -138,26 +134,21 @@ export class SpeakerStore {
   async recordAccess(speaker: SpeakerRecord, nowMs: number, expiryMs: number): Promise<void> {
     const hourStart = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
     if ((speaker.lastAccessedAt ?? 0) >= hourStart) return;
-    try {
-      await transact(this.client, [
-        {
-          write: {
-            Update: {
-              TableName: this.tables.speakers,
-              Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
-              UpdateExpression: 'SET lastAccessedAt = :now',
-              ConditionExpression: '#status = :enrolled AND (attribute_not_exists(lastAccessedAt) OR lastAccessedAt < :hourStart)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':now': nowMs, ':enrolled': 'ENROLLED', ':hourStart': hourStart },
-            },
+    await transactUnlessOvertaken(this.client, [
+      {
+        write: {
+          Update: {
+            TableName: this.tables.speakers,
+            Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
+            UpdateExpression: 'SET lastAccessedAt = :now',
+            ConditionExpression: '#status = :enrolled AND (attribute_not_exists(lastAccessedAt) OR lastAccessedAt < :hourStart)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': nowMs, ':enrolled': 'ENROLLED', ':hourStart': hourStart },
           },
-          onConditionFailed: () => new NothingToRecord(),
         },
-        { ...this.voiceprints.extend(speaker.domainId, { kind: 'speaker', id: speaker.speakerId }, nowMs + expiryMs), onConditionFailed: () => new NothingToRecord() },
-      ]);
-    } catch (error) {
-      if (!(error instanceof NothingToRecord)) throw error;
-    }
+      },
+      this.voiceprints.extend(speaker.domainId, { kind: 'speaker', id: speaker.speakerId }, nowMs + expiryMs),
+    ]);
   }
 
   /**
@@ -179,29 +170,22 @@ export class SpeakerStore {
    * Marks an overdue speaker EXPIRED and purges its voiceprint, together; false if it is no longer overdue (it was
    * authenticated or enrolled again since it was read) or no longer enrolled.
    */
-  async expire(speaker: SpeakerRecord, cutoffMs: number, nowMs: number): Promise<boolean> {
-    try {
-      await transact(this.client, [
-        {
-          write: {
-            Update: {
-              TableName: this.tables.speakers,
-              Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
-              UpdateExpression: 'SET #status = :expired, updatedAt = :now',
-              ConditionExpression: `#status = :enrolled AND ${OVERDUE}`,
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':expired': 'EXPIRED', ':enrolled': 'ENROLLED', ':cutoff': cutoffMs, ':now': Math.max(nowMs, speaker.updatedAt + 1) },
-            },
+  expire(speaker: SpeakerRecord, cutoffMs: number, nowMs: number): Promise<boolean> {
+    return transactUnlessOvertaken(this.client, [
+      {
+        write: {
+          Update: {
+            TableName: this.tables.speakers,
+            Key: { domainId: speaker.domainId, itemId: speaker.speakerId },
+            UpdateExpression: 'SET #status = :expired, updatedAt = :now',
+            ConditionExpression: `#status = :enrolled AND ${OVERDUE}`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':expired': 'EXPIRED', ':enrolled': 'ENROLLED', ':cutoff': cutoffMs, ':now': Math.max(nowMs, speaker.updatedAt + 1) },
           },
-          onConditionFailed: () => new NothingToRecord(),
         },
-        this.voiceprints.remove(speaker.domainId, { kind: 'speaker', id: speaker.speakerId }),
-      ]);
-      return true;
-    } catch (error) {
-      if (error instanceof NothingToRecord) return false;
-      throw error;
-    }
+      },
+      this.voiceprints.remove(speaker.domainId, { kind: 'speaker', id: speaker.speakerId }),
+    ]);
   }
 
   /** Removes the speaker, its voiceprint, its CustomerSpeakerId alias and its place in the quota, all or nothing. */

@@ -58,6 +58,24 @@ export async function putAlone(client: DynamoDBDocumentClient, { write, onCondit
 }
 
 /**
+ * Writes all or nothing, for a change whose conditions fail only when another request got there first (the change
+ * is made, or no longer due): false then, instead of an error.
+ */
+export async function transactUnlessOvertaken(client: DynamoDBDocumentClient, writes: GuardedWrite[]): Promise<boolean> {
+  try {
+    await transact(client, writes.map((write) => ({ ...write, onConditionFailed: () => new Overtaken() })));
+    return true;
+  } catch (error) {
+    if (error instanceof Overtaken) return false;
+    throw error;
+  }
+}
+
+class Overtaken extends Error {
+  readonly name = 'Overtaken';
+}
+
+/**
  * Saves a record whole, only if the stored one still has the `updatedAt` the caller read (optimistic locking):
  * a change made by another request in between is never overwritten.
  */
