@@ -2,7 +2,7 @@ import { ConflictException } from '#api-model/errors';
 import type { DomainRecord } from '#api-model/domain';
 import { logger } from '#observability';
 import { KmsKeyRefused } from '#store/envelope';
-import type { ReEncryptionTarget } from '#store/re-encryption-executions';
+import type { ReEncryptionTarget } from '#store/executions';
 import type { OperationContext } from './context.ts';
 
 /**

@@ -5,14 +5,13 @@ import { openAuditEvents, type AuditEvents } from './audit-events.ts';
 import { DomainStore } from './domain-store.ts';
 import { documentClient } from './dynamodb.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
+import { openExecutions, type JobExecutions, type ReEncryptionExecutions } from './executions.ts';
 import { DomainEncryption, EnvelopeEncryption } from './envelope.ts';
 import { FraudsterStore } from './fraudster-store.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
-import { JobExecutions } from './job-executions.ts';
 import { JobFiles } from './job-files.ts';
 import { JobStore } from './job-store.ts';
 import { QuotaCounters } from './quota-counters.ts';
-import { ReEncryptionExecutions } from './re-encryption-executions.ts';
 import { SessionStore } from './session-store.ts';
 import { SpeakerStore } from './speaker-store.ts';
 import { VoiceprintStore } from './voiceprint-store.ts';
@@ -59,8 +58,7 @@ export function openStores(config: ServiceConfig): Stores {
     encryptionKeys: new EncryptionKeys(kms),
     jobs: new JobStore(dynamo, config.tables.jobs),
     jobFiles: new JobFiles(config),
-    jobExecutions: new JobExecutions(config),
-    reEncryptions: new ReEncryptionExecutions(config),
+    ...openExecutions(config),
     encryption,
     auditEvents: openAuditEvents(config),
   };
