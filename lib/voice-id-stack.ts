@@ -1,41 +1,120 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BatchJobs, grantJobRoleUse } from './constructs/batch-jobs';
+import type { DataRetention } from './constructs/data-retention';
 import { grantDomainKeyUse } from './constructs/domain-keys';
 import { DomainReEncryption } from './constructs/domain-re-encryption';
 import { ExpirySweep } from './constructs/expiry-sweep';
+import { OperationalAlarms, type AlarmDestination } from './constructs/operational-alarms';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceTables } from './constructs/service-tables';
 import { LAYER_MODEL_DIR, SpeechModelLayer } from './constructs/speech-model-layer';
 import { VoiceIdApi } from './constructs/voice-id-api';
 
+/** Limits the service enforces; unset, each is Voice ID's default (lambda/config.ts). */
+export interface ServiceQuotas {
+  domains?: number;
+  speakersPerDomain?: number;
+  watchlistsPerDomain?: number;
+  fraudstersPerWatchlist?: number;
+  /** Live sessions at once per domain. */
+  sessionsPerDomain?: number;
+  /** Requests in one speaker enrollment job's manifest. */
+  speakersPerEnrollmentJob?: number;
+  /** Requests in one fraudster registration job's manifest. */
+  fraudstersPerRegistrationJob?: number;
+}
+
+/** The functions' setting for each quota (read by lambda/config.ts). */
+const QUOTA_SETTINGS: Record<keyof ServiceQuotas, string> = {
+  domains: 'QUOTA_DOMAINS',
+  speakersPerDomain: 'QUOTA_SPEAKERS_PER_DOMAIN',
+  watchlistsPerDomain: 'QUOTA_WATCHLISTS_PER_DOMAIN',
+  fraudstersPerWatchlist: 'QUOTA_FRAUDSTERS_PER_WATCHLIST',
+  sessionsPerDomain: 'QUOTA_SESSIONS_PER_DOMAIN',
+  speakersPerEnrollmentJob: 'QUOTA_SPEAKERS_PER_ENROLLMENT_JOB',
+  fraudstersPerRegistrationJob: 'QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB',
+};
+
+/**
+ * A deployment's parameters (README "Stack parameters": bin/voice-id.ts reads them from CDK context). Every one
+ * is optional; the defaults fit an account with Lambda's smallest concurrency limit (10).
+ */
+export interface VoiceIdStackProps extends StackProps {
+  /** MB for the API function. @default 1024 */
+  apiMemorySize?: number;
+  /** MB for the batch job worker; 1769 is one full vCPU, for speech detection and embedding. @default 1769 */
+  batchJobWorkerMemorySize?: number;
+  /** MB for the expiry sweeper. @default 1024 */
+  expirySweeperMemorySize?: number;
+  /**
+   * Concurrency reserved for the API function: a guaranteed share of the account, and a ceiling on the load it puts
+   * on the tables and KMS. Unreserved by default, because Lambda refuses any reservation that leaves the account
+   * fewer than its minimum of unreserved concurrency, so a reservation fails to deploy on small accounts.
+   * @default unreserved
+   */
+  apiReservedConcurrency?: number;
+  /**
+   * Batches of a job processed at once (the Distributed Map's MaxConcurrency), each one worker invocation of 10
+   * requests. Bounds a job's share of the account's concurrency and of the tables' writes: 5 leaves half of a
+   * 10-concurrency account to the API; raise it where concurrency is plentiful (a 10,000-request job takes about
+   * 1,000 batch-minutes).
+   * @default 5
+   */
+  batchJobMaxConcurrency?: number;
+  /** How long the functions', state machines' and API access logs are kept. @default RetentionDays.ONE_YEAR */
+  logRetention?: RetentionDays;
+  /** @default Voice ID's quotas */
+  quotas?: ServiceQuotas;
+  /** Days without enrollment or authentication after which a speaker expires. @default 1095 (Voice ID's three years) */
+  speakerExpiryDays?: number;
+  /**
+   * What `cdk destroy` does with the tables, the service key, the pagination secret and the log groups. RETAIN
+   * keeps them (and turns on the tables' deletion protection); DESTROY is for throwaway stacks only.
+   * @default RemovalPolicy.RETAIN
+   */
+  removalPolicy?: RemovalPolicy.RETAIN | RemovalPolicy.DESTROY;
+  /** Where alarms are sent. @default none: alarms show in CloudWatch only */
+  alarmDestination?: AlarmDestination;
+}
+
 /** The whole service in one stack: the API, its tables, batch jobs, domain re-encryption and the daily expiry sweep. */
 export class VoiceIdStack extends Stack {
   readonly api: VoiceIdApi;
   readonly batchJobs: BatchJobs;
+  readonly alarms: OperationalAlarms;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: VoiceIdStackProps = {}) {
     super(scope, id, props);
+    const retention: DataRetention = {
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      logRetention: props.logRetention ?? RetentionDays.ONE_YEAR,
+    };
 
     const serviceKey = new Key(this, 'ServiceDataKey', {
       description: 'Encrypts the Voice ID service tables and secrets of this deployment',
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
+      removalPolicy: retention.removalPolicy,
     });
-    const tables = new ServiceTables(this, 'Tables', { key: serviceKey });
+    const tables = new ServiceTables(this, 'Tables', { key: serviceKey, retention });
     const tokenSecret = new Secret(this, 'PaginationTokenSecret', {
       description: 'Seals the NextToken of list operations',
       encryptionKey: serviceKey,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: retention.removalPolicy,
     });
     const environment = {
       ...tables.environment(),
       VOICE_ID_ACCOUNT_ID: this.account,
       TOKEN_SECRET_ARN: tokenSecret.secretArn,
       SPEAKER_MODEL_DIR: LAYER_MODEL_DIR,
+      ...Object.fromEntries(Object.entries(props.quotas ?? {}).map(([quota, limit]) => [QUOTA_SETTINGS[quota as keyof ServiceQuotas], String(limit)])),
+      ...(props.speakerExpiryDays === undefined ? {} : { SPEAKER_EXPIRY_DAYS: String(props.speakerExpiryDays) }),
     };
     // Every function loads the operation context, and with it the speech pipeline's native modules.
     const layers = [new SpeechModelLayer(this, 'SpeechModel')];
@@ -46,8 +125,9 @@ export class VoiceIdStack extends Stack {
       handler: 'batch-job-worker',
       environment,
       layers,
-      // One full vCPU for speech detection and embedding; a batch of 10 requests takes about a minute.
-      memorySize: 1769,
+      retention,
+      // A batch of 10 requests takes about a minute on one full vCPU.
+      memorySize: props.batchJobWorkerMemorySize ?? 1769,
       timeout: Duration.minutes(15),
     });
     tables.grantJobWorkerAccess(worker);
@@ -56,12 +136,12 @@ export class VoiceIdStack extends Stack {
     grantJobRoleUse(worker);
     // Reports jobs that end.
     auditBus.grantPutEventsTo(worker);
-    const batchJobs = new BatchJobs(this, 'BatchJobs', { worker });
+    const batchJobs = new BatchJobs(this, 'BatchJobs', { worker, retention, maxConcurrency: props.batchJobMaxConcurrency ?? 5 });
     this.batchJobs = batchJobs;
     // The worker also re-encrypts a domain's voiceprints and session speech when UpdateDomain changes its key
     // (opening them with the old key, sealing them under the new one: the grants above).
     tables.grantReEncryptionAccess(worker);
-    const reEncryption = new DomainReEncryption(this, 'DomainReEncryption', { worker });
+    const reEncryption = new DomainReEncryption(this, 'DomainReEncryption', { worker, retention });
 
     const apiFunction = new ServiceFunction(this, 'ApiFunction', {
       handler: 'api',
@@ -71,6 +151,9 @@ export class VoiceIdStack extends Stack {
         REENCRYPTION_STATE_MACHINE_ARN: reEncryption.stateMachine.stateMachineArn,
       },
       layers,
+      retention,
+      memorySize: props.apiMemorySize ?? 1024,
+      reservedConcurrentExecutions: props.apiReservedConcurrency,
     });
     tables.grantApiAccess(apiFunction);
     tokenSecret.grantRead(apiFunction);
@@ -79,18 +162,29 @@ export class VoiceIdStack extends Stack {
     batchJobs.stateMachine.grantStartExecution(apiFunction);
     reEncryption.stateMachine.grantStartExecution(apiFunction);
     auditBus.grantPutEventsTo(apiFunction);
-    this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction });
+    this.api = new VoiceIdApi(this, 'VoiceIdApi', { handler: apiFunction, retention });
 
     const sweeper = new ServiceFunction(this, 'ExpirySweeper', {
       handler: 'expiry-sweeper',
       environment,
       layers,
+      retention,
+      memorySize: props.expirySweeperMemorySize ?? 1024,
       timeout: Duration.minutes(15),
     });
     tables.grantSweeperAccess(sweeper);
     // Reports the jobs it ends (those whose execution was lost).
     auditBus.grantPutEventsTo(sweeper);
-    new ExpirySweep(this, 'ExpirySweep', { sweeper });
+    const expirySweep = new ExpirySweep(this, 'ExpirySweep', { sweeper, removalPolicy: retention.removalPolicy });
+
+    this.alarms = new OperationalAlarms(this, 'Alarms', {
+      functions: { ApiFunction: apiFunction, BatchJobWorker: worker, ExpirySweeper: sweeper },
+      stateMachines: { BatchJobs: batchJobs.stateMachine, DomainReEncryption: reEncryption.stateMachine },
+      api: this.api.restApi,
+      deadLetterQueue: expirySweep.deadLetterQueue,
+      destination: props.alarmDestination,
+      removalPolicy: retention.removalPolicy,
+    });
 
     new CfnOutput(this, 'VoiceIdEndpoint', {
       description: 'Give this to SDKs as endpoint_url / --endpoint-url',
@@ -158,6 +252,11 @@ export class VoiceIdStack extends Stack {
       {
         id: 'AwsSolutions-SMG4',
         reason: 'The pagination secret only seals NextTokens (24 h lifetime); rotating it would only invalidate open pages.',
+      },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          "It is a dead-letter queue, the expiry schedule's (EventBridge Scheduler's DeadLetterConfig); cdk-nag recognises only queues named in another queue's RedrivePolicy.",
       },
       {
         id: 'AwsSolutions-L1',

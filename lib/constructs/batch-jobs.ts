@@ -3,12 +3,14 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DistributedMap, Errors, Fail, JsonPath, Pass, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { DataRetention } from './data-retention';
 import { workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface BatchJobsProps {
   worker: IFunction;
-  /** Batches processed at once (each of 10 requests, so 10x this many requests in flight). */
-  maxConcurrency?: number;
+  retention: DataRetention;
+  /** Batches processed at once, each by one worker invocation of 10 requests (VoiceIdStackProps.batchJobMaxConcurrency). */
+  maxConcurrency: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export class BatchJobs extends Construct {
     const fanOut = new DistributedMap(this, 'ProcessBatches', {
       itemsPath: JsonPath.stringAt('$.prepared.batches'),
       itemSelector: { 'job.$': '$.job', 'batch.$': '$$.Map.Item.Value' },
-      maxConcurrency: props.maxConcurrency ?? 100,
+      maxConcurrency: props.maxConcurrency,
       mapExecutionType: StateMachineType.STANDARD,
       resultPath: JsonPath.DISCARD,
     });
@@ -51,7 +53,7 @@ export class BatchJobs extends Construct {
     const fail = task('RecordFailure', { task: 'fail', job }, JsonPath.DISCARD).next(new Fail(this, 'JobFailed'));
     for (const step of [prepare, fanOut, finish]) step.addCatch(fail, { resultPath: '$.failure' });
 
-    this.stateMachine = workerStateMachine(this, prepare.next(fanOut).next(finish));
+    this.stateMachine = workerStateMachine(this, prepare.next(fanOut).next(finish), props.retention);
   }
 
   /**

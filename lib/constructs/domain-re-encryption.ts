@@ -2,10 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Choice, Condition, Errors, Fail, JsonPath, type StateMachine, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { DataRetention } from './data-retention';
 import { workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface DomainReEncryptionProps {
   worker: IFunction;
+  retention: DataRetention;
 }
 
 /**
@@ -33,6 +35,6 @@ export class DomainReEncryption extends Construct {
       .when(Condition.booleanEquals('$.position.done', true), new Succeed(this, 'ReEncrypted'))
       .otherwise(page);
 
-    this.stateMachine = workerStateMachine(this, page.next(loop));
+    this.stateMachine = workerStateMachine(this, page.next(loop), props.retention);
   }
 }

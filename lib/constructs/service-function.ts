@@ -2,13 +2,15 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { retainedLogGroup, type DataRetention } from './data-retention';
 import { SpeechModelLayer } from './speech-model-layer';
 
 export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'handler'> {
   /** The file under lambda/handlers/, without extension. */
   handler: string;
+  /** Its log group's retention and removal policy. */
+  retention: DataRetention;
 }
 
 export const HANDLER_METADATA_KEY = 'voice-id:handler';
@@ -17,7 +19,7 @@ export const HANDLERS_DIR = path.join(__dirname, '..', '..', 'lambda', 'handlers
 
 /** The team's Lambda defaults in one place: Node 22 on ARM, bundled by the local esbuild, JSON logs, X-Ray. */
 export class ServiceFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, { handler, environment, ...props }: ServiceFunctionProps) {
+  constructor(scope: Construct, id: string, { handler, environment, retention, ...props }: ServiceFunctionProps) {
     super(scope, id, {
       entry: path.join(HANDLERS_DIR, `${handler}.ts`),
       handler: 'handler',
@@ -27,7 +29,7 @@ export class ServiceFunction extends NodejsFunction {
       timeout: Duration.seconds(29),
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
-      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_YEAR }),
+      logGroup: retainedLogGroup(scope, `${id}Logs`, retention),
       environment: { POWERTOOLS_SERVICE_NAME: 'voice-id', NODE_OPTIONS: '--enable-source-maps', ...environment },
       bundling: {
         minify: true,

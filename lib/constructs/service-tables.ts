@@ -1,14 +1,15 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { deletionProtected, type DataRetention } from './data-retention';
 
 /** Every table expires items through this attribute (epoch seconds); reads check it too, since TTL lags. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
- * The service's DynamoDB tables, encrypted with the deployment's key, with point-in-time recovery and TTL.
+ * The service's DynamoDB tables, encrypted with the deployment's key, with point-in-time recovery and TTL, kept
+ * (and protected from deletion) on `cdk destroy` unless the deployment opted into DESTROY.
  * The key schema here is the one the embedded stack creates too (it reads the synthesized template).
  */
 export class ServiceTables extends Construct {
@@ -22,7 +23,7 @@ export class ServiceTables extends Construct {
   readonly sessions: TableV2;
   readonly jobs: TableV2;
 
-  constructor(scope: Construct, id: string, props: { key: IKey }) {
+  constructor(scope: Construct, id: string, props: { key: IKey; retention: DataRetention }) {
     super(scope, id);
     const table = (name: string, partitionKey: string, sortKey?: string) =>
       new TableV2(this, name, {
@@ -32,8 +33,8 @@ export class ServiceTables extends Construct {
         encryption: TableEncryptionV2.customerManagedKey(props.key),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         timeToLiveAttribute: TTL_ATTRIBUTE,
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: deletionProtected(props.retention),
+        removalPolicy: props.retention.removalPolicy,
       });
     this.domains = table('Domains', 'domainId');
     this.watchlists = table('Watchlists', 'domainId', 'watchlistId');

@@ -1,7 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import { AccessLogFormat, AuthorizationType, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RequestValidator, RestApi, type IResource } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { retainedLogGroup, type DataRetention } from './data-retention';
 import { restRoutes, WIRE_PROTOCOL_PATH } from '../../lambda/transport/rest-routes';
 
 /**
@@ -11,10 +12,12 @@ import { restRoutes, WIRE_PROTOCOL_PATH } from '../../lambda/transport/rest-rout
 export class VoiceIdApi extends Construct {
   readonly restApi: RestApi;
 
-  constructor(scope: Construct, id: string, props: { handler: IFunction }) {
+  constructor(scope: Construct, id: string, props: { handler: IFunction; retention: DataRetention }) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    const accessLogs = retainedLogGroup(this, 'AccessLogs', props.retention);
     this.restApi = new RestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by name: the stack's own keeps its alarms off other APIs of the account.
+      restApiName: `${Stack.of(this).stackName}-api`,
       description: 'Voice ID compatible API: the AWS JSON 1.0 wire protocol at POST / and REST routes.',
       cloudWatchRole: true,
       deployOptions: {

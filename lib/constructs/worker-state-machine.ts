@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { retainedLogGroup, type DataRetention } from './data-retention';
 
 /**
  * The team's defaults for the state machines whose tasks are the batch job worker (batch jobs, domain
@@ -22,16 +22,17 @@ export function workerTask(scope: Construct, id: string, worker: IFunction, payl
 }
 
 /**
- * A state machine (`StateMachine` in `scope`) with a day's timeout, X-Ray, and every transition logged for a year
- * without its data: state holds keys and positions, but faults' messages are not ours to vouch for.
+ * A state machine (`StateMachine` in `scope`) with a day's timeout, X-Ray, and every transition logged (for the
+ * deployment's log retention) without its data: state holds keys and positions, but faults' messages are not ours
+ * to vouch for.
  */
-export function workerStateMachine(scope: Construct, definition: IChainable): StateMachine {
+export function workerStateMachine(scope: Construct, definition: IChainable, retention: DataRetention): StateMachine {
   return new StateMachine(scope, 'StateMachine', {
     definitionBody: DefinitionBody.fromChainable(definition),
     timeout: Duration.hours(24),
     tracingEnabled: true,
     logs: {
-      destination: new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_YEAR }),
+      destination: retainedLogGroup(scope, 'Logs', retention),
       level: LogLevel.ALL,
       includeExecutionData: false,
     },

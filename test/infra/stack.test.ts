@@ -2,18 +2,27 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { restRoutes } from '../../lambda/transport/rest-routes';
-import { VoiceIdStack } from '../../lib/voice-id-stack';
+import { VoiceIdStack, type VoiceIdStackProps } from '../../lib/voice-id-stack';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function synthesize() {
+function synthesize(props: VoiceIdStackProps = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new VoiceIdStack(app, 'VoiceId', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = new VoiceIdStack(app, 'VoiceId', { env: { account: '123456789012', region: 'eu-west-1' }, ...props });
   return { stack, template: Template.fromStack(stack) };
+}
+
+/** Acknowledged findings fail the synthesis of an app with cdk-nag's AwsSolutions pack (as bin/voice-id.ts has). */
+function synthesizeChecked(props: VoiceIdStackProps = {}) {
+  const checked = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  new VoiceIdStack(checked, 'VoiceId', { env: { account: '123456789012', region: 'eu-west-1' }, ...props });
+  Validations.of(checked).addPlugins(new AwsSolutionsChecks(checked));
+  checked.synth();
 }
 
 type Intrinsic = string | { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, Intrinsic[]] };
@@ -140,6 +149,27 @@ const LAMBDA_BASIC_EXECUTION = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']],
 };
 const assumedByLambda = { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }], Version: '2012-10-17' };
+
+/** Every stack parameter away from its default. */
+const EVERY_PARAMETER: VoiceIdStackProps = {
+  apiMemorySize: 2048,
+  batchJobWorkerMemorySize: 3008,
+  expirySweeperMemorySize: 512,
+  apiReservedConcurrency: 50,
+  batchJobMaxConcurrency: 40,
+  logRetention: RetentionDays.THREE_MONTHS,
+  quotas: {
+    domains: 10,
+    speakersPerDomain: 200_000,
+    watchlistsPerDomain: 5,
+    fraudstersPerWatchlist: 1000,
+    sessionsPerDomain: 500,
+    speakersPerEnrollmentJob: 20_000,
+    fraudstersPerRegistrationJob: 1000,
+  },
+  speakerExpiryDays: 365,
+  removalPolicy: RemovalPolicy.DESTROY,
+};
 
 describe('VoiceIdStack', () => {
   const { stack, template } = synthesize();
@@ -316,9 +346,10 @@ describe('VoiceIdStack', () => {
       expect(grantsOf(template, 'DomainReEncryptionStateMachineRole68381C53')).toEqual([INVOKE_WORKER, LOG_DELIVERY, STATE_MACHINE_XRAY].sort());
     });
 
-    it('lets the scheduler invoke only the sweeper (any version)', () => {
+    it('lets the scheduler invoke only the sweeper (any version), and put what it could not deliver in its dead-letter queue', () => {
       expect(grantsOf(template, 'SchedulerRoleForTarget24a641D5E68267')).toEqual([
         grant(['lambda:InvokeFunction'], ['${ExpirySweeper81EA7002.Arn}', '${ExpirySweeper81EA7002.Arn}:*']),
+        grant(['sqs:SendMessage'], ['${ExpirySweepDeadLetters45783946.Arn}']),
       ]);
     });
 
@@ -342,6 +373,149 @@ describe('VoiceIdStack', () => {
     });
   });
 
+  describe('data on cdk destroy', () => {
+    const policies = (t: Template, type: string) =>
+      Object.values(t.findResources(type)).map((r) => `${r.DeletionPolicy as string}/${r.UpdateReplacePolicy as string}`);
+    const STATEFUL = ['AWS::DynamoDB::GlobalTable', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue'];
+
+    it('keeps the tables (deletion-protected), the service key, the secret, the logs (a year) and the dead letters by default', () => {
+      for (const type of STATEFUL) expect({ type, policies: new Set(policies(template, type)) }).toEqual({ type, policies: new Set(['Retain/Retain']) });
+      const logGroups = Object.values(resources<{ RetentionInDays: number }>(template, 'AWS::Logs::LogGroup'));
+      // One per function, the API's access logs, one per state machine.
+      expect(logGroups.map((g) => g.Properties.RetentionInDays)).toEqual(Array(6).fill(365));
+    });
+
+    it('deletes them all with removalPolicy DESTROY, lifting deletion protection but keeping point-in-time recovery', () => {
+      const { template: throwaway } = synthesize(EVERY_PARAMETER);
+      for (const type of STATEFUL) expect({ type, policies: new Set(policies(throwaway, type)) }).toEqual({ type, policies: new Set(['Delete/Delete']) });
+      const replicas = Object.values(resources<{ Replicas: { DeletionProtectionEnabled: boolean; PointInTimeRecoverySpecification: unknown }[] }>(throwaway, 'AWS::DynamoDB::GlobalTable'))
+        .flatMap((table) => table.Properties.Replicas);
+      expect(replicas).toHaveLength(Object.keys(TABLES).length);
+      for (const replica of replicas) {
+        expect(replica).toMatchObject({ DeletionProtectionEnabled: false, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+      }
+      expect(new Set(Object.values(resources<{ RetentionInDays: number }>(throwaway, 'AWS::Logs::LogGroup')).map((g) => g.Properties.RetentionInDays))).toEqual(new Set([90]));
+    });
+  });
+
+  describe('parameters', () => {
+    type FunctionProperties = { MemorySize: number; ReservedConcurrentExecutions?: number; Environment: { Variables: Record<string, unknown> } };
+    const functions = (t: Template) =>
+      Object.fromEntries(
+        Object.values(resources<FunctionProperties>(t, 'AWS::Lambda::Function')).map((fn) => [
+          fn.Metadata?.['voice-id:handler'] as string,
+          {
+            memory: fn.Properties.MemorySize,
+            reserved: fn.Properties.ReservedConcurrentExecutions,
+            limits: Object.fromEntries(Object.entries(fn.Properties.Environment.Variables).filter(([name]) => /^(QUOTA_|SPEAKER_EXPIRY_DAYS)/.test(name))),
+          },
+        ]),
+      );
+    const mapConcurrency = (t: Template) =>
+      Object.values(resources<{ DefinitionString: Intrinsic }>(t, 'AWS::StepFunctions::StateMachine')).flatMap((machine) =>
+        [...render(machine.Properties.DefinitionString).matchAll(/"MaxConcurrency":(\d+)/g)].map((match) => Number(match[1])),
+      );
+
+    it('defaults to no reserved concurrency, five batches at once, and the service default quotas and expiry', () => {
+      expect(functions(template)).toEqual({
+        api: { memory: 1024, reserved: undefined, limits: {} },
+        'batch-job-worker': { memory: 1769, reserved: undefined, limits: {} },
+        'expiry-sweeper': { memory: 1024, reserved: undefined, limits: {} },
+      });
+      expect(mapConcurrency(template)).toEqual([5]);
+    });
+
+    it("applies each one: memory per function, the API's reserved concurrency, the map's concurrency, quotas and expiry for every function", () => {
+      const { template: tuned } = synthesize(EVERY_PARAMETER);
+      const limits = {
+        QUOTA_DOMAINS: '10',
+        QUOTA_SPEAKERS_PER_DOMAIN: '200000',
+        QUOTA_WATCHLISTS_PER_DOMAIN: '5',
+        QUOTA_FRAUDSTERS_PER_WATCHLIST: '1000',
+        QUOTA_SESSIONS_PER_DOMAIN: '500',
+        QUOTA_SPEAKERS_PER_ENROLLMENT_JOB: '20000',
+        QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB: '1000',
+        SPEAKER_EXPIRY_DAYS: '365',
+      };
+      expect(functions(tuned)).toEqual({
+        api: { memory: 2048, reserved: 50, limits },
+        'batch-job-worker': { memory: 3008, reserved: undefined, limits },
+        'expiry-sweeper': { memory: 512, reserved: undefined, limits },
+      });
+      expect(mapConcurrency(tuned)).toEqual([40]);
+    });
+  });
+
+  describe('alarms', () => {
+    type AlarmProperties = {
+      MetricName?: string;
+      Namespace?: string;
+      Dimensions?: { Name: string; Value: Intrinsic }[];
+      Metrics?: { Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+      Threshold: number;
+      ComparisonOperator: string;
+      TreatMissingData: string;
+      AlarmActions?: Intrinsic[];
+    };
+    const alarms = (t: Template) => Object.values(resources<AlarmProperties>(t, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+    const watched = (alarm: AlarmProperties) =>
+      alarm.Metrics
+        ? alarm.Metrics.map((m) => m.Expression ?? m.MetricStat!.Metric.MetricName).join(' ')
+        : `${alarm.Namespace}/${alarm.MetricName} ${alarm.Dimensions!.map((d) => render(d.Value)).join(' ')}`;
+
+    it("watches every function's errors and throttles, the state machines' unsuccessful executions, API 5XX and the sweep's dead letters", () => {
+      const fn = (id: string) => [`AWS/Lambda/Errors \${${id}}`, `AWS/Lambda/Throttles \${${id}}`];
+      expect(alarms(template).map(watched).sort()).toEqual(
+        [
+          ...fn('ApiFunctionCE271BD4'),
+          ...fn('BatchJobWorker091A5A20'),
+          ...fn('ExpirySweeper81EA7002'),
+          'failed + timedOut + aborted ExecutionsFailed ExecutionsTimedOut ExecutionsAborted',
+          'failed + timedOut + aborted ExecutionsFailed ExecutionsTimedOut ExecutionsAborted',
+          'AWS/ApiGateway/5XXError VoiceId-api ${VoiceIdApiDeploymentStageprod8E5DE394}',
+          'AWS/SQS/ApproximateNumberOfMessagesVisible ${ExpirySweepDeadLetters45783946.QueueName}',
+        ].sort(),
+      );
+      for (const alarm of alarms(template)) {
+        expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+        expect(alarm.AlarmActions).toBeUndefined();
+      }
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+    });
+
+    it('sends every alarm to an existing topic', () => {
+      const topicArn = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+      const { template: alerted } = synthesize({ alarmDestination: { topicArn } });
+      expect(new Set(alarms(alerted).map((alarm) => JSON.stringify(alarm.AlarmActions)))).toEqual(new Set([JSON.stringify([topicArn])]));
+      alerted.resourceCountIs('AWS::SNS::Topic', 0);
+    });
+
+    it('or to a topic of its own, encrypted with a key CloudWatch may publish with, that mails an address', () => {
+      const { template: alerted } = synthesize({ alarmDestination: { email: 'ops@example.com' } });
+      const [topicId] = Object.keys(alerted.findResources('AWS::SNS::Topic'));
+      expect(new Set(alarms(alerted).map((alarm) => JSON.stringify(alarm.AlarmActions)))).toEqual(new Set([JSON.stringify([{ Ref: topicId }])]));
+      alerted.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] } });
+      alerted.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+      alerted.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*' },
+          ]),
+        },
+      });
+    });
+
+    it("keeps the sweep's dead letters encrypted, over TLS only, for 14 days", () => {
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      });
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Target: { DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ExpirySweepDeadLetters45783946', 'Arn'] } } },
+      });
+    });
+  });
+
   describe('cdk-nag AwsSolutions', () => {
     /** Every finding, acknowledged or not: the pack with its acknowledgement check switched off. */
     function allFindings() {
@@ -356,10 +530,11 @@ describe('VoiceIdStack', () => {
         .map((id) => id.replace(/^(AwsSolutions|Annotation)::/, ''));
 
     it('passes on synth: every finding is acknowledged in code', () => {
-      const checked = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-      new VoiceIdStack(checked, 'VoiceId', { env: { account: '123456789012', region: 'eu-west-1' } });
-      Validations.of(checked).addPlugins(new AwsSolutionsChecks(checked));
-      expect(() => checked.synth()).not.toThrow();
+      expect(() => synthesizeChecked()).not.toThrow();
+    });
+
+    it('passes on synth with every parameter set, an alarm topic of its own and DESTROY', () => {
+      expect(() => synthesizeChecked({ ...EVERY_PARAMETER, alarmDestination: { email: 'ops@example.com' } })).not.toThrow();
     });
 
     it('has exactly the acknowledged findings: none unacknowledged, and no acknowledgement left without its finding', () => {
@@ -400,6 +575,7 @@ describe('VoiceIdStack', () => {
         'AwsSolutions-IAM5[Resource::<ExpirySweeper81EA7002.Arn>:*]': ['VoiceId/SchedulerRoleForTarget-24a641/DefaultPolicy/Resource'],
         'AwsSolutions-L1': fns.map((f) => `VoiceId/${f}/Resource`),
         'AwsSolutions-SMG4': ['VoiceId/PaginationTokenSecret/Resource'],
+        'AwsSolutions-SQS3': ['VoiceId/ExpirySweep/DeadLetters/Resource'],
         'AwsSolutions-APIG3': ['VoiceId/VoiceIdApi/Api/DeploymentStage.prod/Resource'],
         // Cognito authorization on every API method: all of them use SigV4 instead.
         'AwsSolutions-COG4': apiMethods.length,
