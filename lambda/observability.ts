@@ -1,6 +1,8 @@
 // First: the X-Ray SDK reads its mode when it loads.
 import './xray-mode.ts';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
@@ -13,6 +15,30 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 const serviceName = 'voice-id';
 if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-export const logger = new Logger({ serviceName });
+/**
+ * The correlation id of the work in hand: an API request's, handed on to the state machine runs it starts and to
+ * every worker task of those runs. Held per asynchronous context rather than in the logger's keys, because the
+ * embedded stack serves concurrent requests and tasks in one process.
+ */
+const correlation = new AsyncLocalStorage<string>();
+
+/** Runs `work` under `id`: its log lines carry `correlation_id`, and the runs it starts are given the id. */
+export function withCorrelationId<T>(id: string, work: () => T): T {
+  return correlation.run(id, work);
+}
+
+export function currentCorrelationId(): string | undefined {
+  return correlation.getStore();
+}
+
+class CorrelatedLogger extends Logger {
+  protected override createAndPopulateLogItem(logLevel: number, input: LogItemMessage, extraInput: LogItemExtraInput): LogItem {
+    const item = super.createAndPopulateLogItem(logLevel, input, extraInput);
+    const id = correlation.getStore();
+    return id ? item.addAttributes({ correlation_id: id }) : item;
+  }
+}
+
+export const logger: Logger = new CorrelatedLogger({ serviceName });
 export const metrics = new Metrics({ serviceName, namespace: 'OpenVoiceID' });
 export const tracer = new Tracer({ serviceName });

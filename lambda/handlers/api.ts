@@ -3,9 +3,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { loadConfig } from '#config';
 import { lazy } from '#lazy';
-import { logger, metrics } from '#observability';
+import { logger, metrics, withCorrelationId } from '#observability';
 import { createContext } from '#operations/context';
-import { dispatch } from '#transport/dispatch';
+import { correlationIdOf, dispatch } from '#transport/dispatch';
 import { failure } from '#transport/responses';
 
 /**
@@ -15,9 +15,13 @@ import { failure } from '#transport/responses';
  */
 const operationContext = lazy(() => createContext(loadConfig()));
 
-export async function handler(event: APIGatewayProxyEvent, lambdaContext?: Context): Promise<APIGatewayProxyResult> {
+export function handler(event: APIGatewayProxyEvent, lambdaContext?: Context): Promise<APIGatewayProxyResult> {
   if (lambdaContext) logger.addContext(lambdaContext);
   const requestId = event.requestContext?.requestId ?? randomUUID();
+  return withCorrelationId(correlationIdOf(event, requestId), () => answer(event, requestId));
+}
+
+async function answer(event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
   let response: APIGatewayProxyResult;
   try {
     response = await dispatch(event, requestId, await operationContext());

@@ -1,12 +1,13 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { JobReference } from '#api-model/job';
 import type { ServiceConfig } from '#config';
-import { tracer } from '#observability';
+import { currentCorrelationId, tracer } from '#observability';
 
 /**
  * Runs of the service's state machines (batch jobs, domain re-encryption), started on one Step Functions client
  * per process. An execution's name makes its start idempotent: the same name with the same input is the same
- * execution.
+ * execution. Every run is given the correlation id of the request that starts it (its `correlationId`, which
+ * each task hands the worker); one started outside a request is correlated by its name.
  */
 class StateMachineStarter {
   private readonly client: SFNClient;
@@ -16,9 +17,10 @@ class StateMachineStarter {
   }
 
   /** `setting` names the variable that gives `stateMachineArn`, for the function whose configuration lacks it. */
-  async start(stateMachineArn: string | undefined, setting: string, name: string, input: unknown): Promise<void> {
+  async start(stateMachineArn: string | undefined, setting: string, name: string, input: object): Promise<void> {
     if (!stateMachineArn) throw new Error(`${setting} is not set for this function.`);
-    await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    const correlated = { ...input, correlationId: currentCorrelationId() ?? name };
+    await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(correlated) }));
   }
 }
 

@@ -23,6 +23,18 @@ export async function dispatch(
   }
 }
 
+/** What a caller may give as its own correlation id: short, and nothing that could forge a log line. */
+const CALLER_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The id that follows a request through the logs and into the state machine runs it starts: the caller's own
+ * (`x-correlation-id`), or else the request id it is answered with (x-amzn-RequestId, the SDKs' RequestId).
+ */
+export function correlationIdOf(event: APIGatewayProxyEvent, requestId: string): string {
+  const given = header(event, 'x-correlation-id');
+  return given && CALLER_CORRELATION_ID.test(given) ? given : requestId;
+}
+
 function readWireRequest(event: APIGatewayProxyEvent) {
   const target = header(event, 'x-amz-target');
   const name = target?.startsWith(WIRE_TARGET_PREFIX) ? target.slice(WIRE_TARGET_PREFIX.length) : undefined;

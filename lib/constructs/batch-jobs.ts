@@ -4,7 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DistributedMap, Errors, Fail, JsonPath, Pass, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DataRetention } from './data-retention';
-import { workerStateMachine, workerTask } from './worker-state-machine';
+import { CORRELATION_ID_PATH, workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface BatchJobsProps {
   worker: IFunction;
@@ -42,7 +42,7 @@ export class BatchJobs extends Construct {
 
     const fanOut = new DistributedMap(this, 'ProcessBatches', {
       itemsPath: JsonPath.stringAt('$.prepared.batches'),
-      itemSelector: { 'job.$': '$.job', 'batch.$': '$$.Map.Item.Value' },
+      itemSelector: { 'job.$': '$.job', 'batch.$': '$$.Map.Item.Value', 'correlationId.$': CORRELATION_ID_PATH },
       maxConcurrency: props.maxConcurrency,
       mapExecutionType: StateMachineType.STANDARD,
       resultPath: JsonPath.DISCARD,

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DefinitionBody, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefinitionBody, JsonPath, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { retainedLogGroup, type DataRetention } from './data-retention';
@@ -10,11 +10,17 @@ import { retainedLogGroup, type DataRetention } from './data-retention';
  * re-encryption), in one place, as ServiceFunction holds the functions'.
  */
 
-/** A task that invokes the worker with `payload` (its handler's event) and puts the answer at `resultPath`. */
+/** Where a run's correlation id is in its state (lambda/store/executions.ts puts it in the input). */
+export const CORRELATION_ID_PATH = '$.correlationId';
+
+/**
+ * A task that invokes the worker with `payload` (its handler's event) and the run's correlation id, and puts the
+ * answer at `resultPath`.
+ */
 export function workerTask(scope: Construct, id: string, worker: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke {
   return new LambdaInvoke(scope, id, {
     lambdaFunction: worker,
-    payload: TaskInput.fromObject(payload),
+    payload: TaskInput.fromObject({ ...payload, correlationId: JsonPath.stringAt(CORRELATION_ID_PATH) }),
     payloadResponseOnly: true,
     retryOnServiceExceptions: true,
     resultPath,

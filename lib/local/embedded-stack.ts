@@ -148,7 +148,8 @@ async function resumeBatchJobs(
   const stateMachineId = stateMachineNamedBy(template, 'BATCH_JOB_STATE_MACHINE_ARN');
   if (!worker || !stateMachineId) return;
   const jobs = (await handlers[worker[0]]({ task: 'active-jobs' })) as { jobId: string }[];
-  for (const job of jobs) start(localStateMachineArn(stateMachineId), JSON.stringify({ job }), job.jobId);
+  // A resumed run is correlated by its job, as a run started outside a request is (lambda/store/executions.ts).
+  for (const job of jobs) start(localStateMachineArn(stateMachineId), JSON.stringify({ job, correlationId: job.jobId }), job.jobId);
 }
 
 /**
@@ -165,8 +166,9 @@ async function resumeReEncryptions(
   if (!worker || !stateMachineId) return;
   const domains = (await handlers[worker[0]]({ task: 'active-re-encryptions' })) as { domainId: string; kmsKeyId: string }[];
   for (const { domainId, kmsKeyId } of domains) {
-    const input = { domainId, kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false } };
-    start(localStateMachineArn(stateMachineId), JSON.stringify(input), `${domainId}-resumed-${Date.now()}`);
+    const name = `${domainId}-resumed-${Date.now()}`;
+    const input = { domainId, kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false }, correlationId: name };
+    start(localStateMachineArn(stateMachineId), JSON.stringify(input), name);
   }
 }
 

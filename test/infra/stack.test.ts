@@ -373,6 +373,20 @@ describe('VoiceIdStack', () => {
     });
   });
 
+  it("hands every worker task its run's correlation id, into the Distributed Map's batches too", () => {
+    type State = { Type: string; Parameters?: Record<string, unknown>; ItemSelector?: Record<string, unknown>; ItemProcessor?: { States: Record<string, State> } };
+    const states = (all: Record<string, State>): [string, State][] =>
+      Object.entries(all).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? states(state.ItemProcessor.States) : [])]);
+    const definitions = Object.values(resources<{ DefinitionString: Intrinsic }>(template, 'AWS::StepFunctions::StateMachine')).map(
+      (machine) => JSON.parse(render(machine.Properties.DefinitionString)) as { States: Record<string, State> },
+    );
+    const all = definitions.flatMap((definition) => states(definition.States));
+    const tasks = all.filter(([, state]) => state.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(['Finish', 'Prepare', 'ProcessBatch', 'ReEncryptPage', 'RecordFailure', 'RecordReEncryptionFailure']);
+    for (const [name, task] of tasks) expect({ name, correlationId: task.Parameters!['correlationId.$'] }).toEqual({ name, correlationId: '$.correlationId' });
+    expect(all.find(([name]) => name === 'ProcessBatches')![1].ItemSelector).toMatchObject({ 'correlationId.$': '$.correlationId' });
+  });
+
   describe('data on cdk destroy', () => {
     const policies = (t: Template, type: string) =>
       Object.values(t.findResources(type)).map((r) => `${r.DeletionPolicy as string}/${r.UpdateReplacePolicy as string}`);
