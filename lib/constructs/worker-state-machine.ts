@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DefinitionBody, JsonPath, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefinitionBody, JitterType, JsonPath, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { retainedLogGroup, type DataRetention } from './data-retention';
@@ -15,16 +15,27 @@ export const CORRELATION_ID_PATH = '$.correlationId';
 
 /**
  * A task that invokes the worker with `payload` (its handler's event) and the run's correlation id, and puts the
- * answer at `resultPath`.
+ * answer at `resultPath`. A throttled invocation (the account's concurrency spent, which a small account's is
+ * whenever a job runs beside busy API traffic) is waited out for up to half an hour rather than failing the task:
+ * a tight account slows jobs down instead of failing them. The task's own retries and catches come after this.
  */
 export function workerTask(scope: Construct, id: string, worker: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke {
-  return new LambdaInvoke(scope, id, {
+  const task = new LambdaInvoke(scope, id, {
     lambdaFunction: worker,
     payload: TaskInput.fromObject({ ...payload, correlationId: JsonPath.stringAt(CORRELATION_ID_PATH) }),
     payloadResponseOnly: true,
     retryOnServiceExceptions: true,
     resultPath,
   });
+  task.addRetry({
+    errors: ['Lambda.TooManyRequestsException'],
+    interval: Duration.seconds(10),
+    backoffRate: 2,
+    maxDelay: Duration.minutes(2),
+    jitterStrategy: JitterType.FULL,
+    maxAttempts: 20,
+  });
+  return task;
 }
 
 /**

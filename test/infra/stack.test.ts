@@ -373,8 +373,8 @@ describe('VoiceIdStack', () => {
     });
   });
 
-  it("hands every worker task its run's correlation id, into the Distributed Map's batches too", () => {
-    type State = { Type: string; Parameters?: Record<string, unknown>; ItemSelector?: Record<string, unknown>; ItemProcessor?: { States: Record<string, State> } };
+  it("hands every worker task its run's correlation id (into the Distributed Map's batches too), and has each wait out throttling", () => {
+    type State = { Type: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[]; MaxAttempts: number }[]; ItemSelector?: Record<string, unknown>; ItemProcessor?: { States: Record<string, State> } };
     const states = (all: Record<string, State>): [string, State][] =>
       Object.entries(all).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? states(state.ItemProcessor.States) : [])]);
     const definitions = Object.values(resources<{ DefinitionString: Intrinsic }>(template, 'AWS::StepFunctions::StateMachine')).map(
@@ -383,7 +383,14 @@ describe('VoiceIdStack', () => {
     const all = definitions.flatMap((definition) => states(definition.States));
     const tasks = all.filter(([, state]) => state.Type === 'Task');
     expect(tasks.map(([name]) => name).sort()).toEqual(['Finish', 'Prepare', 'ProcessBatch', 'ReEncryptPage', 'RecordFailure', 'RecordReEncryptionFailure']);
-    for (const [name, task] of tasks) expect({ name, correlationId: task.Parameters!['correlationId.$'] }).toEqual({ name, correlationId: '$.correlationId' });
+    for (const [name, task] of tasks) {
+      expect({ name, correlationId: task.Parameters!['correlationId.$'] }).toEqual({ name, correlationId: '$.correlationId' });
+      // Before any States.ALL retrier, which would otherwise spend its few attempts on throttles.
+      expect({ name, retriers: task.Retry!.map((r) => `${r.ErrorEquals.join()} ${r.MaxAttempts}`).slice(0, 2) }).toEqual({
+        name,
+        retriers: [expect.stringMatching(/^Lambda\.ClientExecutionTimeoutException,.* 6$/), 'Lambda.TooManyRequestsException 20'],
+      });
+    }
     expect(all.find(([name]) => name === 'ProcessBatches')![1].ItemSelector).toMatchObject({ 'correlationId.$': '$.correlationId' });
   });
 
