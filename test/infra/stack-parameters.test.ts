@@ -1,6 +1,6 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { App } from 'aws-cdk-lib';
 import { stackPropsFromContext } from '../../lib/stack-parameters';
+import { EVERY_PARAMETER } from '../support/stack-parameters';
 
 const fromContext = (context: Record<string, unknown>) => stackPropsFromContext(new App({ context }).node);
 
@@ -20,43 +20,12 @@ describe('stack parameters from CDK context', () => {
   });
 
   it('reads text from -c and JSON from cdk.json alike', () => {
-    const fromCommandLine = fromContext({
-      apiMemorySize: '2048',
-      batchJobWorkerMemorySize: '3008',
-      expirySweeperMemorySize: '512',
-      apiReservedConcurrency: '50',
-      batchJobMaxConcurrency: '40',
-      logRetentionDays: '90',
-      quotas: '{"domains":10,"sessionsPerDomain":500}',
-      speakerExpiryDays: '365',
-      removalPolicy: 'destroy',
-      alarmEmail: 'ops@example.com',
-    });
-    const fromCdkJson = fromContext({
-      apiMemorySize: 2048,
-      batchJobWorkerMemorySize: 3008,
-      expirySweeperMemorySize: 512,
-      apiReservedConcurrency: 50,
-      batchJobMaxConcurrency: 40,
-      logRetentionDays: 90,
-      quotas: { domains: 10, sessionsPerDomain: 500 },
-      speakerExpiryDays: 365,
-      removalPolicy: 'destroy',
-      alarmEmail: 'ops@example.com',
-    });
-    expect(fromCommandLine).toEqual(fromCdkJson);
-    expect(fromCdkJson).toEqual({
-      apiMemorySize: 2048,
-      batchJobWorkerMemorySize: 3008,
-      expirySweeperMemorySize: 512,
-      apiReservedConcurrency: 50,
-      batchJobMaxConcurrency: 40,
-      logRetention: RetentionDays.THREE_MONTHS,
-      quotas: { domains: 10, sessionsPerDomain: 500 },
-      speakerExpiryDays: 365,
-      removalPolicy: RemovalPolicy.DESTROY,
-      alarmDestination: { email: 'ops@example.com' },
-    });
+    const { logRetention, ...others } = EVERY_PARAMETER;
+    const inCdkJson = { ...others, logRetentionDays: logRetention, alarmEmail: 'ops@example.com' };
+    const onCommandLine = Object.fromEntries(Object.entries(inCdkJson).map(([name, value]) => [name, typeof value === 'object' ? JSON.stringify(value) : String(value)]));
+    const expected = { ...EVERY_PARAMETER, alarmDestination: { email: 'ops@example.com' } };
+    expect(fromContext(inCdkJson)).toEqual(expected);
+    expect(fromContext(onCommandLine)).toEqual(expected);
     expect(fromContext({ alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:on-call' }).alarmDestination).toEqual({
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:on-call',
     });

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { restRoutes } from '../../lambda/transport/rest-routes';
 import { VoiceIdStack, type VoiceIdStackProps } from '../../lib/voice-id-stack';
+import { EVERY_PARAMETER } from '../support/stack-parameters';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -149,27 +149,6 @@ const LAMBDA_BASIC_EXECUTION = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']],
 };
 const assumedByLambda = { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }], Version: '2012-10-17' };
-
-/** Every stack parameter away from its default. */
-const EVERY_PARAMETER: VoiceIdStackProps = {
-  apiMemorySize: 2048,
-  batchJobWorkerMemorySize: 3008,
-  expirySweeperMemorySize: 512,
-  apiReservedConcurrency: 50,
-  batchJobMaxConcurrency: 40,
-  logRetention: RetentionDays.THREE_MONTHS,
-  quotas: {
-    domains: 10,
-    speakersPerDomain: 200_000,
-    watchlistsPerDomain: 5,
-    fraudstersPerWatchlist: 1000,
-    sessionsPerDomain: 500,
-    speakersPerEnrollmentJob: 20_000,
-    fraudstersPerRegistrationJob: 1000,
-  },
-  speakerExpiryDays: 365,
-  removalPolicy: RemovalPolicy.DESTROY,
-};
 
 describe('VoiceIdStack', () => {
   const { stack, template } = synthesize();

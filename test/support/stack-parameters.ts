@@ -1,0 +1,24 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { VoiceIdStackProps } from '../../lib/voice-id-stack';
+
+/** Every stack parameter away from its default. */
+export const EVERY_PARAMETER: VoiceIdStackProps = {
+  apiMemorySize: 2048,
+  batchJobWorkerMemorySize: 3008,
+  expirySweeperMemorySize: 512,
+  apiReservedConcurrency: 50,
+  batchJobMaxConcurrency: 40,
+  logRetention: RetentionDays.THREE_MONTHS,
+  quotas: {
+    domains: 10,
+    speakersPerDomain: 200_000,
+    watchlistsPerDomain: 5,
+    fraudstersPerWatchlist: 1000,
+    sessionsPerDomain: 500,
+    speakersPerEnrollmentJob: 20_000,
+    fraudstersPerRegistrationJob: 1000,
+  },
+  speakerExpiryDays: 365,
+  removalPolicy: RemovalPolicy.DESTROY,
+};
