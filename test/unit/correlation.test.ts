@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { SFNClient, type StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { currentCorrelationId, logger, withCorrelationId } from '#observability';
@@ -83,7 +84,8 @@ describe('the correlation id', () => {
   });
 
   it("is on the worker's log lines for each task it is handed", async () => {
-    const { handler } = await import('../../lambda/handlers/batch-job-worker');
+    // By path, as Lambda and the embedded stack load a handler (nothing imports one).
+    const { handler } = (await import(path.join(__dirname, '..', '..', 'lambda', 'handlers', 'batch-job-worker.ts'))) as { handler: (event: object) => Promise<unknown> };
     const lines = await logLines(() => handler({ task: 'prepare', job: { domainId: 'dom-1', jobId: 'job-1', jobType: 'SPEAKER_ENROLLMENT' }, correlationId: 'req-7' }));
     expect(lines.map((line) => [line.message, line.correlation_id])).toEqual([['preparing', 'req-7']]);
   });
