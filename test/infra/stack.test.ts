@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from '../../lambda/config';
 import { restRoutes } from '../../lambda/transport/rest-routes';
 import { VoiceIdStack, type VoiceIdStackProps } from '../../lib/voice-id-stack';
 import { EVERY_PARAMETER } from '../support/stack-parameters';
@@ -427,22 +428,20 @@ describe('VoiceIdStack', () => {
 
     it("applies each one: memory per function, the API's reserved concurrency, the map's concurrency, quotas and expiry for every function", () => {
       const { template: tuned } = synthesize(EVERY_PARAMETER);
-      const limits = {
-        QUOTA_DOMAINS: '10',
-        QUOTA_SPEAKERS_PER_DOMAIN: '200000',
-        QUOTA_WATCHLISTS_PER_DOMAIN: '5',
-        QUOTA_FRAUDSTERS_PER_WATCHLIST: '1000',
-        QUOTA_SESSIONS_PER_DOMAIN: '500',
-        QUOTA_SPEAKERS_PER_ENROLLMENT_JOB: '20000',
-        QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB: '1000',
-        SPEAKER_EXPIRY_DAYS: '365',
-      };
-      expect(functions(tuned)).toEqual({
+      const tunedFunctions = functions(tuned);
+      const { limits } = tunedFunctions.api;
+      expect(tunedFunctions).toEqual({
         api: { memory: 2048, reserved: 50, limits },
         'batch-job-worker': { memory: 3008, reserved: undefined, limits },
         'expiry-sweeper': { memory: 512, reserved: undefined, limits },
       });
       expect(mapConcurrency(tuned)).toEqual([40]);
+      // As the service reads its environment (lambda/config.ts): every quota and the expiry arrive.
+      const apiEnvironment = Object.values(resources<FunctionProperties>(tuned, 'AWS::Lambda::Function')).find((fn) => fn.Metadata?.['voice-id:handler'] === 'api')!
+        .Properties.Environment.Variables;
+      const config = loadConfig({ AWS_REGION: 'eu-west-1', ...(readable(apiEnvironment) as Record<string, string>) });
+      expect(config.quotas).toEqual(EVERY_PARAMETER.quotas);
+      expect(config.speakerExpiryMs).toBe(EVERY_PARAMETER.speakerExpiryDays! * 24 * 3600 * 1000);
     });
   });
 
