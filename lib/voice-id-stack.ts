@@ -86,7 +86,6 @@ export interface VoiceIdStackProps extends StackProps {
 export class VoiceIdStack extends Stack {
   readonly api: VoiceIdApi;
   readonly batchJobs: BatchJobs;
-  readonly alarms: OperationalAlarms;
 
   constructor(scope: Construct, id: string, props: VoiceIdStackProps = {}) {
     super(scope, id, props);
@@ -177,7 +176,7 @@ export class VoiceIdStack extends Stack {
     auditBus.grantPutEventsTo(sweeper);
     const expirySweep = new ExpirySweep(this, 'ExpirySweep', { sweeper, removalPolicy: retention.removalPolicy });
 
-    this.alarms = new OperationalAlarms(this, 'Alarms', {
+    new OperationalAlarms(this, 'Alarms', {
       functions: { ApiFunction: apiFunction, BatchJobWorker: worker, ExpirySweeper: sweeper },
       stateMachines: { BatchJobs: batchJobs.stateMachine, DomainReEncryption: reEncryption.stateMachine },
       api: this.api.restApi,

@@ -32,12 +32,9 @@ export interface OperationalAlarmsProps {
  * so one fault is worth a look. Missing data (no traffic) is not a breach.
  */
 export class OperationalAlarms extends Construct {
-  readonly alarms: Alarm[] = [];
-  readonly topic?: ITopic;
-
   constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
     super(scope, id);
-    this.topic = props.destination && alarmTopic(this, props.destination, props.removalPolicy);
+    const topic = props.destination && alarmTopic(this, props.destination, props.removalPolicy);
     const period = Duration.minutes(5);
     const alarm = (name: string, description: string, metric: IMetric) => {
       const raised = new Alarm(this, name, {
@@ -48,13 +45,12 @@ export class OperationalAlarms extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      if (this.topic) raised.addAlarmAction(new SnsAction(this.topic));
-      this.alarms.push(raised);
+      if (topic) raised.addAlarmAction(new SnsAction(topic));
     };
 
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`${name}Errors`, `${name} failed an invocation (an uncaught fault or a timeout).`, fn.metricErrors({ period }));
-      // Throttles mean the account's (or the reserved) concurrency is spent: callers get ThrottlingException.
+      // The account's (or the reserved) concurrency is spent: API requests are refused, worker tasks wait.
       alarm(`${name}Throttles`, `${name} was throttled: its concurrency is spent.`, fn.metricThrottles({ period }));
     }
     for (const [name, machine] of Object.entries(props.stateMachines)) {
