@@ -58,6 +58,7 @@ const Environment = z.object({
   TOKEN_SECRET_ARN: optional,
   SPEAKER_MODEL: optional,
   SPEAKER_MODEL_DIR: optional,
+  SCORE_CALIBRATION_FILE: optional,
   AUDIT_EVENTS_FILE: optional,
   EVENT_BUS_NAME: optional,
   SPEECH_WORKERS: z
@@ -117,6 +118,8 @@ export interface ServiceConfig {
   speakerModel?: string;
   /** Where the speaker model's file is; unset means model/out, where `npm install` builds it. */
   speakerModelDir?: string;
+  /** An operator's score calibration, written by `npm run calibrate`; unset means the one shipped with the model. */
+  scoreCalibrationFile?: string;
   /**
    * Worker threads for speech detection and embedding; 0 runs them in the request's own thread, as Lambda should
    * (one request per sandbox). The embedded stack serves every call from one process and sets one per core.
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tokenSecret: e.TOKEN_SECRET ? { value: e.TOKEN_SECRET } : { secretArn: e.TOKEN_SECRET_ARN! },
     speakerModel: e.SPEAKER_MODEL,
     speakerModelDir: e.SPEAKER_MODEL_DIR,
+    scoreCalibrationFile: e.SCORE_CALIBRATION_FILE,
     speechWorkers: e.SPEECH_WORKERS,
     auditEvents: e.AUDIT_EVENTS_FILE ? { file: e.AUDIT_EVENTS_FILE } : { eventBusName: e.EVENT_BUS_NAME ?? 'default' },
   };

@@ -104,12 +104,12 @@ function marker(g: SKRSContext2D, px: number, py: number, colour: string, label:
   g.fillText(label, WIDTH - MARGIN.right - 24, MARGIN.top + 23 + 20 * row);
 }
 
-/** Target and non-target distributions of cosine (top) and calibrated score (bottom), each as a share of its class. */
-export function histograms(trials: Trial[], title: string, cosineAt90: number): Buffer {
+/** Target and non-target distributions of cohort margin (top) and calibrated score (bottom), each as a share of its class. */
+export function histograms(trials: Trial[], title: string, marginAt90: number): Buffer {
   const { image, g } = canvas(title);
   const panelH = (HEIGHT - MARGIN.top - MARGIN.bottom - 40) / 2;
   const panels = [
-    { value: (t: Trial) => t.cosine, range: [0.3, 1], bins: 70, step: 0.1, label: 'cosine similarity', threshold: cosineAt90 },
+    { value: (t: Trial) => t.margin, range: [-0.3, 0.5], bins: 80, step: 0.1, label: 'cohort margin', threshold: marginAt90 },
     // Bins of 2 points, the last one [100, 102) so that a score of 100 has a bin of its own width.
     { value: (t: Trial) => t.score, range: [0, 102], bins: 51, step: 10, label: 'score (0-100)', threshold: DEFAULT_ACCEPTANCE_THRESHOLD },
   ];

@@ -2,27 +2,44 @@
  * Scores as Voice ID reports them: an integer 0-100 per comparison, ACCEPT/REJECT against the domain's
  * AcceptanceThreshold, and a known-fraudster risk score against the RiskThreshold of a watchlist.
  *
- * Cosine similarity is mapped to a score by a logistic curve fitted on impostor trials (model/calibrate.py,
- * model/README.md "Calibration"): score 90 where about 1 % of impostors reach, score 50 where about 10 % do. So
- * the default thresholds keep Voice ID's meaning, "90 is a strong match", rather than an arbitrary cosine cut.
+ * A raw cosine does not mean the same thing on every line: a telephone channel, a language or a room that all of a
+ * domain's callers share makes every voice look like every other (impostor cosines measured 0.63 on clean read
+ * English and 0.73 on the same speech through a simulated telephone line), so a fixed cosine cut lets in many
+ * times the impostors it promises. Each comparison is therefore scored against a cohort of other voices heard on
+ * the same lines: the domain's own enrolled voiceprints (README "Biometrics"). The margin
+ *
+ *     m = (cos(enrolled, probe) - (mean cos(enrolled, cohort) + mean cos(probe, cohort)) / 2) / sqrt(1 + 1/n)
+ *
+ * says how much closer the two voices are to each other than to the n other voices of the cohort; the square root
+ * widens the scale for a small cohort, whose means are themselves uncertain, so that a domain of ten speakers
+ * keeps the same false-accept rate as one of ten thousand. A calibration maps the margin to the 0-100 score:
+ * 100 / (1 + exp(-(a (m - m90) + ln 9))), where m90 is the margin that few enough impostors reach
+ * (lambda/biometrics/calibration.ts).
  */
-import calibrationFile from '../../model/calibration.json';
 import type { Voiceprint } from './voiceprint.ts';
 
 export const DEFAULT_ACCEPTANCE_THRESHOLD = 90;
 export const DEFAULT_RISK_THRESHOLD = 50;
 
-export interface Calibration {
-  /** The cosine that scores 90. */
-  x90: number;
-  /** The slope of the logistic curve, per unit of cosine. */
+/**
+ * Below this many voiceprints of its own (the claimed speaker's aside), a domain is scored against the cohort
+ * shipped with the model: two or three voices say too little about a domain's lines.
+ */
+export const MIN_DOMAIN_COHORT = 3;
+
+/** How a model's margins map to scores; lambda/biometrics/calibration.ts reads and fits it. */
+export interface ScoreMapping {
+  /** The margin that scores 90. */
+  m90: number;
+  /** The slope of the logistic curve, per unit of margin. */
   a: number;
 }
 
-/** Each model has its own curve: cosines of different models are on different scales. */
-const CALIBRATIONS: ReadonlyMap<string, Calibration> = new Map([
-  ['resemblyzer-ge2e', { x90: calibrationFile.x90, a: calibrationFile.a }],
-]);
+/**
+ * Other voices of the same lines, each with the id of the speaker it belongs to, so that it can be left out, and
+ * its model: only voices of the probe's model count.
+ */
+export type Cohort = readonly { id: string; model: string; vector: Float32Array }[];
 
 export type AuthenticationDecision = 'ACCEPT' | 'REJECT';
 export type FraudDecision = 'HIGH_RISK' | 'LOW_RISK';
@@ -48,44 +65,95 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : 0;
 }
 
-/** score = 100 / (1 + exp(-(a (cosine - x90) + ln 9))), rounded to an integer as Voice ID reports it. */
-export function calibratedScore(cosineSimilarity: number, { x90, a }: Calibration): number {
-  const score = 100 / (1 + Math.exp(-(a * (cosineSimilarity - x90) + Math.log(9))));
-  return Math.round(score);
+/** score = 100 / (1 + exp(-(a (margin - m90) + ln 9))), rounded to an integer as Voice ID reports it. */
+export function calibratedScore(margin: number, { m90, a }: ScoreMapping): number {
+  return Math.round(100 / (1 + Math.exp(-(a * (margin - m90) + Math.log(9)))));
 }
 
-/** The 0-100 score of two voiceprints of the same model. */
-export function similarityScore(enrolled: Voiceprint, probe: Voiceprint): number {
+/**
+ * The cohort margin of two voiceprints (header comment). `exclude` names voices that must not stand for "other
+ * speakers": the claimed speaker's own voiceprint, and in evaluation the test speaker's. The domain's cohort is
+ * used when it has MIN_DOMAIN_COHORT voices left, the model's shipped cohort otherwise.
+ */
+export function cohortMargin(
+  enrolled: Voiceprint,
+  probe: Voiceprint,
+  domainCohort: Cohort,
+  shippedCohort: Cohort,
+  exclude: ReadonlySet<string>,
+): number {
   if (enrolled.model !== probe.model) {
     throw new RangeError(
       `A voiceprint of model ${enrolled.model} cannot be compared with one of model ${probe.model}; ` +
         'speakers enrolled with another model must enroll again.',
     );
   }
-  const calibration = CALIBRATIONS.get(probe.model);
-  if (!calibration) throw new RangeError(`There is no score calibration for speaker model ${probe.model}.`);
-  return calibratedScore(cosine(enrolled.vector, probe.vector), calibration);
+  const others = (cohort: Cohort) => cohort.filter(({ id, model }) => model === probe.model && !exclude.has(id));
+  const domain = others(domainCohort);
+  const shipped = others(shippedCohort);
+  // A model without a shipped cohort (an operator's own) makes do with what the domain has.
+  const members = domain.length >= MIN_DOMAIN_COHORT || shipped.length === 0 ? domain : shipped;
+  if (members.length === 0) {
+    throw new RangeError(`There is no cohort for speaker model ${probe.model} to score against: enroll other speakers in the domain first.`);
+  }
+  const raw = cosine(enrolled.vector, probe.vector);
+  let enrolledSum = 0;
+  let probeSum = 0;
+  for (const { vector } of members) {
+    enrolledSum += cosine(enrolled.vector, vector);
+    probeSum += cosine(probe.vector, vector);
+  }
+  const n = members.length;
+  return (raw - (enrolledSum + probeSum) / (2 * n)) / Math.sqrt(1 + 1 / n);
 }
 
 export function authenticationDecision(score: number, threshold = DEFAULT_ACCEPTANCE_THRESHOLD): AuthenticationDecision {
   return score >= threshold ? 'ACCEPT' : 'REJECT';
 }
 
-/** The risk that `probe` is one of `fraudsters`: the score of the closest one. */
-export function fraudRisk(
-  probe: Voiceprint,
-  fraudsters: { id: string; voiceprint: Voiceprint }[],
-  threshold = DEFAULT_RISK_THRESHOLD,
-): FraudRisk {
-  let closest: { id: string; score: number } | undefined;
-  for (const { id, voiceprint } of fraudsters) {
-    const score = similarityScore(voiceprint, probe);
-    if (!closest || score > closest.score) closest = { id, score };
+/** What scoring needs beyond the two voiceprints: the calibration and shipped cohort of their model. */
+export interface ModelScoring {
+  mapping(model: string): ScoreMapping;
+  shippedCohort(model: string): Cohort;
+}
+
+/** Scores comparisons of one domain's voices, against its cohort. */
+export class DomainScorer {
+  constructor(
+    private readonly scoring: ModelScoring,
+    private readonly domainCohort: Cohort,
+  ) {}
+
+  /** The 0-100 score of two voiceprints of the same model. */
+  score(enrolled: Voiceprint, probe: Voiceprint, exclude: ReadonlySet<string> = new Set()): number {
+    return this.scoreOf(this.margin(enrolled, probe, exclude), probe.model);
   }
-  const riskScore = closest?.score ?? 0;
-  return {
-    riskScore,
-    ...(closest && { fraudsterId: closest.id }),
-    decision: riskScore >= threshold ? 'HIGH_RISK' : 'LOW_RISK',
-  };
+
+  /** The cohort margin, without `exclude`d voices in the cohort (cohortMargin). */
+  margin(enrolled: Voiceprint, probe: Voiceprint, exclude: ReadonlySet<string> = new Set()): number {
+    return cohortMargin(enrolled, probe, this.domainCohort, this.scoring.shippedCohort(probe.model), exclude);
+  }
+
+  scoreOf(margin: number, model: string): number {
+    return calibratedScore(margin, this.scoring.mapping(model));
+  }
+
+  /** The risk that `probe` is one of `fraudsters`: the score of the closest one. */
+  fraudRisk(
+    probe: Voiceprint,
+    fraudsters: { id: string; voiceprint: Voiceprint }[],
+    threshold = DEFAULT_RISK_THRESHOLD,
+  ): FraudRisk {
+    let closest: { id: string; score: number } | undefined;
+    for (const { id, voiceprint } of fraudsters) {
+      const score = this.score(voiceprint, probe);
+      if (!closest || score > closest.score) closest = { id, score };
+    }
+    const riskScore = closest?.score ?? 0;
+    return {
+      riskScore,
+      ...(closest && { fraudsterId: closest.id }),
+      decision: riskScore >= threshold ? 'HIGH_RISK' : 'LOW_RISK',
+    };
+  }
 }

@@ -1,4 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { modelScoring } from '#biometrics/calibration';
+import type { ModelScoring } from '#biometrics/scoring';
 import { speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
 import type { ServiceConfig } from '#config';
 import { lazy } from '#lazy';
@@ -16,6 +18,8 @@ export interface OperationContext extends Stores {
   pageTokens: () => Promise<PageTokens>;
   /** Speech detection and embedding of live audio: in the request's thread in Lambda, on worker threads locally. */
   speech: SpeechEngine;
+  /** Each speaker model's score calibration and shipped cohort: the shipped ones, or an operator's (SCORE_CALIBRATION_FILE). */
+  scoring: ModelScoring;
   now: () => number;
 }
 
@@ -32,6 +36,7 @@ export function createContext(config: ServiceConfig): Promise<OperationContext> 
       return new PageTokens(secret);
     }),
     speech: speechEngine({ workers: config.speechWorkers, modelName: config.speakerModel, modelDir: config.speakerModelDir }),
+    scoring: modelScoring(config.scoreCalibrationFile),
     now: Date.now,
   });
 }

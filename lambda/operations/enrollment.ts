@@ -3,7 +3,7 @@ import { ConflictException, ValidationException } from '#api-model/errors';
 import type { FraudsterRecord } from '#api-model/fraudster';
 import { newPrefixedId } from '#api-model/ids';
 import { isExpired, type SpeakerRecord } from '#api-model/speaker';
-import { fraudRisk, type FraudRisk } from '#biometrics/scoring';
+import { DomainScorer, type FraudRisk } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
 import type { EntryWrite } from '#store/job-store';
 import type { OperationContext } from './context.ts';
@@ -93,7 +93,14 @@ export async function screenAgainstWatchlist(
     requireSameModel(voiceprint.model, voice.model, `The fraudster ${id}`);
     return { id, voiceprint: { ...voiceprint, speechSeconds: 0 } };
   });
-  return fraudRisk(voice, fraudsters, threshold);
+  // An empty watchlist needs no cohort: nothing is compared.
+  if (fraudsters.length === 0) return { riskScore: 0, decision: 'LOW_RISK' };
+  return (await domainScorer(ctx, domain)).fraudRisk(voice, fraudsters, threshold);
+}
+
+/** Scores against the domain's own enrolled voices, the cohort that gives scores their meaning on its lines. */
+export async function domainScorer(ctx: OperationContext, domain: DomainRecord): Promise<DomainScorer> {
+  return new DomainScorer(ctx.scoring, await ctx.voiceprints.cohort(domain));
 }
 
 /** Scores of different speaker models mean nothing against each other: say so rather than compare. */

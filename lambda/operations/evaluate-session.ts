@@ -4,10 +4,10 @@ import { toEpochSeconds } from '#api-model/domain';
 import { resultId, streamingStatus, type SessionRecord } from '#api-model/session';
 import { isExpired } from '#api-model/speaker';
 import { sessionInput } from '#api-model/validation';
-import { authenticationDecision, similarityScore } from '#biometrics/scoring';
+import { authenticationDecision } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
 import type { OperationContext } from './context.ts';
-import { requireSameModel, screenAgainstWatchlist } from './enrollment.ts';
+import { domainScorer, requireSameModel, screenAgainstWatchlist } from './enrollment.ts';
 import { defineOperation } from './operation.ts';
 import { openSession, openSpeech } from './sessions.ts';
 
@@ -78,7 +78,9 @@ async function authenticate(
   if (!enrolled) return { ...ids, Decision: 'SPEAKER_NOT_ENROLLED' };
   if (!caller) return { ...ids, Decision: 'NOT_ENOUGH_SPEECH' };
   requireSameModel(enrolled.model, caller.model, `The speaker ${speaker.speakerId}`);
-  const score = similarityScore({ ...enrolled, speechSeconds: 0 }, caller);
+  // The claimed speaker is not one of the "other voices" the caller is weighed against.
+  const scorer = await domainScorer(ctx, domain);
+  const score = scorer.score({ ...enrolled, speechSeconds: 0 }, caller, new Set([speaker.speakerId]));
   const decision = authenticationDecision(score, session.authentication.acceptanceThreshold);
   if (decision === 'ACCEPT') await ctx.speakers.recordAccess(speaker, nowMs, ctx.speakerExpiryMs);
   return { ...ids, Decision: decision, Score: score };

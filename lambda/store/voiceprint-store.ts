@@ -16,6 +16,9 @@ export interface StoredVoiceprint {
   vector: Float32Array;
 }
 
+/** Enrolled speakers' voiceprints by GeneratedSpeakerId; each has its model, which scoring checks. */
+export type StoredCohort = ({ id: string } & StoredVoiceprint)[];
+
 /** The write that stores or removes a voiceprint, for the store that changes its owner to put in the same transaction. */
 export type VoiceprintWrite = GuardedWrite;
 
@@ -32,9 +35,20 @@ interface VoiceprintItem {
 }
 
 const ownerId = (owner: VoiceprintOwner) => `${owner.kind}#${owner.id}`;
+const SPEAKER_PREFIX = 'speaker#';
 const cacheKey = (domainId: string, owner: VoiceprintOwner, version: number) => `${domainId}\n${ownerId(owner)}\n${version}`;
 /** At most about 10 MB of opened voiceprints per process. */
 const MAX_OPENED = 10_000;
+/**
+ * Enough voices for a cohort's mean similarity to be known to within about 0.005 (its spread is about 0.07), while
+ * one query reads them (about 250 KB) and scoring a caller against them takes well under a millisecond.
+ */
+export const COHORT_SIZE = 200;
+/**
+ * How long a domain's cohort is reused. Short, because a deleted or opted-out speaker's voiceprint must stop
+ * being used within a minute; a minute is still thousands of evaluations of a busy domain per read.
+ */
+const COHORT_MAX_AGE_MS = 60_000;
 
 /**
  * Voiceprints, apart from the speaker and fraudster records (one partition per domain, sort key
@@ -50,6 +64,38 @@ export class VoiceprintStore {
 
   /** Voiceprints opened lately (in memory only, 1 KB each), by domain, owner and version. */
   private readonly opened = new Map<string, { voiceprint: StoredVoiceprint; expiresAt: number }>();
+  /** Cohorts read lately, by domain: the promise, so that concurrent evaluations share one read. */
+  private readonly cohorts = new Map<string, { cohort: Promise<StoredCohort>; expiresAt: number }>();
+
+  /**
+   * Up to COHORT_SIZE enrolled speakers' voiceprints of a domain, the other voices its callers are scored against
+   * (lambda/biometrics/scoring.ts). Speaker ids are random, so the first ones in key order are a random sample.
+   */
+  cohort(domain: DomainKey): Promise<StoredCohort> {
+    const cached = this.cohorts.get(domain.domainId);
+    if (cached && cached.expiresAt > Date.now()) return cached.cohort;
+    const cohort = this.readCohort(domain);
+    this.cohorts.set(domain.domainId, { cohort, expiresAt: Date.now() + COHORT_MAX_AGE_MS });
+    cohort.catch(() => this.cohorts.delete(domain.domainId));
+    return cohort;
+  }
+
+  private async readCohort(domain: DomainKey): Promise<StoredCohort> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'domainId = :d AND begins_with(ownerId, :speaker)',
+        ExpressionAttributeValues: { ':d': domain.domainId, ':speaker': SPEAKER_PREFIX },
+        Limit: COHORT_SIZE,
+      }),
+    );
+    return Promise.all(
+      (Items as VoiceprintItem[]).map(async (item) => {
+        const id = item.ownerId.slice(SPEAKER_PREFIX.length);
+        return { id, ...(await this.open(domain, { kind: 'speaker', id }, item)) };
+      }),
+    );
+  }
 
   /**
    * Encrypts a voiceprint and returns the write that stores it (replacing any earlier one of the same owner).

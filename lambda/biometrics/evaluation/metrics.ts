@@ -8,7 +8,10 @@
 export interface Trial {
   /** Whether the test and the enrollment are of the same speaker. */
   target: boolean;
+  /** The raw cosine of the two voiceprints, for reference. */
   cosine: number;
+  /** The cohort margin the score is calibrated from (scoring.ts): the service's own ranking of trials. */
+  margin: number;
   /** The 0-100 score the service would report. */
   score: number;
 }
@@ -29,12 +32,12 @@ function classSizes(trials: Trial[]): { targets: number; nontargets: number } {
 }
 
 /**
- * One point of the DET curve per threshold on the cosine: rejecting the `i` lowest-scoring trials, from none to
- * all. The cosine rather than the score, because rounding scores to integers would merge distinct thresholds.
+ * One point of the DET curve per threshold on the margin: rejecting the `i` lowest-scoring trials, from none to
+ * all. The margin rather than the score, because rounding scores to integers would merge distinct thresholds.
  */
 export function detPoints(trials: Trial[]): { miss: number; falseAlarm: number }[] {
   const { targets, nontargets } = classSizes(trials);
-  const sorted = [...trials].sort((a, b) => a.cosine - b.cosine);
+  const sorted = [...trials].sort((a, b) => a.margin - b.margin);
   const points = [{ miss: 0, falseAlarm: 1 }];
   let misses = 0;
   let rejectedNontargets = 0;
@@ -71,11 +74,47 @@ export function minDcf(trials: Trial[], pTarget = P_TARGET): number {
   return best / Math.min(pTarget, 1 - pTarget);
 }
 
+/** A proportion with its 95 % confidence interval (Wilson score interval), as `count` of `of` trials. */
+export interface Rate {
+  rate: number;
+  count: number;
+  of: number;
+  low: number;
+  high: number;
+}
+
+export function rateWithInterval(count: number, of: number): Rate {
+  const z = 1.959964;
+  const p = count / of;
+  const denominator = 1 + (z * z) / of;
+  const centre = (p + (z * z) / (2 * of)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / of + (z * z) / (4 * of * of))) / denominator;
+  return { rate: p, count, of, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
 /** False acceptance and false rejection rates when a score of `threshold` or more is accepted, as the service does. */
 export function ratesAtScore(trials: Trial[], threshold: number): { far: number; frr: number } {
+  const { far, frr } = ratesWithIntervals(trials, threshold);
+  return { far: far.rate, frr: frr.rate };
+}
+
+/** FAR and FRR, with their intervals, when a score of `threshold` or more is accepted. */
+export function ratesWithIntervals(trials: Trial[], threshold: number): { far: Rate; frr: Rate } {
   const { targets, nontargets } = classSizes(trials);
   return {
-    far: trials.filter((trial) => !trial.target && trial.score >= threshold).length / nontargets,
-    frr: trials.filter((trial) => trial.target && trial.score < threshold).length / targets,
+    far: rateWithInterval(trials.filter((trial) => !trial.target && trial.score >= threshold).length, nontargets),
+    frr: rateWithInterval(trials.filter((trial) => trial.target && trial.score < threshold).length, targets),
   };
+}
+
+/**
+ * The lowest integer score threshold (0-101) at which at most `far` of the impostor trials are accepted: the
+ * AcceptanceThreshold an operator would set for that rate on these recordings.
+ */
+export function thresholdForFar(trials: Trial[], far: number): number {
+  const impostors = trials.filter((trial) => !trial.target).map((trial) => trial.score);
+  for (let threshold = 0; threshold <= 100; threshold++) {
+    if (impostors.filter((score) => score >= threshold).length <= far * impostors.length) return threshold;
+  }
+  return 101;
 }

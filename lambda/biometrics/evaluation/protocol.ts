@@ -1,6 +1,7 @@
 /**
  * The evaluation protocol: how enrollments, tests and trials are formed from a folder of speaker-labelled 8 kHz WAV
- * files, run through the service's own pipeline (Silero VAD trim, resampler, speaker model, calibrated scores).
+ * files, run through the service's own pipeline (Silero VAD trim, resampler, speaker model, cohort-normalised and
+ * calibrated scores, by the same code as EvaluateSession).
  *
  * The folder has manifest.csv (path,speaker[,...]; paths relative to the folder) or one sub-folder of .wav files
  * per speaker. The protocol follows model/evaluate.py, with Voice ID's speech amounts counted as the service
@@ -12,13 +13,18 @@
  *     isolated words) thus still give 30 s enrollments and 10 s tests;
  *   - trials: every test against every enrollment of the same rotation; `rotations` K repeats the protocol with
  *     the file order rotated by 0..K-1 files, for more (correlated) trials;
+ *   - the cohort of a trial, standing for the domain's other enrolled speakers, is the other enrollments of the
+ *     rotation without the claimed and the test speaker's own: a real impostor is rarely an enrolled customer,
+ *     and a cohort holding the impostor's own voiceprint would flatter the figures;
  *   - a speaker without 30 s of speech for enrollment and 10 s more for a test is skipped, with a note.
  * `enrollSeconds` and `testSeconds` change the 30 s and 10 s, for sets with less speech per speaker than Voice ID's
  * rules need (below 30 s of enrollment speech, the figures are not those of the service as configured).
+ * `impostorsOnly`, for sets of one recording per speaker (calibration needs only impostor trials): each speaker's
+ * tests are cut from all of its speech, the enrollment's included, and no target trial is formed.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { cosine, similarityScore } from '#biometrics/scoring';
+import { cosine, DomainScorer, type ModelScoring } from '#biometrics/scoring';
 import type { SpeakerEmbedder } from '#biometrics/speaker-model';
 import {
   concatenate,
@@ -33,10 +39,21 @@ import type { Trial } from './metrics.ts';
 
 const RATE = VOICE_ID_SAMPLE_RATE;
 
+/** A voiceprint the protocol made, and whose it is. */
+export interface LabelledPrint {
+  speaker: string;
+  rotation: number;
+  print: Voiceprint;
+}
+
 export interface Evaluation {
+  /** Speakers enrolled, and speakers in the folder. */
   speakers: number;
-  enrollments: number;
-  tests: number;
+  speakersInSet: number;
+  /** Speakers without enough speech to enroll in any rotation: the failure-to-enrol rate's numerator. */
+  failedToEnroll: number;
+  enrollments: LabelledPrint[];
+  tests: LabelledPrint[];
   trials: Trial[];
   /** Why each speaker (and rotation) left out was left out. */
   skipped: string[];
@@ -49,9 +66,11 @@ export interface Evaluation {
 
 export interface ProtocolOptions {
   embedder: SpeakerEmbedder;
+  scoring: ModelScoring;
   rotations?: number;
   enrollSeconds?: number;
   testSeconds?: number;
+  impostorsOnly?: boolean;
 }
 
 /** Speakers and their files, in manifest order, or one sub-folder per speaker with its files sorted by name. */
@@ -82,9 +101,11 @@ export async function evaluate(
   folder: string,
   {
     embedder,
+    scoring,
     rotations = 1,
     enrollSeconds = ENROLLMENT_SPEECH_SECONDS,
     testSeconds = DEFAULT_AUTHENTICATION_SPEECH_SECONDS,
+    impostorsOnly = false,
   }: ProtocolOptions,
 ): Promise<Evaluation> {
   const timed = timedEmbedder(embedder);
@@ -107,12 +128,13 @@ export async function evaluate(
     speechSeconds: samples.length / RATE,
   });
 
-  const enrollments: { speaker: string; rotation: number; print: Voiceprint }[] = [];
-  const tests: typeof enrollments = [];
+  const enrollments: LabelledPrint[] = [];
+  const tests: LabelledPrint[] = [];
   const skipped: string[] = [];
+  const speakers = loadSpeakers(folder);
   const enrollmentSamples = enrollSeconds * RATE;
   const testSamples = testSeconds * RATE;
-  for (const [speaker, files] of loadSpeakers(folder)) {
+  for (const [speaker, files] of speakers) {
     for (let rotation = 0; rotation < Math.min(rotations, files.length); rotation++) {
       const ordered = [...files.slice(rotation), ...files.slice(0, rotation)];
       const enrollment: Float32Array[] = [];
@@ -123,7 +145,7 @@ export async function evaluate(
         enrollment.push(part);
         enrolled += part.length;
       }
-      const rest = concatenate(await Promise.all(ordered.slice(used).map(speech)));
+      const rest = concatenate(await Promise.all(ordered.slice(impostorsOnly ? 0 : used).map(speech)));
       const pieces = Math.floor(rest.length / testSamples);
       const label = rotations > 1 ? `${speaker} (rotation ${rotation})` : speaker;
       if (enrolled < enrollmentSamples) {
@@ -141,25 +163,52 @@ export async function evaluate(
     }
   }
 
-  const trials: Trial[] = [];
-  for (const test of tests) {
-    for (const enrolled of enrollments.filter(({ rotation }) => rotation === test.rotation)) {
-      trials.push({
-        target: test.speaker === enrolled.speaker,
-        cosine: cosine(enrolled.print.vector, test.print.vector),
-        score: similarityScore(enrolled.print, test.print),
-      });
-    }
-  }
+  const enrolledSpeakers = new Set(enrollments.map(({ speaker }) => speaker));
   return {
-    speakers: new Set(enrollments.map(({ speaker }) => speaker)).size,
-    enrollments: enrollments.length,
-    tests: tests.length,
-    trials,
+    speakers: enrolledSpeakers.size,
+    speakersInSet: speakers.size,
+    failedToEnroll: [...speakers.keys()].filter((speaker) => !enrolledSpeakers.has(speaker)).length,
+    enrollments,
+    tests,
+    trials: scoreTrials(enrollments, tests, scoring, { impostorsOnly }),
     skipped,
     audioSeconds,
     ...timed.totals(),
   };
+}
+
+/**
+ * Every test against every enrollment of its rotation, scored as EvaluateSession scores a caller against the
+ * claimed speaker, with the rotation's other enrollments as the domain's cohort (header comment).
+ */
+export function scoreTrials(
+  enrollments: LabelledPrint[],
+  tests: LabelledPrint[],
+  scoring: ModelScoring,
+  { impostorsOnly = false } = {},
+): Trial[] {
+  const trials: Trial[] = [];
+  const scorers = new Map<number, DomainScorer>();
+  for (const test of tests) {
+    const enrolledInRotation = enrollments.filter(({ rotation }) => rotation === test.rotation);
+    let scorer = scorers.get(test.rotation);
+    if (!scorer) {
+      scorer = new DomainScorer(scoring, enrolledInRotation.map(({ speaker, print }) => ({ id: speaker, model: print.model, vector: print.vector })));
+      scorers.set(test.rotation, scorer);
+    }
+    for (const enrolled of enrolledInRotation) {
+      const target = test.speaker === enrolled.speaker;
+      if (target && impostorsOnly) continue;
+      const margin = scorer.margin(enrolled.print, test.print, new Set([test.speaker, enrolled.speaker]));
+      trials.push({
+        target,
+        cosine: cosine(enrolled.print.vector, test.print.vector),
+        margin,
+        score: scorer.scoreOf(margin, test.print.model),
+      });
+    }
+  }
+  return trials;
 }
 
 /** Counts the audio the model is given and the time it takes, for the real-time factor. */

@@ -1,26 +1,46 @@
-import calibrationFile from '../../../model/calibration.json';
 import {
   authenticationDecision,
   calibratedScore,
+  cohortMargin,
   cosine,
-  fraudRisk,
-  similarityScore,
-  type Calibration,
+  DomainScorer,
+  MIN_DOMAIN_COHORT,
+  type Cohort,
+  type ModelScoring,
+  type ScoreMapping,
 } from '../../../lambda/biometrics/scoring.ts';
 import type { Voiceprint } from '../../../lambda/biometrics/voiceprint.ts';
 
 const MODEL = 'resemblyzer-ge2e';
-const calibration: Calibration = { x90: calibrationFile.x90, a: calibrationFile.a };
+const DIMENSION = 256;
+const mapping: ScoreMapping = { m90: 0.2, a: 20 };
 
-/** A unit vector in 256 dimensions whose cosine with `unit(0)` is `similarity`. */
-function unit(similarity = 1): Float32Array {
-  const vector = new Float32Array(256);
+/** The i-th unit vector: orthogonal voices, whose cosines are 0 with each other. */
+function axis(i: number): Float32Array {
+  const vector = new Float32Array(DIMENSION);
+  vector[i] = 1;
+  return vector;
+}
+
+/** A unit vector whose cosine with axis(0) is `similarity`, in the plane of axes 0 and 1. */
+function near(similarity: number): Float32Array {
+  const vector = new Float32Array(DIMENSION);
   vector[0] = similarity;
   vector[1] = Math.sqrt(1 - similarity ** 2);
   return vector;
 }
 
 const print = (vector: Float32Array, model = MODEL): Voiceprint => ({ model, vector, speechSeconds: 30 });
+/** `n` voices orthogonal to axes 0 and 1, so that they are equally unlike the enrolled speaker and the probe. */
+const orthogonalCohort = (n: number, model = MODEL): Cohort =>
+  Array.from({ length: n }, (_, i) => ({ id: `other-${i}`, model, vector: axis(10 + i) }));
+const scoring = (shipped: Cohort = orthogonalCohort(50)): ModelScoring => ({
+  mapping: (model) => {
+    if (model !== MODEL) throw new RangeError(`There is no score calibration for speaker model ${model}`);
+    return mapping;
+  },
+  shippedCohort: (model) => (model === MODEL ? shipped : []),
+});
 
 describe('cosine', () => {
   it('is 1 for the same direction whatever the lengths, 0 for orthogonal vectors and -1 for opposite ones', () => {
@@ -40,48 +60,107 @@ describe('cosine', () => {
 });
 
 describe('calibratedScore', () => {
-  it('scores 90 at x90 and 50 at x50, the cosines where 1 % and 10 % of calibration impostors reach', () => {
-    expect(calibratedScore(calibrationFile.x90, calibration)).toBe(90);
-    expect(calibratedScore(calibrationFile.x50, calibration)).toBe(50);
+  it('scores 90 at m90 and 50 at m90 - ln 9 / a, the margins the calibration fitted to its two impostor rates', () => {
+    expect(calibratedScore(mapping.m90, mapping)).toBe(90);
+    expect(calibratedScore(mapping.m90 - Math.log(9) / mapping.a, mapping)).toBe(50);
   });
 
-  it('matches the examples in model/README.md, rounded as Voice ID reports scores', () => {
-    const examples: [number, number][] = [
-      [0.7, 3], // 3.47
-      [0.75, 19], // 18.7
-      [0.79, 50], // 50.4
-      [0.82, 76], // 75.6
-      [0.85, 90], // 90.4
-      [0.88, 97], // 96.6
-      [0.9, 98], // 98.4
-    ];
-    for (const [x, score] of examples) expect(calibratedScore(x, calibration)).toBe(score);
-  });
-
-  it('stays within 0-100 over the whole cosine range and never decreases', () => {
+  it('stays within 0-100 over the whole margin range and never decreases', () => {
     let previous = -1;
-    for (let x = -1; x <= 1; x += 0.001) {
-      const score = calibratedScore(x, calibration);
+    for (let m = -2; m <= 2; m += 0.001) {
+      const score = calibratedScore(m, mapping);
       expect(score).toBeGreaterThanOrEqual(previous);
       previous = score;
     }
-    expect(calibratedScore(-1, calibration)).toBe(0);
-    expect(calibratedScore(1, calibration)).toBe(100);
+    expect(calibratedScore(-2, mapping)).toBe(0);
+    expect(calibratedScore(2, mapping)).toBe(100);
   });
 });
 
-describe('similarityScore', () => {
-  it('scores two voiceprints of the same model with the calibration in model/calibration.json', () => {
-    expect(similarityScore(print(unit()), print(unit(calibrationFile.x90)))).toBe(90);
-    expect(similarityScore(print(unit()), print(unit()))).toBe(100);
+describe('cohortMargin', () => {
+  const enrolled = print(axis(0));
+  const margin = (probe: Float32Array, domain: Cohort, exclude: string[] = [], shipped = orthogonalCohort(50)) =>
+    cohortMargin(enrolled, print(probe), domain, shipped, new Set(exclude));
+
+  it('is the cosine when the cohort is unlike both voices, widened by sqrt(1 + 1/n) for a cohort of n', () => {
+    expect(margin(near(0.6), orthogonalCohort(4))).toBeCloseTo(0.6 / Math.sqrt(1.25), 6);
+    expect(margin(near(0.6), orthogonalCohort(100))).toBeCloseTo(0.6 / Math.sqrt(1.01), 6);
   });
 
-  it('refuses to compare voiceprints of different models, which live on different scales', () => {
-    expect(() => similarityScore(print(unit()), print(unit(), 'another-model'))).toThrow(/enroll again/);
+  it('takes away how alike the domain makes every voice, so a shared line does not raise impostor scores', () => {
+    // Every voice of the domain carries the same channel component: raw cosines rise, the margin does not.
+    const channel = axis(200);
+    const withChannel = (vector: Float32Array, weight: number) => {
+      const mixed = vector.map((x, i) => x + weight * channel[i]);
+      const norm = Math.hypot(...mixed);
+      return mixed.map((x) => x / norm);
+    };
+    for (const weight of [0, 0.5, 1]) {
+      const domain: Cohort = orthogonalCohort(20).map((member) => ({ ...member, vector: withChannel(member.vector, weight) }));
+      const impostor = withChannel(axis(1), weight);
+      const raw = cosine(withChannel(axis(0), weight), impostor);
+      const m = cohortMargin(print(withChannel(axis(0), weight)), print(impostor), domain, [], new Set());
+      expect(raw).toBeCloseTo(weight ** 2 / (1 + weight ** 2), 5);
+      expect(m).toBeCloseTo(0, 5);
+    }
   });
 
-  it('refuses a model it has no calibration for', () => {
-    expect(() => similarityScore(print(unit(), 'x'), print(unit(), 'x'))).toThrow(/no score calibration/);
+  it('leaves out excluded voices: the claimed speaker is not one of the others', () => {
+    const domain = [...orthogonalCohort(5), { id: 'claimed', model: MODEL, vector: axis(0) }];
+    expect(margin(near(0.6), domain, ['claimed'])).toBeCloseTo(margin(near(0.6), orthogonalCohort(5)), 6);
+    expect(margin(near(0.6), domain)).toBeLessThan(margin(near(0.6), domain, ['claimed']));
+  });
+
+  it(`uses the shipped cohort while the domain has fewer than ${MIN_DOMAIN_COHORT} other voices`, () => {
+    // Shipped voices with cosine 0.5 to the enrolled speaker and 0.3 to the probe.
+    const shipped: Cohort = Array.from({ length: 10 }, (_, i) => {
+      const vector = axis(50 + i).map((x) => x * Math.sqrt(0.75));
+      vector[0] = 0.5;
+      return { id: `shipped-${i}`, model: MODEL, vector };
+    });
+    const small = orthogonalCohort(MIN_DOMAIN_COHORT - 1);
+    expect(margin(near(0.6), small, [], shipped)).toBeCloseTo((0.6 - (0.5 + 0.3) / 2) / Math.sqrt(1.1), 5);
+    expect(margin(near(0.6), orthogonalCohort(MIN_DOMAIN_COHORT), [], shipped)).toBeCloseTo(0.6 / Math.sqrt(1 + 1 / MIN_DOMAIN_COHORT), 5);
+    // With no shipped cohort (an operator's own model), what the domain has is used.
+    expect(margin(near(0.6), small, [], [])).toBeCloseTo(0.6 / Math.sqrt(1.5), 5);
+  });
+
+  it('counts only voices of the same model', () => {
+    const mixed = [...orthogonalCohort(4), ...orthogonalCohort(4, 'another-model').map((m) => ({ ...m, id: `${m.id}-b`, vector: near(0.9) }))];
+    expect(margin(near(0.6), mixed)).toBeCloseTo(margin(near(0.6), orthogonalCohort(4)), 6);
+  });
+
+  it('refuses voiceprints of different models, and says to enroll other speakers when there is no cohort at all', () => {
+    expect(() => cohortMargin(enrolled, print(axis(1), 'another-model'), [], [], new Set())).toThrow(/enroll again/);
+    expect(() => cohortMargin(enrolled, print(axis(1)), [], [], new Set())).toThrow(/enroll other speakers/);
+  });
+});
+
+describe('DomainScorer', () => {
+  const probe = print(axis(0));
+  const scorer = new DomainScorer(scoring(), orthogonalCohort(20));
+
+  it('scores two voiceprints with the calibration of their model', () => {
+    const atM90 = near(mapping.m90 * Math.sqrt(1 + 1 / 20));
+    expect(scorer.score(probe, print(atM90))).toBe(90);
+    const otherModel = new DomainScorer(scoring(), orthogonalCohort(20, 'x'));
+    expect(() => otherModel.score(print(axis(0), 'x'), print(axis(1), 'x'))).toThrow(/no score calibration/);
+  });
+
+  it('gives the fraud risk of the closest fraudster, with its id, HIGH_RISK from the risk threshold (50) up', () => {
+    const fraudsters = [
+      { id: 'far', voiceprint: print(near(0)) },
+      { id: 'near', voiceprint: print(near(0.9)) },
+      { id: 'middle', voiceprint: print(near(0.3)) },
+    ];
+    expect(scorer.fraudRisk(probe, fraudsters)).toEqual({ riskScore: 100, fraudsterId: 'near', decision: 'HIGH_RISK' });
+    const risk = scorer.fraudRisk(probe, [fraudsters[0]]);
+    expect(risk).toMatchObject({ fraudsterId: 'far', decision: 'LOW_RISK' });
+    expect(scorer.fraudRisk(probe, [fraudsters[0]], risk.riskScore).decision).toBe('HIGH_RISK');
+  });
+
+  it('is 0 and LOW_RISK with no fraudster to compare with', () => {
+    expect(scorer.fraudRisk(probe, [])).toEqual({ riskScore: 0, decision: 'LOW_RISK' });
   });
 });
 
@@ -91,28 +170,5 @@ describe('authenticationDecision', () => {
     expect(authenticationDecision(89)).toBe('REJECT');
     expect(authenticationDecision(70, 70)).toBe('ACCEPT');
     expect(authenticationDecision(69, 70)).toBe('REJECT');
-  });
-});
-
-describe('fraudRisk', () => {
-  const probe = print(unit());
-
-  it('is the score of the closest fraudster, with its id', () => {
-    const fraudsters = [
-      { id: 'far', voiceprint: print(unit(0.5)) },
-      { id: 'near', voiceprint: print(unit(0.9)) },
-      { id: 'middle', voiceprint: print(unit(0.8)) },
-    ];
-    expect(fraudRisk(probe, fraudsters)).toEqual({ riskScore: 98, fraudsterId: 'near', decision: 'HIGH_RISK' });
-  });
-
-  it('is HIGH_RISK from the risk threshold up, 50 by default', () => {
-    const fraudster = [{ id: 'f', voiceprint: print(unit(calibrationFile.x50)) }];
-    expect(fraudRisk(probe, fraudster).decision).toBe('HIGH_RISK');
-    expect(fraudRisk(probe, fraudster, 51)).toEqual({ riskScore: 50, fraudsterId: 'f', decision: 'LOW_RISK' });
-  });
-
-  it('is 0 and LOW_RISK with no fraudster to compare with', () => {
-    expect(fraudRisk(probe, [])).toEqual({ riskScore: 0, decision: 'LOW_RISK' });
   });
 });

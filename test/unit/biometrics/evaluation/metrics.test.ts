@@ -3,13 +3,15 @@ import {
   equalErrorRate,
   minDcf,
   ratesAtScore,
+  rateWithInterval,
+  thresholdForFar,
   type Trial,
 } from '../../../../lambda/biometrics/evaluation/metrics.ts';
 
-/** Trials ranked by cosine; the score is only read by ratesAtScore, so elsewhere all scores are equal. */
+/** Trials ranked by margin; the score is only read by ratesAtScore, so elsewhere all scores are equal. */
 const trials = (targets: number[], nontargets: number[], score = 50): Trial[] => [
-  ...targets.map((cosine) => ({ target: true, cosine, score })),
-  ...nontargets.map((cosine) => ({ target: false, cosine, score })),
+  ...targets.map((cosine) => ({ target: true, cosine, margin: cosine, score })),
+  ...nontargets.map((cosine) => ({ target: false, cosine, margin: cosine, score })),
 ];
 
 const separated = trials([0.8, 0.9], [0.1, 0.2]);
@@ -18,7 +20,7 @@ const reversed = trials([0.1, 0.2], [0.8, 0.9]);
 const overlapping = trials([0.3, 0.6, 0.7, 0.9], [0.1, 0.2, 0.4, 0.8]);
 
 describe('detPoints', () => {
-  it('goes from accepting everything to rejecting everything, one trial at a time in order of cosine', () => {
+  it('goes from accepting everything to rejecting everything, one trial at a time in order of margin', () => {
     expect(detPoints(trials([0.5, 0.9], [0.1, 0.7]))).toEqual([
       { miss: 0, falseAlarm: 1 },
       { miss: 0, falseAlarm: 0.5 }, // 0.1 rejected
@@ -45,7 +47,7 @@ describe('equalErrorRate', () => {
     expect(equalErrorRate(trials([0.2, 0.6, 0.7, 0.9], [0.1, 0.3, 0.4]))).toBeCloseTo(0.25, 12);
   });
 
-  it('ranks trials by cosine, which integer scores would tie', () => {
+  it('ranks trials by margin, which integer scores would tie', () => {
     expect(equalErrorRate(trials([0.95, 0.96], [0.93, 0.94], 100))).toBe(0);
   });
 });
@@ -69,8 +71,8 @@ describe('minDcf', () => {
 
 describe('ratesAtScore', () => {
   const scored: Trial[] = [
-    ...[95, 90, 89, 40].map((score) => ({ target: true, cosine: 0, score })),
-    ...[91, 90, 10, 5, 0].map((score) => ({ target: false, cosine: 0, score })),
+    ...[95, 90, 89, 40].map((score) => ({ target: true, cosine: 0, margin: 0, score })),
+    ...[91, 90, 10, 5, 0].map((score) => ({ target: false, cosine: 0, margin: 0, score })),
   ];
 
   it('accepts scores at or above the threshold, as the service does', () => {
@@ -80,6 +82,32 @@ describe('ratesAtScore', () => {
   it('accepts everything at 0 and nothing above 100', () => {
     expect(ratesAtScore(scored, 0)).toEqual({ far: 1, frr: 0 });
     expect(ratesAtScore(scored, 101)).toEqual({ far: 0, frr: 1 });
+  });
+});
+
+describe('rateWithInterval', () => {
+  it('gives the 95 % Wilson interval, which stays inside 0-1 and is not empty at 0 of n', () => {
+    // Reference values: statsmodels proportion_confint(count, n, method='wilson').
+    const half = rateWithInterval(50, 100);
+    expect(half.rate).toBe(0.5);
+    expect(half.low).toBeCloseTo(0.4038, 4);
+    expect(half.high).toBeCloseTo(0.5962, 4);
+    const none = rateWithInterval(0, 420);
+    expect(none.low).toBe(0);
+    expect(none.high).toBeCloseTo(0.00906, 4);
+    const all = rateWithInterval(10, 10);
+    expect(all.high).toBeCloseTo(1, 12);
+    expect(all.low).toBeCloseTo(0.7225, 4);
+  });
+});
+
+describe('thresholdForFar', () => {
+  it('is the lowest integer score at which at most the given share of impostors is accepted', () => {
+    const impostors: Trial[] = Array.from({ length: 100 }, (_, i) => ({ target: false, cosine: 0, margin: 0, score: i }));
+    expect(thresholdForFar(impostors, 0.01)).toBe(99);
+    expect(thresholdForFar(impostors, 0.1)).toBe(90);
+    expect(thresholdForFar(impostors, 0.001)).toBe(100);
+    expect(thresholdForFar([...impostors, { target: false, cosine: 0, margin: 0, score: 100 }], 0)).toBe(101);
   });
 });
 
