@@ -23,9 +23,9 @@ export const DEFAULT_RISK_THRESHOLD = 50;
 
 /**
  * Below this many voiceprints of its own (the claimed speaker's aside), a domain is scored against the cohort
- * shipped with the model: two or three voices say too little about a domain's lines.
+ * shipped with the model. A single voice would make every comparison depend on that one caller.
  */
-export const MIN_DOMAIN_COHORT = 3;
+export const MIN_DOMAIN_COHORT = 2;
 
 /** How a model's margins map to scores; lambda/biometrics/calibration.ts reads and fits it. */
 export interface ScoreMapping {

@@ -122,7 +122,7 @@ describe('cohortMargin', () => {
     expect(margin(near(0.6), small, [], shipped)).toBeCloseTo((0.6 - (0.5 + 0.3) / 2) / Math.sqrt(1.1), 5);
     expect(margin(near(0.6), orthogonalCohort(MIN_DOMAIN_COHORT), [], shipped)).toBeCloseTo(0.6 / Math.sqrt(1 + 1 / MIN_DOMAIN_COHORT), 5);
     // With no shipped cohort (an operator's own model), what the domain has is used.
-    expect(margin(near(0.6), small, [], [])).toBeCloseTo(0.6 / Math.sqrt(1.5), 5);
+    expect(margin(near(0.6), small, [], [])).toBeCloseTo(0.6 / Math.sqrt(1 + 1 / small.length), 5);
   });
 
   it('counts only voices of the same model', () => {
