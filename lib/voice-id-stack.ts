@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BatchJobs, grantJobRoleUse } from './constructs/batch-jobs';
@@ -12,13 +13,22 @@ import { ServiceTables } from './constructs/service-tables';
 import { LAYER_MODEL_DIR, SpeechModelLayer } from './constructs/speech-model-layer';
 import { VoiceIdApi } from './constructs/voice-id-api';
 
+export interface VoiceIdStackProps extends StackProps {
+  /**
+   * The processor of every function, and the ONNX Runtime build the speech model layer carries (only that one).
+   * @default 'arm64' (Graviton: cheaper per GB-second, and the smaller ONNX Runtime build)
+   */
+  architecture?: 'arm64' | 'x86_64';
+}
+
 /** The whole service in one stack: the API, its tables, batch jobs, domain re-encryption and the daily expiry sweep. */
 export class VoiceIdStack extends Stack {
   readonly api: VoiceIdApi;
   readonly batchJobs: BatchJobs;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: VoiceIdStackProps = {}) {
     super(scope, id, props);
+    const architecture = props.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64;
 
     const serviceKey = new Key(this, 'ServiceDataKey', {
       description: 'Encrypts the Voice ID service tables and secrets of this deployment',
@@ -38,12 +48,13 @@ export class VoiceIdStack extends Stack {
       SPEAKER_MODEL_DIR: LAYER_MODEL_DIR,
     };
     // Every function loads the operation context, and with it the speech pipeline's native modules.
-    const layers = [new SpeechModelLayer(this, 'SpeechModel')];
+    const layers = [new SpeechModelLayer(this, 'SpeechModel', { architecture })];
     // Audit events go to the account's default bus, where Voice ID sent its own (README "Audit events").
     const auditBus = EventBus.fromEventBusName(this, 'DefaultEventBus', 'default');
 
     const worker = new ServiceFunction(this, 'BatchJobWorker', {
       handler: 'batch-job-worker',
+      architecture,
       environment,
       layers,
       // One full vCPU for speech detection and embedding; a batch of 10 requests takes about a minute.
@@ -65,6 +76,7 @@ export class VoiceIdStack extends Stack {
 
     const apiFunction = new ServiceFunction(this, 'ApiFunction', {
       handler: 'api',
+      architecture,
       environment: {
         ...environment,
         BATCH_JOB_STATE_MACHINE_ARN: batchJobs.stateMachine.stateMachineArn,
@@ -83,6 +95,7 @@ export class VoiceIdStack extends Stack {
 
     const sweeper = new ServiceFunction(this, 'ExpirySweeper', {
       handler: 'expiry-sweeper',
+      architecture,
       environment,
       layers,
       timeout: Duration.minutes(15),
