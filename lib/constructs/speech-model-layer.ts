@@ -10,8 +10,11 @@ const NODE_MODULES = path.join(ROOT, 'node_modules');
 /** Where the layer puts the speaker model in a function (`/opt` is where Lambda unpacks layers). */
 export const LAYER_MODEL_DIR = '/opt/model/out';
 
-/** The directory of ONNX Runtime's native build for Lambda's Linux on each architecture (Node's name for the processor). */
-const ONNX_RUNTIME_BUILDS: Record<string, string> = {
+/**
+ * The directory, in the onnxruntime-node package, of ONNX Runtime's native build for Lambda's Linux on each
+ * architecture (the package names the processors as Node does).
+ */
+export const ONNX_RUNTIME_BUILDS: Record<string, string> = {
   [Architecture.ARM_64.name]: path.join('bin', 'napi-v6', 'linux', 'arm64'),
   [Architecture.X86_64.name]: path.join('bin', 'napi-v6', 'linux', 'x64'),
 };

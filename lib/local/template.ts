@@ -15,6 +15,7 @@ export interface FunctionBundle {
   handler: string;
   memorySize: number;
   timeoutSeconds: number;
+  architecture: 'arm64' | 'x86_64';
 }
 
 /** The parts of the synthesized CloudFormation template the embedded stack needs. */
@@ -50,6 +51,7 @@ const functionProperties = z.object({
   Layers: z.array(ref).default([]),
   MemorySize: z.number().default(128),
   Timeout: z.number().default(3),
+  Architectures: z.array(z.enum(['arm64', 'x86_64'])).default(['x86_64']),
 });
 /** Where CDK records a bundled asset's directory, relative to the cloud assembly, when asset metadata is on. */
 const assetMetadata = z.object({ 'aws:asset:path': z.string() });
@@ -69,9 +71,15 @@ export function synthesizeTemplate({ bundleInto }: { bundleInto?: string } = {})
     env: { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION },
     ...(bundleInto ? { architecture: LOCAL_ARCHITECTURE } : {}),
   });
-  const { Resources } = z
-    .object({ Resources: z.record(z.string(), resourceSchema) })
-    .parse(app.synth().getStackByName(stack.stackName).template);
+  return readTemplate(app.synth().getStackByName(stack.stackName).template, bundleInto);
+}
+
+/**
+ * The parts of a synthesized template the embedded stack needs; with `assemblyDir`, the cloud assembly it was
+ * synthesized into with bundling and asset metadata (as `cdk synth -o` writes), each function names its assets.
+ */
+export function readTemplate(template: unknown, assemblyDir?: string): LocalTemplate {
+  const { Resources } = z.object({ Resources: z.record(z.string(), resourceSchema) }).parse(template);
   const ofType = (type: string) => Object.entries(Resources).filter(([, resource]) => resource.Type === type);
 
   return {
@@ -98,14 +106,15 @@ export function synthesizeTemplate({ bundleInto }: { bundleInto?: string } = {})
         if (typeof handler !== 'string' || !handler) return [];
         const properties = functionProperties.parse(resource.Properties);
         const environment = properties.Environment?.Variables ?? {};
-        if (!bundleInto) return [[logicalId, { handler, environment }]];
-        const assetOf = (id: string) => path.join(bundleInto, assetMetadata.parse(Resources[id].Metadata)['aws:asset:path']);
+        if (!assemblyDir) return [[logicalId, { handler, environment }]];
+        const assetOf = (id: string) => path.join(assemblyDir, assetMetadata.parse(Resources[id].Metadata)['aws:asset:path']);
         const bundle: FunctionBundle = {
           code: assetOf(logicalId),
           layers: properties.Layers.map((layer) => assetOf(layer.Ref)),
           handler: properties.Handler,
           memorySize: properties.MemorySize,
           timeoutSeconds: properties.Timeout,
+          architecture: properties.Architectures[0],
         };
         return [[logicalId, { handler, environment, bundle }]];
       }),
