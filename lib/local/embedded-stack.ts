@@ -45,6 +45,10 @@ export interface Endpoints {
 
 export interface EmbeddedStack {
   endpoints: Endpoints;
+  /** The variables the stack gave its handlers (beside those of its own environment, which they inherit). */
+  handlerEnvironment: Record<string, string>;
+  /** With `bundles`: the cloud assembly (cdk.out/) and each function's sandbox (a directory named by its logical id). */
+  bundlesDir?: string;
   stop(): Promise<void>;
 }
 
@@ -117,7 +121,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
-    applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
+    const handlerEnvironment = applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
     await resumeBatchJobs(template, handlers, stepFunctions.start);
     await resumeReEncryptions(template, handlers, stepFunctions.start);
 
@@ -148,7 +152,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
     };
     writeFileSync(path.join(options.dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return { endpoints, stop };
+    return { endpoints, handlerEnvironment, bundlesDir, stop };
   } catch (error) {
     await stop();
     throw error;

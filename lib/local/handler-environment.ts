@@ -17,13 +17,21 @@ export const AUDIT_EVENTS_FILE = 'audit-events.jsonl';
 /**
  * Gives the handlers, which run in this process, the environment Lambda would give them: the variables of the
  * synthesized template (table references become the local table names), plus the local engines' endpoints, the
- * token secret that Secrets Manager holds in AWS, and the audit events file in the data directory.
+ * token secret that Secrets Manager holds in AWS, and the audit events file in the data directory. Answers what
+ * it set.
  */
-export function applyHandlerEnvironment(template: LocalTemplate, engines: EngineEndpoints, tokenSecret: string, dataDir: string): void {
-  for (const fn of Object.values(template.functions)) Object.assign(process.env, functionEnvironment(template, fn.environment));
+export function applyHandlerEnvironment(
+  template: LocalTemplate,
+  engines: EngineEndpoints,
+  tokenSecret: string,
+  dataDir: string,
+): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const fn of Object.values(template.functions)) Object.assign(given, functionEnvironment(template, fn.environment));
   // The speech model layer's files are the project's own here (model/out, the handlers' default), not /opt.
+  delete given.SPEAKER_MODEL_DIR;
   delete process.env.SPEAKER_MODEL_DIR;
-  Object.assign(process.env, {
+  Object.assign(given, {
     AWS_REGION: LOCAL_REGION,
     VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
     DYNAMODB_ENDPOINT: engines.dynamodb,
@@ -40,6 +48,8 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   });
+  Object.assign(process.env, given);
+  return given;
 }
 
 /**

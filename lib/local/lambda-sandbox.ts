@@ -40,18 +40,28 @@ export function layOutFunction(bundle: FunctionBundle, root: string): FunctionLa
 }
 
 /**
- * The variables Lambda's Node.js runtime sets that decide what a function loads: the handler, the task root, and
- * NODE_PATH through the layers (the runtime's own SDK directory is left out: the bundles carry their SDK). Values
- * of the function's own environment under /opt are moved to the layout's.
+ * The variables Lambda's Node.js runtime sets that decide what a function loads and how it behaves: the handler,
+ * the task root, NODE_PATH through the layers (the runtime's own SDK directory is left out: the bundles carry their
+ * SDK), and the function's name (the X-Ray SDK and Powertools take the process for Lambda's by it and
+ * LAMBDA_TASK_ROOT). Values of `environment` under /opt are moved to the layout's. Metrics stay off unless
+ * `environment` turns them on: only Lambda's log takes them to CloudWatch.
  */
-export function sandboxEnvironment(layout: FunctionLayout, environment: Record<string, string | undefined>): Record<string, string> {
+export function sandboxEnvironment(
+  functionName: string,
+  layout: FunctionLayout,
+  environment: Record<string, string | undefined>,
+): Record<string, string> {
   const own: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
     if (value === undefined) continue;
     own[name] = value === LAMBDA_OPT || value.startsWith(`${LAMBDA_OPT}/`) ? layout.opt + value.slice(LAMBDA_OPT.length) : value;
   }
   return {
+    POWERTOOLS_METRICS_DISABLED: 'true',
     ...own,
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(layout.memorySize),
     _HANDLER: layout.handler,
     LAMBDA_TASK_ROOT: layout.taskRoot,
     NODE_PATH: [path.join(layout.opt, 'nodejs', 'node22', 'node_modules'), path.join(layout.opt, 'nodejs', 'node_modules'), layout.taskRoot].join(path.delimiter),
@@ -182,7 +192,7 @@ export class LambdaSandbox {
 export function sandboxedFunction(functionName: string, layout: FunctionLayout, environment: () => Record<string, string | undefined>) {
   let sandbox: LambdaSandbox | undefined;
   const current = () => {
-    if (!sandbox?.alive) sandbox = new LambdaSandbox(functionName, layout, sandboxEnvironment(layout, environment()));
+    if (!sandbox?.alive) sandbox = new LambdaSandbox(functionName, layout, sandboxEnvironment(functionName, layout, environment()));
     return sandbox;
   };
   return {
