@@ -27,16 +27,16 @@ export function layOutAssembly(assemblyDir: string): { root: string; functions: 
 
 /**
  * A fresh sandbox of `fn` with the environment a stack gives its handlers, and what the deployed stack sets
- * beside: the layer's model directory (SPEAKER_MODEL_DIR), speech work in the request's own thread. Nothing else
- * of this process's environment reaches it.
+ * beside: the layer's model directory (SPEAKER_MODEL_DIR, unless `handlerEnvironment` names another), speech work
+ * in the request's own thread. Nothing else of this process's environment reaches it.
  */
 export function startSandbox(fn: LaidOutFunction, handlerEnvironment: Record<string, string>): LambdaSandbox {
   return new LambdaSandbox(
     fn.functionId,
     fn.layout,
     sandboxEnvironment(fn.functionId, fn.layout, {
-      ...handlerEnvironment,
       SPEAKER_MODEL_DIR: LAYER_MODEL_DIR,
+      ...handlerEnvironment,
       SPEECH_WORKERS: '0',
       // Quiet, as jest.config.js keeps the tests.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
