@@ -53,7 +53,9 @@ export function sandboxEnvironment(
 ): Record<string, string> {
   const own: Record<string, string> = {};
   for (const [name, value] of Object.entries(environment)) {
-    if (value === undefined) continue;
+    // X-Ray's mode is automatic in Lambda; a manual mode set off Lambda (lambda/xray-mode.ts) in the process whose
+    // environment this came from would fail the SDK's Lambda set-up.
+    if (value === undefined || name === 'AWS_XRAY_MANUAL_MODE') continue;
     own[name] = value === LAMBDA_OPT || value.startsWith(`${LAMBDA_OPT}/`) ? layout.opt + value.slice(LAMBDA_OPT.length) : value;
   }
   return {
