@@ -5,6 +5,7 @@
  * nothing of the project's node_modules is in reach). It loads `_HANDLER` from LAMBDA_TASK_ROOT as the runtime
  * does, then runs the invocations its parent sends over IPC. Plain JavaScript: the sandbox has no TypeScript loader.
  */
+const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
 const [moduleName, exportName] = process.env._HANDLER.split('.');
@@ -28,8 +29,7 @@ process.send({ type: 'ready', initMs: Number(process.hrtime.bigint() - loading) 
 
 process.on('message', async (message) => {
   if (message.type === 'stats') {
-    // maxRSS is in KiB: the process's peak, what Lambda reports as "Max Memory Used".
-    process.send({ type: 'stats', id: message.id, maxRssKiB: process.resourceUsage().maxRSS });
+    process.send({ type: 'stats', id: message.id, maxRssKiB: peakRssKiB() });
     return;
   }
   const deadline = Date.now() + message.timeoutMs;
@@ -51,5 +51,17 @@ process.on('message', async (message) => {
     process.send({ type: 'error', id: message.id, error: describe(error) });
   }
 });
+/**
+ * The process's peak resident memory in KiB, what Lambda reports as "Max Memory Used": Linux's VmHWM, of this
+ * program's own memory. Not getrusage's maxRSS, which also counts the parent's memory copied at fork, before exec.
+ */
+function peakRssKiB() {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {
+    return process.resourceUsage().maxRSS;
+  }
+}
+
 // The parent is gone: so is the sandbox.
 process.on('disconnect', () => process.exit(0));
