@@ -27,6 +27,16 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    {
+      // The deployment bundles run here: their own checks, and the biometric path of the integration tests
+      // again, against a stack whose functions run from their bundles in Lambda-like processes.
+      ...common,
+      displayName: 'bundles',
+      testMatch: ['<rootDir>/test/bundles/**/*.test.ts', '<rootDir>/test/integration/sessions.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup-bundles.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown-bundles.ts',
+      setupFiles: ['<rootDir>/test/support/bundles-environment.ts'],
+    },
   ],
   testTimeout: 60_000,
   // Integration suites share one stack and its quota counters: they run one at a time so counts are exact.

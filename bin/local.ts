@@ -2,14 +2,18 @@
 import * as path from 'node:path';
 import { startEmbeddedStack } from '../lib/local/embedded-stack';
 
-/** `npm start`: the embedded stack on 127.0.0.1, until Ctrl-C. */
+/**
+ * `npm start`: the embedded stack on 127.0.0.1, until Ctrl-C. `npm start -- --bundles` (or VOICE_ID_RUN_BUNDLES=1)
+ * runs the functions from their deployment bundles, each in a Lambda-like process, instead of from the sources.
+ */
 async function main() {
   const started = Date.now();
   const dataDir = path.resolve(process.env.VOICE_ID_DATA_DIR ?? path.join(__dirname, '..', '.data'));
   const port = Number(process.env.PORT ?? 9010);
-  const stack = await startEmbeddedStack({ dataDir, port });
+  const bundles = process.argv.includes('--bundles') || process.env.VOICE_ID_RUN_BUNDLES === '1';
+  const stack = await startEmbeddedStack({ dataDir, port, bundles });
   const { endpoints } = stack;
-  console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+  console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${bundles ? ', functions run from their bundles' : ''})
 
   export AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId}
   export AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey}

@@ -56,6 +56,8 @@ const StackContext = z
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, { error: 'must be an SNS topic ARN' })
       .optional(),
     alarmEmail: z.email().optional(),
+    // x86_64 for a region or account without Graviton Lambda.
+    architecture: z.enum(['arm64', 'x86_64']).optional(),
   })
   .refine((context) => !(context.alarmTopicArn && context.alarmEmail), { error: 'give alarmTopicArn or alarmEmail, not both', path: ['alarmEmail'] });
 

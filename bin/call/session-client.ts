@@ -34,8 +34,18 @@ export class SessionClient {
   }
 
   async call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {
+    const { status, text } = await this.send(operation, JSON.stringify(input));
+    const parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    if (status < 200 || status > 299) {
+      const { __type, message, Message, ...details } = parsed as { __type?: string; message?: string; Message?: string };
+      throw new VoiceIdCallError(__type ?? String(status), message ?? Message ?? text, status, details);
+    }
+    return parsed as T;
+  }
+
+  /** Sends one operation's request body, signed, to the endpoint; answers the response's status and body. */
+  protected async send(operation: string, body: string): Promise<{ status: number; text: string }> {
     const url = new URL(this.address.endpoint);
-    const body = JSON.stringify(input);
     const signed = await this.signer.sign(
       new HttpRequest({
         method: 'POST',
@@ -52,13 +62,7 @@ export class SessionClient {
       }),
     );
     const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
-    const text = await response.text();
-    const parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    if (!response.ok) {
-      const { __type, message, Message, ...details } = parsed as { __type?: string; message?: string; Message?: string };
-      throw new VoiceIdCallError(__type ?? String(response.status), message ?? Message ?? text, response.status, details);
-    }
-    return parsed as T;
+    return { status: response.status, text: await response.text() };
   }
 
   startSession(input: { DomainId: string; SessionName: string; SpeakerId?: string } & Record<string, unknown>) {

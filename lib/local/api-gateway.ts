@@ -56,31 +56,18 @@ export async function startApiGateway(options: {
         return;
       }
       const values = route.pattern.exec(url.pathname)!.slice(1);
-      const event = {
+      const event = proxyEvent({
         resource: route.resource,
         path: url.pathname,
-        httpMethod: route.method,
+        method: route.method,
         headers,
-        multiValueHeaders: {},
-        queryStringParameters: url.searchParams.size ? query : null,
-        multiValueQueryStringParameters: url.searchParams.size
-          ? Object.fromEntries([...url.searchParams.keys()].map((key) => [key, url.searchParams.getAll(key)]))
-          : null,
-        pathParameters: route.parameterNames.length
-          ? Object.fromEntries(route.parameterNames.map((name, i) => [name, values[i]]))
-          : null,
-        stageVariables: null,
-        body: body.length ? body.toString('utf8') : null,
-        isBase64Encoded: false,
-        requestContext: {
-          requestId,
-          resourcePath: route.resource,
-          httpMethod: route.method,
-          path: url.pathname,
-          stage: 'local',
-          identity: { accessKey: options.credentials.accessKeyId, sourceIp: request.socket.remoteAddress },
-        },
-      } as unknown as APIGatewayProxyEvent;
+        query: url.searchParams,
+        pathParameters: Object.fromEntries(route.parameterNames.map((name, i) => [name, values[i]])),
+        body: body.toString('utf8'),
+        requestId,
+        accessKey: options.credentials.accessKeyId,
+        sourceIp: request.socket.remoteAddress,
+      });
       send(await route.handler(event));
     } catch (error) {
       send(error instanceof SignatureRejected ? accessDenied(error.message, requestId) : failure(error, requestId));
@@ -92,4 +79,42 @@ export async function startApiGateway(options: {
     server.listen(options.port, '127.0.0.1', resolve);
   });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The API Gateway proxy event (REST API, integration type AWS_PROXY) of a request that matched a route. */
+export function proxyEvent(request: {
+  resource: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  query?: URLSearchParams;
+  pathParameters?: Record<string, string>;
+  body: string;
+  requestId: string;
+  accessKey: string;
+  sourceIp?: string;
+}): APIGatewayProxyEvent {
+  const query = request.query ?? new URLSearchParams();
+  const pathParameters = request.pathParameters ?? {};
+  return {
+    resource: request.resource,
+    path: request.path,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: {},
+    queryStringParameters: query.size ? Object.fromEntries(query) : null,
+    multiValueQueryStringParameters: query.size ? Object.fromEntries([...query.keys()].map((key) => [key, query.getAll(key)])) : null,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    stageVariables: null,
+    body: request.body.length ? request.body : null,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: request.requestId,
+      resourcePath: request.resource,
+      httpMethod: request.method,
+      path: request.path,
+      stage: 'local',
+      identity: { accessKey: request.accessKey, sourceIp: request.sourceIp },
+    },
+  } as unknown as APIGatewayProxyEvent;
 }

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { z } from 'zod';
 import { HANDLERS_DIR } from '../constructs/service-function';
 import { startApiGateway, type ProxyHandler } from './api-gateway';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { applyHandlerEnvironment } from './handler-environment';
+import { applyHandlerEnvironment, functionEnvironment } from './handler-environment';
 import { startLocalKms } from './kms-local';
+import { layOutFunction, sandboxedFunction } from './lambda-sandbox';
 import { stopChild } from './processes';
 import { startS3Local } from './s3-local';
 import type { LocalCredentials } from './sigv4-verifier';
@@ -20,6 +22,11 @@ export interface EmbeddedStackOptions {
   dataDir: string;
   /** The API's port on 127.0.0.1; 0 picks a free one. */
   port: number;
+  /**
+   * Runs each function from its deployment bundle and layer, in a `node` process of its own laid out as a Lambda
+   * sandbox, instead of from the TypeScript sources in this process: what `cdk deploy` would ship, run here.
+   */
+  bundles?: boolean;
 }
 
 /** What `endpoints.json` holds: everything a client needs to talk to the embedded stack. */
@@ -38,6 +45,10 @@ export interface Endpoints {
 
 export interface EmbeddedStack {
   endpoints: Endpoints;
+  /** The variables the stack gave its handlers (beside those of its own environment, which they inherit). */
+  handlerEnvironment: Record<string, string>;
+  /** With `bundles`: the cloud assembly (cdk.out/) and each function's sandbox (a directory named by its logical id). */
+  bundlesDir?: string;
   stop(): Promise<void>;
 }
 
@@ -57,17 +68,22 @@ const secretsFile = z.object({
  * variables, exactly as Lambda would pass them.
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
-  const template = synthesizeTemplate();
+  // Outside the project, so that the bundles cannot find its node_modules.
+  const bundlesDir = options.bundles ? mkdtempSync(path.join(tmpdir(), 'voice-id-bundles-')) : undefined;
+  const template = synthesizeTemplate({ bundleInto: bundlesDir && path.join(bundlesDir, 'cdk.out') });
   mkdirSync(options.dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(path.join(options.dataDir, 'local-secrets.json'));
 
   const children: ChildProcess[] = [];
   const servers: Server[] = [];
+  const sandboxes: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     await Promise.all([
       ...children.map((child) => stopChild(child)),
       ...servers.map((server) => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()))),
+      ...sandboxes.map((sandbox) => sandbox.stop()),
     ]);
+    if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true });
   };
 
   try {
@@ -93,11 +109,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     applyHandlerEnvironment(template, engineUrls, secrets.tokenSecret, options.dataDir);
     const handlers: Record<string, HandlerModule['handler']> = {};
     for (const [logicalId, fn] of Object.entries(template.functions)) {
-      handlers[logicalId] = ((await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))) as HandlerModule).handler;
+      if (fn.bundle) {
+        const layout = layOutFunction(fn.bundle, path.join(bundlesDir!, logicalId));
+        // The function's own variables over the stack's; its speech work in-process, as in Lambda.
+        const sandbox = sandboxedFunction(logicalId, layout, () => ({ ...process.env, ...functionEnvironment(template, fn.environment), SPEECH_WORKERS: '0' }));
+        sandboxes.push(sandbox);
+        handlers[logicalId] = sandbox.invoke;
+      } else {
+        handlers[logicalId] = ((await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))) as HandlerModule).handler;
+      }
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
-    applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
+    const handlerEnvironment = applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
     await resumeBatchJobs(template, handlers, stepFunctions.start);
     await resumeReEncryptions(template, handlers, stepFunctions.start);
 
@@ -128,7 +152,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
     };
     writeFileSync(path.join(options.dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return { endpoints, stop };
+    return { endpoints, handlerEnvironment, bundlesDir, stop };
   } catch (error) {
     await stop();
     throw error;

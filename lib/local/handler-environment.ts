@@ -17,21 +17,21 @@ export const AUDIT_EVENTS_FILE = 'audit-events.jsonl';
 /**
  * Gives the handlers, which run in this process, the environment Lambda would give them: the variables of the
  * synthesized template (table references become the local table names), plus the local engines' endpoints, the
- * token secret that Secrets Manager holds in AWS, and the audit events file in the data directory.
+ * token secret that Secrets Manager holds in AWS, and the audit events file in the data directory. Answers what
+ * it set.
  */
-export function applyHandlerEnvironment(template: LocalTemplate, engines: EngineEndpoints, tokenSecret: string, dataDir: string): void {
-  const tableIds = new Set(template.tables.map((table) => table.logicalId));
-  for (const fn of Object.values(template.functions)) {
-    for (const [name, value] of Object.entries(fn.environment)) {
-      const ref = (value as { Ref?: string }).Ref;
-      if (typeof value === 'string') process.env[name] = value;
-      else if (ref && tableIds.has(ref)) process.env[name] = ref;
-      else if (ref && ref in template.stateMachines) process.env[name] = localStateMachineArn(ref);
-    }
-  }
+export function applyHandlerEnvironment(
+  template: LocalTemplate,
+  engines: EngineEndpoints,
+  tokenSecret: string,
+  dataDir: string,
+): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const fn of Object.values(template.functions)) Object.assign(given, functionEnvironment(template, fn.environment));
   // The speech model layer's files are the project's own here (model/out, the handlers' default), not /opt.
+  delete given.SPEAKER_MODEL_DIR;
   delete process.env.SPEAKER_MODEL_DIR;
-  Object.assign(process.env, {
+  Object.assign(given, {
     AWS_REGION: LOCAL_REGION,
     VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
     DYNAMODB_ENDPOINT: engines.dynamodb,
@@ -48,4 +48,22 @@ export function applyHandlerEnvironment(template: LocalTemplate, engines: Engine
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   });
+  Object.assign(process.env, given);
+  return given;
+}
+
+/**
+ * A function's own variables from the template, with the references the embedded stack can resolve (tables become
+ * their local names, state machines their local ARNs); those it cannot (the token secret's ARN) are left out.
+ */
+export function functionEnvironment(template: LocalTemplate, environment: Record<string, unknown>): Record<string, string> {
+  const tableIds = new Set(template.tables.map((table) => table.logicalId));
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) {
+    const ref = (value as { Ref?: string }).Ref;
+    if (typeof value === 'string') resolved[name] = value;
+    else if (ref && tableIds.has(ref)) resolved[name] = ref;
+    else if (ref && ref in template.stateMachines) resolved[name] = localStateMachineArn(ref);
+  }
+  return resolved;
 }

@@ -1,13 +1,28 @@
+import { arch } from 'node:process';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { HANDLER_METADATA_KEY } from '../constructs/service-function';
 import { VoiceIdStack } from '../voice-id-stack';
 
+/** A function as the cloud assembly holds it: its bundled code and its layers' contents, with its settings. */
+export interface FunctionBundle {
+  /** The code asset's directory: Lambda's /var/task. */
+  code: string;
+  /** The layers' asset directories, in order: Lambda unpacks them into /opt, a later one over an earlier one. */
+  layers: string[];
+  /** `module.export`, as the function's Handler property names it. */
+  handler: string;
+  memorySize: number;
+  timeoutSeconds: number;
+  architecture: 'arm64' | 'x86_64';
+}
+
 /** The parts of the synthesized CloudFormation template the embedded stack needs. */
 export interface LocalTemplate {
   tables: { logicalId: string; keySchema: unknown[]; attributeDefinitions: unknown[]; globalSecondaryIndexes?: unknown[] }[];
   routes: { method: string; path: string; functionId: string }[];
-  functions: Record<string, { handler: string; environment: Record<string, unknown> }>;
+  functions: Record<string, { handler: string; environment: Record<string, unknown>; bundle?: FunctionBundle }>;
   stateMachines: Record<string, { definition: unknown }>;
 }
 
@@ -32,19 +47,39 @@ const methodProperties = z.object({ HttpMethod: z.string(), ResourceId: z.unknow
 const apiResourceProperties = z.object({ ParentId: z.unknown(), PathPart: z.string() });
 const functionProperties = z.object({
   Environment: z.object({ Variables: z.record(z.string(), z.unknown()).optional() }).optional(),
+  Handler: z.string(),
+  Layers: z.array(ref).default([]),
+  MemorySize: z.number().default(128),
+  Timeout: z.number().default(3),
+  Architectures: z.array(z.enum(['arm64', 'x86_64'])).default(['x86_64']),
 });
+/** Where CDK records a bundled asset's directory, relative to the cloud assembly, when asset metadata is on. */
+const assetMetadata = z.object({ 'aws:asset:path': z.string() });
 const stateMachineProperties = z.object({ DefinitionString: z.unknown() });
 
 /**
- * Synthesizes the real CDK stack (without bundling) so that the embedded stack serves exactly the routes,
- * tables, functions and state machines a deployment would have: there is one source of truth.
+ * Synthesizes the real CDK stack so that the embedded stack serves exactly the routes, tables, functions and state
+ * machines a deployment would have: there is one source of truth. Without bundling by default (the handlers then
+ * run from their sources); with `bundleInto`, a directory, the functions are bundled as for a deployment, for this
+ * machine's architecture, into a cloud assembly there, and each function names its assets.
  */
-export function synthesizeTemplate(): LocalTemplate {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new VoiceIdStack(app, 'VoiceId', { env: { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION } });
-  const { Resources } = z
-    .object({ Resources: z.record(z.string(), resourceSchema) })
-    .parse(app.synth().getStackByName(stack.stackName).template);
+export function synthesizeTemplate({ bundleInto }: { bundleInto?: string } = {}): LocalTemplate {
+  const app = bundleInto
+    ? new App({ outdir: bundleInto, context: { 'aws:cdk:enable-asset-metadata': true } })
+    : new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new VoiceIdStack(app, 'VoiceId', {
+    env: { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION },
+    ...(bundleInto ? { architecture: LOCAL_ARCHITECTURE } : {}),
+  });
+  return readTemplate(app.synth().getStackByName(stack.stackName).template, bundleInto);
+}
+
+/**
+ * The parts of a synthesized template the embedded stack needs; with `assemblyDir`, the cloud assembly it was
+ * synthesized into with bundling and asset metadata (as `cdk synth -o` writes), each function names its assets.
+ */
+export function readTemplate(template: unknown, assemblyDir?: string): LocalTemplate {
+  const { Resources } = z.object({ Resources: z.record(z.string(), resourceSchema) }).parse(template);
   const ofType = (type: string) => Object.entries(Resources).filter(([, resource]) => resource.Type === type);
 
   return {
@@ -69,8 +104,19 @@ export function synthesizeTemplate(): LocalTemplate {
       ofType('AWS::Lambda::Function').flatMap(([logicalId, resource]) => {
         const handler = resource.Metadata?.[HANDLER_METADATA_KEY];
         if (typeof handler !== 'string' || !handler) return [];
-        const { Environment } = functionProperties.parse(resource.Properties);
-        return [[logicalId, { handler, environment: Environment?.Variables ?? {} }]];
+        const properties = functionProperties.parse(resource.Properties);
+        const environment = properties.Environment?.Variables ?? {};
+        if (!assemblyDir) return [[logicalId, { handler, environment }]];
+        const assetOf = (id: string) => path.join(assemblyDir, assetMetadata.parse(Resources[id].Metadata)['aws:asset:path']);
+        const bundle: FunctionBundle = {
+          code: assetOf(logicalId),
+          layers: properties.Layers.map((layer) => assetOf(layer.Ref)),
+          handler: properties.Handler,
+          memorySize: properties.MemorySize,
+          timeoutSeconds: properties.Timeout,
+          architecture: properties.Architectures[0],
+        };
+        return [[logicalId, { handler, environment, bundle }]];
       }),
     ),
     stateMachines: Object.fromEntries(
@@ -124,6 +170,8 @@ function joinToString(value: unknown): string {
 }
 
 export const LOCAL_REGION = 'us-east-1';
+/** The Lambda architecture of this machine's processor, which bundles run on here. */
+export const LOCAL_ARCHITECTURE = arch === 'arm64' ? 'arm64' : 'x86_64';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
 export const localFunctionArn = (logicalId: string) =>

@@ -21,17 +21,17 @@ export interface StackProcess {
 
 /**
  * `npm start`'s program in a child process, on a free port and a fresh data directory (or `dataDir`, kept), as a
- * user runs it.
+ * user runs it; or another `program` that starts a stack and says "is listening".
  */
-export async function startStackProcess(env: Record<string, string> = {}, dataDir?: string): Promise<StackProcess> {
+export async function startStackProcess(env: Record<string, string> = {}, dataDir?: string, program = 'bin/local.ts'): Promise<StackProcess> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'voice-id-bench-'));
   const started = process.hrtime.bigint();
   // STACK_CPU_PROF=<dir>: the stack's Node process writes a V8 CPU profile there when it stops (NODE_OPTIONS may
   // not carry --cpu-prof, and tsx would pass it to its own process rather than the stack's).
   const profileDir = process.env.STACK_CPU_PROF;
   const [command, args] = profileDir
-    ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', 'bin/local.ts']]
-    : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts']];
+    ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', program]]
+    : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), [program]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, VOICE_ID_DATA_DIR: dir, PORT: '0', ...env },

@@ -20,6 +20,8 @@ export interface TestStackDescription {
   endpoints: Endpoints;
   /** The environment the stack gave its handlers (what Lambda would give them), test quotas included. */
   handlerEnvironment: Record<string, string>;
+  /** A stack on bundles: its cloud assembly (cdk.out/) and functions' sandboxes (lib/local/embedded-stack.ts). */
+  bundlesDir?: string;
   /** Only when asked for (in-process mode): the API routes and the handler of each function, from the template. */
   routes?: LocalTemplate['routes'];
   functions?: Record<string, string>;
@@ -34,16 +36,18 @@ export const TEST_STACK_FILE = 'test-stack.json';
  */
 export async function startTestStack(
   dataDir: string,
-  { withTemplate = false } = {},
+  { withTemplate = false, bundles = false } = {},
 ): Promise<{ stack: EmbeddedStack; description: TestStackDescription }> {
   Object.assign(process.env, TEST_QUOTAS);
   const before = { ...process.env };
-  const stack = await startEmbeddedStack({ dataDir, port: 0 });
+  const stack = await startEmbeddedStack({ dataDir, port: 0, bundles });
   const handlerEnvironment: Record<string, string> = { ...TEST_QUOTAS };
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && before[name] !== value) handlerEnvironment[name] = value;
   }
-  const description: TestStackDescription = { dataDir, endpoints: stack.endpoints, handlerEnvironment };
+  // Also what the stack set to a value this process already had (inherited from a parent that ran a stack).
+  Object.assign(handlerEnvironment, stack.handlerEnvironment);
+  const description: TestStackDescription = { dataDir, endpoints: stack.endpoints, handlerEnvironment, bundlesDir: stack.bundlesDir };
   if (withTemplate) {
     const template = synthesizeTemplate();
     description.routes = template.routes;
