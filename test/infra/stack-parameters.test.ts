@@ -42,9 +42,10 @@ describe('stack parameters from CDK context', () => {
       removalPolicy: 'snapshot',
       alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q',
       alarmEmail: 'not-an-address',
+      architecture: 'sparc',
     });
     expect(message).toMatch(/^Stack parameters \(CDK context\) are not valid: /);
-    for (const name of ['apiMemorySize', 'batchJobMaxConcurrency', 'apiReservedConcurrency', 'logRetentionDays', 'quotas', 'speakerExpiryDays', 'removalPolicy', 'alarmTopicArn', 'alarmEmail']) {
+    for (const name of ['apiMemorySize', 'batchJobMaxConcurrency', 'apiReservedConcurrency', 'logRetentionDays', 'quotas', 'speakerExpiryDays', 'removalPolicy', 'alarmTopicArn', 'alarmEmail', 'architecture']) {
       expect(message).toContain(`${name}: `);
     }
     expect(message).toContain('must be one of CloudWatch Logs');

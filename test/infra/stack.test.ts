@@ -427,7 +427,7 @@ describe('VoiceIdStack', () => {
       expect(tunedFunctions).toEqual({
         api: { memory: 2048, reserved: 50, limits },
         'batch-job-worker': { memory: 3008, reserved: undefined, limits },
-        'expiry-sweeper': { memory: 512, reserved: undefined, limits },
+        'expiry-sweeper': { memory: 256, reserved: undefined, limits },
       });
       expect(mapConcurrency(tuned)).toEqual([40]);
       // As the service reads its environment (lambda/config.ts): every quota and the expiry arrive.

@@ -6,7 +6,7 @@ import type { VoiceIdStackProps } from '../../lib/voice-id-stack';
 export const EVERY_PARAMETER: VoiceIdStackProps = {
   apiMemorySize: 2048,
   batchJobWorkerMemorySize: 3008,
-  expirySweeperMemorySize: 512,
+  expirySweeperMemorySize: 256,
   apiReservedConcurrency: 50,
   batchJobMaxConcurrency: 40,
   logRetention: RetentionDays.THREE_MONTHS,
@@ -21,4 +21,5 @@ export const EVERY_PARAMETER: VoiceIdStackProps = {
   },
   speakerExpiryDays: 365,
   removalPolicy: RemovalPolicy.DESTROY,
+  architecture: 'x86_64',
 };
