@@ -58,6 +58,8 @@ const StackContext = z
     alarmEmail: z.email().optional(),
     // x86_64 for a region or account without Graviton Lambda.
     architecture: z.enum(['arm64', 'x86_64']).optional(),
+    // A path, checked by the stack with the functions' own reader.
+    scoreCalibrationFile: z.string().min(1).optional(),
   })
   .refine((context) => !(context.alarmTopicArn && context.alarmEmail), { error: 'give alarmTopicArn or alarmEmail, not both', path: ['alarmEmail'] });
 

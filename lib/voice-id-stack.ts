@@ -5,6 +5,7 @@ import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { readCalibrationFile } from '../lambda/biometrics/calibration';
 import { BatchJobs, grantJobRoleUse } from './constructs/batch-jobs';
 import type { DataRetention } from './constructs/data-retention';
 import { grantDomainKeyUse } from './constructs/domain-keys';
@@ -13,7 +14,7 @@ import { ExpirySweep } from './constructs/expiry-sweep';
 import { OperationalAlarms, type AlarmDestination } from './constructs/operational-alarms';
 import { ServiceFunction } from './constructs/service-function';
 import { ServiceTables } from './constructs/service-tables';
-import { LAYER_MODEL_DIR, SpeechModelLayer } from './constructs/speech-model-layer';
+import { LAYER_MODEL_DIR, LAYER_SCORE_CALIBRATION_FILE, SpeechModelLayer } from './constructs/speech-model-layer';
 import { VoiceIdApi } from './constructs/voice-id-api';
 
 /** Limits the service enforces; unset, each is Voice ID's default (lambda/config.ts). */
@@ -86,6 +87,12 @@ export interface VoiceIdStackProps extends StackProps {
    * @default 'arm64' (Graviton: cheaper per GB-second, and the smaller ONNX Runtime build)
    */
   architecture?: 'arm64' | 'x86_64';
+  /**
+   * An operator's score calibration, the file `npm run calibrate` writes from their own calls: checked at synth,
+   * carried in the speech model layer, and used by every function in place of the one shipped with the model.
+   * @default the shipped calibration
+   */
+  scoreCalibrationFile?: string;
 }
 
 /** The whole service in one stack: the API, its tables, batch jobs, domain re-encryption and the daily expiry sweep. */
@@ -121,9 +128,12 @@ export class VoiceIdStack extends Stack {
       SPEAKER_MODEL_DIR: LAYER_MODEL_DIR,
       ...Object.fromEntries(Object.entries(props.quotas ?? {}).map(([quota, limit]) => [QUOTA_SETTINGS[quota as keyof ServiceQuotas], String(limit)])),
       ...(props.speakerExpiryDays === undefined ? {} : { SPEAKER_EXPIRY_DAYS: String(props.speakerExpiryDays) }),
+      ...(props.scoreCalibrationFile === undefined ? {} : { SCORE_CALIBRATION_FILE: LAYER_SCORE_CALIBRATION_FILE }),
     };
     // Every function loads the operation context, and with it the speech pipeline's native modules.
-    const layers = [new SpeechModelLayer(this, 'SpeechModel', { architecture })];
+    // A calibration that the functions would refuse at their first request stops the synth instead.
+    if (props.scoreCalibrationFile) readCalibrationFile(props.scoreCalibrationFile);
+    const layers = [new SpeechModelLayer(this, 'SpeechModel', { architecture, scoreCalibrationFile: props.scoreCalibrationFile })];
     // Audit events go to the account's default bus, where Voice ID sent its own (README "Audit events").
     const auditBus = EventBus.fromEventBusName(this, 'DefaultEventBus', 'default');
 

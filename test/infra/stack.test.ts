@@ -1,8 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { fitCalibration } from '../../lambda/biometrics/calibration';
 import { loadConfig } from '../../lambda/config';
 import { restRoutes } from '../../lambda/transport/rest-routes';
+import { LAYER_SCORE_CALIBRATION_FILE } from '../../lib/constructs/speech-model-layer';
 import { VoiceIdStack, type VoiceIdStackProps } from '../../lib/voice-id-stack';
 import { EVERY_PARAMETER } from '../support/stack-parameters';
 
@@ -394,6 +399,20 @@ describe('VoiceIdStack', () => {
   });
 
   describe('parameters', () => {
+    it("carries an operator's score calibration to every function, and refuses at synth one they would refuse", () => {
+      const folder = mkdtempSync(path.join(tmpdir(), 'calibration-'));
+      const file = path.join(folder, 'ours.json');
+      const margins = Array.from({ length: 2000 }, (_, i) => i / 10_000);
+      writeFileSync(file, JSON.stringify(fitCalibration('resemblyzer-ge2e', margins, ['our calls'])));
+      const { template } = synthesize({ scoreCalibrationFile: file });
+      const variables = Object.values(template.findResources('AWS::Lambda::Function')).map(
+        (fn) => (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.SCORE_CALIBRATION_FILE,
+      );
+      expect(variables).toEqual([LAYER_SCORE_CALIBRATION_FILE, LAYER_SCORE_CALIBRATION_FILE, LAYER_SCORE_CALIBRATION_FILE]);
+      writeFileSync(file, JSON.stringify({ x90: 0.8 }));
+      expect(() => synthesize({ scoreCalibrationFile: file })).toThrow(/not a calibration written by npm run calibrate/);
+    });
+
     type FunctionProperties = { MemorySize: number; ReservedConcurrentExecutions?: number; Environment: { Variables: Record<string, unknown> } };
     const functions = (t: Template) =>
       Object.fromEntries(
