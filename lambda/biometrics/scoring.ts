@@ -82,29 +82,40 @@ export function cohortMargin(
   shippedCohort: Cohort,
   exclude: ReadonlySet<string>,
 ): number {
+  requireSameModel(enrolled, probe);
+  const members = cohortMembers(probe.model, domainCohort, shippedCohort, exclude);
+  return margin(enrolled, meanSimilarity(enrolled, members), probe, meanSimilarity(probe, members), members.length);
+}
+
+function requireSameModel(enrolled: Voiceprint, probe: Voiceprint): void {
   if (enrolled.model !== probe.model) {
     throw new RangeError(
       `A voiceprint of model ${enrolled.model} cannot be compared with one of model ${probe.model}; ` +
         'speakers enrolled with another model must enroll again.',
     );
   }
-  const others = (cohort: Cohort) => cohort.filter(({ id, model }) => model === probe.model && !exclude.has(id));
+}
+
+function cohortMembers(model: string, domainCohort: Cohort, shippedCohort: Cohort, exclude: ReadonlySet<string>): Cohort {
+  const others = (cohort: Cohort) => cohort.filter((member) => member.model === model && !exclude.has(member.id));
   const domain = others(domainCohort);
   const shipped = others(shippedCohort);
   // A model without a shipped cohort (an operator's own) makes do with what the domain has.
   const members = domain.length >= MIN_DOMAIN_COHORT || shipped.length === 0 ? domain : shipped;
   if (members.length === 0) {
-    throw new RangeError(`There is no cohort for speaker model ${probe.model} to score against: enroll other speakers in the domain first.`);
+    throw new RangeError(`There is no cohort for speaker model ${model} to score against: enroll other speakers in the domain first.`);
   }
-  const raw = cosine(enrolled.vector, probe.vector);
-  let enrolledSum = 0;
-  let probeSum = 0;
-  for (const { vector } of members) {
-    enrolledSum += cosine(enrolled.vector, vector);
-    probeSum += cosine(probe.vector, vector);
-  }
-  const n = members.length;
-  return (raw - (enrolledSum + probeSum) / (2 * n)) / Math.sqrt(1 + 1 / n);
+  return members;
+}
+
+function meanSimilarity(voice: Voiceprint, members: Cohort): number {
+  let sum = 0;
+  for (const { vector } of members) sum += cosine(voice.vector, vector);
+  return sum / members.length;
+}
+
+function margin(enrolled: Voiceprint, enrolledMean: number, probe: Voiceprint, probeMean: number, n: number): number {
+  return (cosine(enrolled.vector, probe.vector) - (enrolledMean + probeMean) / 2) / Math.sqrt(1 + 1 / n);
 }
 
 export function authenticationDecision(score: number, threshold = DEFAULT_ACCEPTANCE_THRESHOLD): AuthenticationDecision {
@@ -138,22 +149,22 @@ export class DomainScorer {
     return calibratedScore(margin, this.scoring.mapping(model));
   }
 
-  /** The risk that `probe` is one of `fraudsters`: the score of the closest one. */
+  /** The risk that `probe` is one of `fraudsters`: the score of the closest one; 0 and LOW_RISK with none. */
   fraudRisk(
     probe: Voiceprint,
     fraudsters: { id: string; voiceprint: Voiceprint }[],
     threshold = DEFAULT_RISK_THRESHOLD,
   ): FraudRisk {
-    let closest: { id: string; score: number } | undefined;
+    if (fraudsters.length === 0) return { riskScore: 0, decision: 'LOW_RISK' };
+    // The caller's similarity to the cohort is the same against every fraudster: computed once, not 500 times.
+    const members = cohortMembers(probe.model, this.domainCohort, this.scoring.shippedCohort(probe.model), new Set());
+    const probeMean = meanSimilarity(probe, members);
+    let closest = { id: '', score: -1 };
     for (const { id, voiceprint } of fraudsters) {
-      const score = this.score(voiceprint, probe);
-      if (!closest || score > closest.score) closest = { id, score };
+      requireSameModel(voiceprint, probe);
+      const score = this.scoreOf(margin(voiceprint, meanSimilarity(voiceprint, members), probe, probeMean, members.length), probe.model);
+      if (score > closest.score) closest = { id, score };
     }
-    const riskScore = closest?.score ?? 0;
-    return {
-      riskScore,
-      ...(closest && { fraudsterId: closest.id }),
-      decision: riskScore >= threshold ? 'HIGH_RISK' : 'LOW_RISK',
-    };
+    return { riskScore: closest.score, fraudsterId: closest.id, decision: closest.score >= threshold ? 'HIGH_RISK' : 'LOW_RISK' };
   }
 }
