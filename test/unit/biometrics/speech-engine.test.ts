@@ -40,7 +40,7 @@ describe('speechEngine', () => {
     expect(pool).toBeInstanceOf(SpeechWorkerPool);
     expect(() => speechEngine({ workers: -1 })).toThrow(RangeError);
     expect(() => speechEngine({ workers: 1.5 })).toThrow(RangeError);
-    expect(() => speechEngine({ workers: 2, modelName: 'cam++' })).toThrow('Unknown speaker model cam++');
+    expect(() => speechEngine({ workers: 2, model: { name: 'cam++' } })).toThrow('Unknown speaker model cam++');
   });
 
   it('gives on worker threads exactly the states it gives in-process, for calls served at once', async () => {
