@@ -10,7 +10,7 @@ non-target cosines) comes from the librispeech-train-clean-100-1utt stream run, 
 of the sets the fusion is judged on, so nothing is tuned on the reported trials.
 
 Use: model/.venv/bin/python model/candidates/compare.py [--out DIR] [--data DIR]
-Prints a markdown table (EER % / minDCF(0.01) per set and model) and keeps every run's JSON and scores in
+Prints a markdown table (EER % / minDCF(0.01) / d' per set and model) and keeps every run's JSON and scores in
 DIR; a second call with the same DIR reuses them, so delete DIR after changing a model or the data.
 """
 from __future__ import annotations
@@ -46,7 +46,9 @@ def sets(data: Path) -> dict[str, list[str]]:
         "test-other 30/5": ["--data", str(data / "librispeech-test-other-10"), "--test-s", "5"],
         "fsdd 30/10": ["--data", str(data / "fsdd"), *FSDD],
         "fsdd 30/5": ["--data", str(data / "fsdd"), *FSDD, "--test-s", "5"],
+        "fsdd 15/5": ["--data", str(data / "fsdd"), *FSDD, "--enrol-s", "15", "--test-s", "5"],
         "dspspeech20 15/5": ["--data", str(data / "dspspeech20-subset"), *DSP, "--enrol-s", "15", "--test-s", "5"],
+        "dspspeech20 10/5": ["--data", str(data / "dspspeech20-subset"), *DSP, "--enrol-s", "10", "--test-s", "5"],
     }
 
 
@@ -66,14 +68,36 @@ def run(args: list[str], result_file: Path, dump: Path) -> dict:
 
 
 def metrics(tar: np.ndarray, non: np.ndarray) -> str:
+    """EER %, minDCF(0.01) and d' (which still ranks models where the EER is 0 on a small set)."""
     eer, dcf, _ = evaluate.eer_mindcf(tar, non)
-    return f"{100 * eer:.2f} / {dcf:.3f}"
+    dprime = (tar.mean() - non.mean()) / np.sqrt(0.5 * (tar.var() + non.var()))
+    return f"{100 * eer:.2f} / {dcf:.3f} / {dprime:.2f}"
+
+
+def bootstrap(base, other, enrolments: int, rounds: int) -> tuple[float, float]:
+    """How often `other` has the lower EER, and the lower minDCF, than `base` when the test segments are drawn again
+    with replacement (each segment with all its trials, so the trials of one segment stay together). Segments, not
+    speakers, are drawn: two sets have 6 and 34 speakers, too few to draw from, so this understates the spread."""
+    tar_a, non_a = base
+    tar_b, non_b = other
+    segments = len(tar_a)
+    assert len(non_a) == segments * (enrolments - 1), "trials are not one target and E-1 non-targets per segment"
+    rng = np.random.default_rng(0)
+    lower = np.zeros(2)
+    for _ in range(rounds):
+        pick = rng.integers(0, segments, segments)
+        rows = (pick[:, None] * (enrolments - 1) + np.arange(enrolments - 1)).ravel()
+        a = evaluate.eer_mindcf(tar_a[pick], non_a[rows])[:2]
+        b = evaluate.eer_mindcf(tar_b[pick], non_b[rows])[:2]
+        lower += np.less(b, a)
+    return lower[0] / rounds, lower[1] / rounds
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("/work/scratch/runs/compare"))
     ap.add_argument("--data", type=Path, default=HERE.parent.parent.parent / "shared" / "data")
+    ap.add_argument("--bootstrap", type=int, default=1000, help="rounds of the comparison with GE2E (0: none)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -89,22 +113,36 @@ def main(argv=None) -> int:
     znorm = {m: (r["scores"]["nontarget"].mean(), r["scores"]["nontarget"].std())
              for m, r in results[NORM_SET].items()}
     fusions = [c for n in (2, 3) for c in itertools.combinations(MODELS, n)]
-    header = ["set", "target/non-target trials", *MODELS, *(" + ".join(c) for c in fusions)]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
+    systems: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     for set_name, by_model in results.items():
-        first = next(iter(by_model.values()))
-        cells = [set_name, f"{first['target_trials']} / {first['nontarget_trials']}"]
-        cells += [metrics(r["scores"]["target"], r["scores"]["nontarget"]) for r in by_model.values()]
+        systems[set_name] = {m: (r["scores"]["target"], r["scores"]["nontarget"]) for m, r in by_model.items()}
         for combo in fusions:
-            fused = {kind: np.mean([(by_model[m]["scores"][kind] - znorm[m][0]) / znorm[m][1] for m in combo], axis=0)
-                     for kind in ("target", "nontarget")}
-            cells.append(metrics(fused["target"], fused["nontarget"]))
-        print("| " + " | ".join(cells) + " |")
+            systems[set_name][" + ".join(combo)] = tuple(
+                np.mean([(by_model[m]["scores"][kind] - znorm[m][0]) / znorm[m][1] for m in combo], axis=0)
+                for kind in ("target", "nontarget"))
+    columns = list(next(iter(systems.values())))
+    table(["set", "target/non-target trials", *columns], [
+        [set_name, f"{len(by_system['ge2e'][0])} / {len(by_system['ge2e'][1])}",
+         *(metrics(*by_system[c]) for c in columns)] for set_name, by_system in systems.items()])
+
+    if args.bootstrap:
+        print(f"\nP(lower EER) / P(lower minDCF) than ge2e, {args.bootstrap} bootstrap rounds over test segments:\n")
+        table(["set", *columns[1:]], [
+            [set_name, *(" / ".join(f"{p:.2f}" for p in bootstrap(
+                by_system["ge2e"], by_system[c], results[set_name]["ge2e"]["enrolments"], args.bootstrap))
+                for c in columns[1:])]
+            for set_name, by_system in systems.items()])
     rtf = {m: [r[m]["rtf"]["embedding_rtf"] for r in results.values()] for m in MODELS}
     print("\nembedding real-time factor (1 thread), median over sets: " +
           ", ".join(f"{m} {np.median(v):.4f}" for m, v in rtf.items()))
     return 0
+
+
+def table(header: list[str], rows: list[list[str]]) -> None:
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
