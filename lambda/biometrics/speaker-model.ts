@@ -74,14 +74,16 @@ function verifiedBytes(modelName: string, file: string, sha256: string, remedy: 
  */
 class OnnxWaveformEmbedder implements SpeakerEmbedder {
   readonly sampleRate = 16000;
-  readonly dimension = 256;
   /** Created on first use, so that a cold start that needs no biometrics does not pay for it. */
   private readonly session = lazy(() => this.createSession());
 
   constructor(
     readonly name: string,
+    readonly dimension: number,
     private readonly file: string,
     private readonly sha256: string,
+    /** What to run when the file is missing or not the pinned one. */
+    private readonly remedy: string,
   ) {}
 
   async embed(samples: Float32Array): Promise<Float32Array> {
@@ -92,10 +94,7 @@ class OnnxWaveformEmbedder implements SpeakerEmbedder {
   }
 
   private createSession(): Promise<InferenceSession> {
-    const remedy =
-      `Run \`${PROVISION_COMMAND}\` in the project root to build it as model/models.json pins it ` +
-      `(npm install runs it; it needs Python 3.11+).`;
-    return InferenceSession.create(verifiedBytes(this.name, this.file, this.sha256, remedy), SESSION_OPTIONS);
+    return InferenceSession.create(verifiedBytes(this.name, this.file, this.sha256, this.remedy), SESSION_OPTIONS);
   }
 }
 
@@ -207,19 +206,69 @@ function describe(tensors: OnnxTensorInfo[]): string {
   return tensors.map(({ name, shape }) => `${name} [${shape.map((size) => size ?? '?').join(', ')}]`).join(', ') || 'none';
 }
 
-function fromManifest(name: string, directory: string): SpeakerEmbedder {
-  const entry = manifest.models.find((model) => model.name === name);
-  if (!entry) {
-    throw new SpeakerModelNotProvisioned(
-      `model/models.json has no entry for the speaker model ${name}; restore the file from the repository.`,
-    );
+/**
+ * Several models as one: each part's embedding scaled by 1/sqrt(σ), σ the spread of its impostor cosines, then the
+ * whole L2-normalised. Its cosine is then an increasing affine function of the mean of the parts' z-normalised
+ * cosines, the fusion measured in model/SURVEY.md, so voiceprints, scoring and calibration need nothing new.
+ */
+export class FusedEmbedder implements SpeakerEmbedder {
+  readonly sampleRate: number;
+  readonly dimension: number;
+
+  constructor(
+    readonly name: string,
+    private readonly parts: { embedder: SpeakerEmbedder; nontargetStd: number }[],
+  ) {
+    const rates = new Set(parts.map(({ embedder }) => embedder.sampleRate));
+    if (rates.size !== 1) throw new RangeError(`The parts of ${name} take different sample rates: ${[...rates].join(', ')} Hz.`);
+    this.sampleRate = parts[0].embedder.sampleRate;
+    this.dimension = parts.reduce((total, { embedder }) => total + embedder.dimension, 0);
   }
-  return new OnnxWaveformEmbedder(name, path.join(directory, entry.file), entry.sha256);
+
+  async embed(samples: Float32Array): Promise<Float32Array> {
+    const joined = new Float32Array(this.dimension);
+    let offset = 0;
+    // One after the other: each run holds the thread, so side by side they would only take turns.
+    for (const { embedder, nontargetStd } of this.parts) {
+      const embedding = await embedder.embed(samples);
+      const weight = 1 / Math.sqrt(nontargetStd);
+      joined.set(embedding.map((value) => value * weight), offset);
+      offset += embedding.length;
+    }
+    return normalise(joined);
+  }
 }
 
-/** Built-in models a deployment can select; each is built on first request. */
+function fromManifest(name: string, directory: string): SpeakerEmbedder {
+  const entry = manifest.models.find((model) => model.name === name);
+  if (!entry?.dimension) {
+    throw new SpeakerModelNotProvisioned(
+      `model/models.json has no embedding model ${name}; restore the file from the repository.`,
+    );
+  }
+  const command = 'provision_command' in entry ? entry.provision_command : PROVISION_COMMAND;
+  const remedy =
+    `Run \`${command}\` in the project root to build it as model/models.json pins it (it needs Python 3.11+` +
+    `${command === PROVISION_COMMAND ? '; npm install runs it' : ''}).`;
+  return new OnnxWaveformEmbedder(name, entry.dimension, path.join(directory, entry.file), entry.sha256, remedy);
+}
+
+/** Built-in models a deployment can select, the fusions of model/models.json among them; each is built on first request. */
 const REGISTRY = new Map<string, (directory: string) => SpeakerEmbedder>([
-  [DEFAULT_SPEAKER_MODEL, (directory) => fromManifest(DEFAULT_SPEAKER_MODEL, directory)],
+  ...manifest.models
+    .filter((entry) => entry.dimension)
+    .map(({ name }) => [name, (directory: string) => fromManifest(name, directory)] as const),
+  ...manifest.fusions.map(
+    ({ name, parts }) =>
+      [
+        name,
+        (directory: string) =>
+          new FusedEmbedder(
+            name,
+            parts.map(({ model, nontarget_std }) => ({ embedder: speakerEmbedder({ name: model, directory }), nontargetStd: nontarget_std })),
+          ),
+      ] as const,
+  ),
 ]);
 
 const instances = new Map<string, SpeakerEmbedder>();

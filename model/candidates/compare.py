@@ -31,7 +31,7 @@ import evaluate  # noqa: E402
 
 MODELS = {
     "ge2e": ["--model", str(HERE.parent / "out" / "resemblyzer-ge2e-wave.onnx"), "--threads", "1"],
-    "deep-speaker": ["--py-embedder", str(HERE / "deep_speaker.py")],
+    "deep-speaker": ["--py-embedder", str(HERE.parent / "deep_speaker.py")],
     "voicefilter-dvec": ["--py-embedder", str(HERE / "voicefilter_dvector.py")],
 }
 NORM_SET = "train-clean stream 8/5"

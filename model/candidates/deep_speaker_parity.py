@@ -1,4 +1,5 @@
-"""Checks the h5 -> ONNX conversion of deep_speaker.py against TensorFlow running the same h5 weights.
+"""Checks deep_speaker.py's waveform-in ONNX (front end and network) against TensorFlow running the same h5 weights
+on the features of python_speech_features, as the package computes them.
 
 TensorFlow does the convolutions ('SAME' padding), batch norm and the Keras (time, frequency*channel)
 flatten itself, so a wrong padding side or flatten order in the ONNX graph shows up here.
@@ -15,6 +16,7 @@ import onnxruntime as ort
 import tensorflow as tf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import deep_speaker  # noqa: E402
 import parity  # noqa: E402
 
@@ -40,13 +42,19 @@ def tf_reference(w, feats):
     return tf.math.l2_normalize(x, axis=1).numpy()[0]
 
 
+def package_features(wav16):
+    """The package's own front end (deep_speaker/audio.py mfcc_fbank), not ours."""
+    from python_speech_features import fbank
+    energies, _ = fbank(wav16, samplerate=16000, nfilt=deep_speaker.N_FBANK)
+    return (energies - energies.mean(axis=1, keepdims=True)) / np.maximum(energies.std(axis=1, keepdims=True), 1e-12)
+
+
 def main(paths):
+    """The provisioned graph, waveform in, against TensorFlow on the package's features."""
     w = deep_speaker.load_weights(deep_speaker.provision.HERE / ".cache")
-    sess = ort.InferenceSession(deep_speaker.build_onnx(w).SerializeToString(), providers=["CPUExecutionProvider"])
-    return parity.compare(
-        paths,
-        lambda wav: sess.run(["embedding"], {"fbank": deep_speaker.features(wav)[None]})[0][0],
-        lambda wav: tf_reference(w, deep_speaker.features(wav).astype(np.float64)))
+    sess = ort.InferenceSession(deep_speaker.build_wave_onnx(w).SerializeToString(), providers=["CPUExecutionProvider"])
+    return parity.compare(paths, lambda wav: sess.run(["embedding"], {"waveform": wav})[0],
+                          lambda wav: tf_reference(w, package_features(wav.astype(np.float64))))
 
 
 if __name__ == "__main__":

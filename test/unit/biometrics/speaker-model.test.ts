@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SpeakerModelNotProvisioned } from '../../../lambda/biometrics/errors.ts';
 import type { CustomSpeakerModel } from '../../../lambda/biometrics/speaker-model-settings.ts';
-import { speakerEmbedder } from '../../../lambda/biometrics/speaker-model.ts';
+import { FusedEmbedder, speakerEmbedder, type SpeakerEmbedder } from '../../../lambda/biometrics/speaker-model.ts';
 
 /**
  * Stand-ins for WeSpeaker and 3D-Speaker exports with sherpa-onnx metadata, and the embeddings the Python reference
@@ -22,7 +22,7 @@ const samples = Float32Array.from(golden.pcm16, (value) => value / 32768);
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.join(FIXTURES, file))).digest('hex');
 const custom = (file: string, format: CustomSpeakerModel['format']): CustomSpeakerModel => ({ file, sha256: sha256(file), format });
 
-function cosine(a: Float32Array, b: number[]): number {
+function cosine(a: Float32Array, b: ArrayLike<number>): number {
   return a.reduce((sum, value, i) => sum + value * b[i], 0);
 }
 
@@ -36,7 +36,41 @@ describe('speakerEmbedder', () => {
 
   it('refuses a model it does not know, listing the ones it does', () => {
     expect(() => speakerEmbedder('cam++')).toThrow(RangeError);
-    expect(() => speakerEmbedder('cam++')).toThrow('Unknown speaker model cam++; the known ones are: resemblyzer-ge2e.');
+    expect(() => speakerEmbedder('cam++')).toThrow(
+      'Unknown speaker model cam++; the known ones are: resemblyzer-ge2e, deep-speaker-rescnn, resemblyzer-ge2e+deep-speaker-rescnn.',
+    );
+  });
+
+  it('builds the fusion of model/models.json from its parts, without loading them', () => {
+    const fused = speakerEmbedder('resemblyzer-ge2e+deep-speaker-rescnn');
+    expect([fused.sampleRate, fused.dimension]).toEqual([16000, 256 + 512]);
+  });
+});
+
+describe('FusedEmbedder', () => {
+  const part = (file: string) => speakerEmbedder({ directory: FIXTURES, custom: custom(file, 'sherpa-onnx') });
+  const [first, second] = [part('tiny-wespeaker.onnx'), part('tiny-3d-speaker.onnx')];
+
+  it("scores the mean of its parts' z-normalised cosines, up to an increasing affine map", async () => {
+    const stds = [0.05, 0.2];
+    const fused = new FusedEmbedder('both', [
+      { embedder: first, nontargetStd: stds[0] },
+      { embedder: second, nontargetStd: stds[1] },
+    ]);
+    expect(fused.dimension).toBe(32);
+    const other = samples.slice().reverse();
+    const partCosines = await Promise.all(
+      [first, second].map(async (embedder) => cosine(await embedder.embed(samples), await embedder.embed(other))),
+    );
+    const expected = (partCosines[0] / stds[0] + partCosines[1] / stds[1]) / (1 / stds[0] + 1 / stds[1]);
+    expect(cosine(await fused.embed(samples), await fused.embed(other))).toBeCloseTo(expected, 6);
+  });
+
+  it('refuses parts that take different sample rates', () => {
+    const narrowband: SpeakerEmbedder = { name: 'narrowband', sampleRate: 8000, dimension: 16, embed: () => Promise.resolve(new Float32Array(16)) };
+    expect(() => new FusedEmbedder('mixed', [{ embedder: first, nontargetStd: 1 }, { embedder: narrowband, nontargetStd: 1 }])).toThrow(
+      'The parts of mixed take different sample rates: 16000, 8000 Hz.',
+    );
   });
 });
 
