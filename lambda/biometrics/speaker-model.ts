@@ -209,7 +209,8 @@ function describe(tensors: OnnxTensorInfo[]): string {
 /**
  * Several models as one: each part's embedding scaled by 1/sqrt(σ), σ the spread of its impostor cosines, then the
  * whole L2-normalised. Its cosine is then an increasing affine function of the mean of the parts' z-normalised
- * cosines, the fusion measured in model/SURVEY.md, so voiceprints, scoring and calibration need nothing new.
+ * cosines, the fusion measured in model/SURVEY.md, so voiceprints and scoring take it as any other model (with a
+ * calibration curve of its own, as any other model needs).
  */
 export class FusedEmbedder implements SpeakerEmbedder {
   readonly sampleRate: number;
