@@ -19,7 +19,7 @@ import { SpeakerModelNotProvisioned } from './errors.ts';
 import { fbank, KALDI_FBANK_80, subtractMean, type FbankWindow } from './fbank.ts';
 import { onnxModelInfo, type OnnxTensorInfo } from './onnx-model-info.ts';
 import type { CustomModelFormat, CustomSpeakerModel, SpeakerModelSettings } from './speaker-model-settings.ts';
-import { normalise } from './voiceprint.ts';
+import { normalise } from './vectors.ts';
 
 export interface SpeakerEmbedder {
   /**
