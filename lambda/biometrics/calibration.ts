@@ -135,6 +135,7 @@ export function modelScoring(operatorCalibrationFile?: string): ModelScoring {
   }
   const cohorts = new Map<string, Cohort>([[shippedCohort.model, decodeCohort(CohortFile.parse(shippedCohort))]]);
   return {
+    calibrated: (model) => calibrations.has(model),
     mapping(model) {
       const mapping = calibrations.get(model);
       if (!mapping) {
@@ -144,4 +145,13 @@ export function modelScoring(operatorCalibrationFile?: string): ModelScoring {
     },
     shippedCohort: (model) => cohorts.get(model) ?? [],
   };
+}
+
+/**
+ * Scoring for the tools that measure a model before it has a calibration (`npm run calibrate` fits one from the
+ * margins; `npm run evaluate` ranks trials by them): its scores are placeholders that nothing should read.
+ */
+export function measuringScoring(scoring: ModelScoring): ModelScoring {
+  const placeholder: ScoreMapping = { m90: 0, a: 1 };
+  return { ...scoring, mapping: (model) => (scoring.calibrated(model) ? scoring.mapping(model) : placeholder) };
 }

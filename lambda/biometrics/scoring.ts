@@ -124,6 +124,8 @@ export function authenticationDecision(score: number, threshold = DEFAULT_ACCEPT
 
 /** What scoring needs beyond the two voiceprints: the calibration and shipped cohort of their model. */
 export interface ModelScoring {
+  /** Whether `mapping` knows the model; it throws, naming `npm run calibrate`, for one it does not. */
+  calibrated(model: string): boolean;
   mapping(model: string): ScoreMapping;
   shippedCohort(model: string): Cohort;
 }

@@ -4,6 +4,7 @@
  * one Node process and hands the work to worker threads, while a Lambda sandbox serves one request at a time and
  * runs it in place, with no thread to start or message to copy.
  */
+import type { SpeakerModelSettings } from './speaker-model-settings.ts';
 import { speakerEmbedder, type SpeakerEmbedder } from './speaker-model.ts';
 import { feedSpeechStream, finishSpeechStream } from './speech-stream.ts';
 import { SpeechWorkerPool } from './speech-workers.ts';
@@ -22,21 +23,19 @@ export interface SpeechEngine {
 export interface SpeechEngineOptions {
   /** Worker threads; 0 or none runs the work in the caller's thread, as Lambda should. */
   workers?: number;
-  /** The speaker model (a deployment's SPEAKER_MODEL); the default model when none is named. */
-  modelName?: string;
-  /** Where its file is (a deployment's SPEAKER_MODEL_DIR); model/out when none is named. */
-  modelDir?: string;
+  /** The speaker model (a deployment's SPEAKER_MODEL and its companions); the default model when none is named. */
+  model?: SpeakerModelSettings;
 }
 
-/** An engine for `modelName`: in-process, or on a pool of `workers` threads, each with its own model sessions. */
-export function speechEngine({ workers = 0, modelName, modelDir }: SpeechEngineOptions = {}): SpeechEngine {
+/** An engine for `model`: in-process, or on a pool of `workers` threads, each with its own model sessions. */
+export function speechEngine({ workers = 0, model = {} }: SpeechEngineOptions = {}): SpeechEngine {
   if (!Number.isSafeInteger(workers) || workers < 0) {
     throw new RangeError(`The number of speech workers must be a whole number, 0 to run in-process, not ${workers}.`);
   }
   // Looking the model up here refuses an unknown name at start rather than on a call's first chunk; its session
   // is still created on first use.
-  const embedder = speakerEmbedder(modelName, modelDir);
-  return workers === 0 ? new InProcessSpeechEngine(embedder) : new SpeechWorkerPool(embedder.name, workers, modelDir);
+  const embedder = speakerEmbedder(model);
+  return workers === 0 ? new InProcessSpeechEngine(embedder) : new SpeechWorkerPool(embedder.name, workers, model);
 }
 
 /**

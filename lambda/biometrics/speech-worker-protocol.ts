@@ -3,12 +3,12 @@
  * cross as plain data and are rebuilt as their own classes, so a caller can tell a refused state or a missing
  * model from a fault whichever thread the work ran on.
  */
+import type { SpeakerModelSettings } from './speaker-model-settings.ts';
 import { AudioFormatError, SpeakerModelNotProvisioned, SpeechStreamStateError, type SpeechStreamStateProblem } from './errors.ts';
 
 export interface SpeechWorkerData {
-  /** The speaker model the worker embeds with, and where its file is (model/out when undefined). */
-  model: string;
-  modelDir?: string;
+  /** The speaker model the worker embeds with. */
+  model: SpeakerModelSettings;
 }
 
 export type SpeechJob =

@@ -10,8 +10,8 @@ import { serialiseError, type SpeechJob, type SpeechReply, type SpeechWorkerData
 
 if (!parentPort) throw new Error('speech-worker.ts runs as a worker thread; start it with speechEngine({ workers }).');
 const port: MessagePort = parentPort;
-const { model, modelDir } = workerData as SpeechWorkerData;
-const engine = new InProcessSpeechEngine(speakerEmbedder(model, modelDir));
+const { model } = workerData as SpeechWorkerData;
+const engine = new InProcessSpeechEngine(speakerEmbedder(model));
 
 port.on('message', (job: SpeechJob) => {
   const work = job.op === 'feed' ? engine.feed(job.state, job.samples, job.readyAtSeconds) : engine.finish(job.state);

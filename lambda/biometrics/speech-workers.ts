@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as Esbuild from 'esbuild';
 import { lazy } from '#lazy';
+import type { SpeakerModelSettings } from './speaker-model-settings.ts';
 import { reviveError, type SpeechJob, type SpeechReply, type SpeechWorkerData } from './speech-worker-protocol.ts';
 
 /** The job sent to a worker, before it is given an id. */
@@ -33,11 +34,14 @@ export class SpeechWorkerPool {
   private nextId = 1;
   private closed = false;
 
-  /** `workers` threads for the speaker model `model` (its file in `modelDir`), one per core by default, started on first use. */
+  /**
+   * `workers` threads for the speaker model named `model`, one per core by default, started on first use;
+   * `settings` say where its file is, or which operator's file it is, when that is not the built-in model's name alone.
+   */
   constructor(
     readonly model: string,
     workers = availableParallelism(),
-    private readonly modelDir?: string,
+    private readonly settings: SpeakerModelSettings = { name: model },
   ) {
     if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`A worker pool needs 1 or more workers, not ${workers}.`);
     this.slots = new Array<Slot | undefined>(workers).fill(undefined);
@@ -98,7 +102,7 @@ export class SpeechWorkerPool {
 
   private start(index: number, script: WorkerScript): Slot {
     const worker = new Worker(script.file(), {
-      workerData: { model: this.model, modelDir: this.modelDir } satisfies SpeechWorkerData,
+      workerData: { model: this.settings } satisfies SpeechWorkerData,
       // The parent's flags may register loaders (tsx, Jest) that the bundled script does not need.
       execArgv: ['--enable-source-maps'],
     });

@@ -9,6 +9,7 @@
 import { resample } from './resample.ts';
 import type { SpeakerEmbedder } from './speaker-model.ts';
 import { detectSpeech } from './vad.ts';
+import { normalise } from './vectors.ts';
 import { VOICE_ID_SAMPLE_RATE } from './wav.ts';
 
 /** Voice ID's figures: enrollment needs 30 s of net speech; authentication 10 s by default, configurable 5-10 s. */
@@ -90,14 +91,6 @@ export function addWeighted(sum: Float64Array, embedding: Float32Array, seconds:
     throw new RangeError(`Cannot add an embedding of ${embedding.length} dimensions to a sum of ${sum.length}.`);
   }
   for (let i = 0; i < sum.length; i++) sum[i] += embedding[i] * seconds;
-}
-
-/** The vector scaled to unit length, as Float32 as voiceprints are stored; a zero vector stays zero. */
-export function normalise(vector: Float32Array | Float64Array): Float32Array {
-  let squares = 0;
-  for (const value of vector) squares += value * value;
-  const norm = Math.sqrt(squares);
-  return Float32Array.from(vector, (value) => (norm > 0 ? value / norm : value));
 }
 
 export function concatenate(parts: Float32Array[]): Float32Array {

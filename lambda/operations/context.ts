@@ -35,7 +35,7 @@ export function createContext(config: ServiceConfig): Promise<OperationContext> 
       if (!secret) throw new Error('The pagination token secret is empty.');
       return new PageTokens(secret);
     }),
-    speech: speechEngine({ workers: config.speechWorkers, modelName: config.speakerModel, modelDir: config.speakerModelDir }),
+    speech: speechEngine({ workers: config.speechWorkers, model: config.speakerModel }),
     scoring: modelScoring(config.scoreCalibrationFile),
     now: Date.now,
   });

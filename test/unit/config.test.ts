@@ -1,4 +1,4 @@
-import { ConfigurationError, loadConfig } from '#config';
+import { ConfigurationError, loadConfig, loadSpeakerModelSettings } from '#config';
 
 const complete = {
   AWS_REGION: 'eu-west-1',
@@ -35,8 +35,7 @@ describe('the configuration', () => {
       reEncryptionStateMachineArn: undefined,
       endpoints: { dynamodb: undefined, kms: undefined, s3: undefined, sts: undefined, stepFunctions: undefined },
       tokenSecret: { secretArn: complete.TOKEN_SECRET_ARN },
-      speakerModel: undefined,
-      speakerModelDir: undefined,
+      speakerModel: {},
       speechWorkers: 0,
       auditEvents: { eventBusName: 'default' },
     });
@@ -79,7 +78,7 @@ describe('the configuration', () => {
       stepFunctions: 'http://127.0.0.1:8004',
     });
     expect(config.tokenSecret).toEqual({ value: 'local-secret' });
-    expect(config.speakerModel).toBe('resemblyzer-ge2e');
+    expect(config.speakerModel).toEqual({ name: 'resemblyzer-ge2e' });
   });
 
   it('sends audit events to the EventBridge bus named, or to a file when one is given', () => {
@@ -100,5 +99,26 @@ describe('the configuration', () => {
   it('needs the token secret in one of its two forms', () => {
     const { TOKEN_SECRET_ARN: _arn, ...rest } = complete;
     expect(() => loadConfig(rest)).toThrow('The service is not configured: TOKEN_SECRET_ARN (or TOKEN_SECRET) must be set.');
+  });
+
+  it("takes an operator's own speaker model with its file, sha256 and format", () => {
+    const sha256 = 'AB'.repeat(32);
+    const custom = { SPEAKER_MODEL: 'custom', SPEAKER_MODEL_FILE: 'resnet34.onnx', SPEAKER_MODEL_SHA256: sha256, SPEAKER_MODEL_FORMAT: 'wespeaker' };
+    expect(loadConfig({ ...complete, ...custom, SPEAKER_MODEL_DIR: '/opt/model/out' }).speakerModel).toEqual({
+      directory: '/opt/model/out',
+      custom: { file: 'resnet34.onnx', sha256: sha256.toLowerCase(), format: 'wespeaker' },
+    });
+    expect(loadSpeakerModelSettings(custom)).toEqual({ custom: { file: 'resnet34.onnx', sha256: sha256.toLowerCase(), format: 'wespeaker' } });
+  });
+
+  it("refuses an operator's model without its file, sha256 or a known format, and those settings without it", () => {
+    expect(() => loadConfig({ ...complete, SPEAKER_MODEL: 'custom', SPEAKER_MODEL_SHA256: 'abc', SPEAKER_MODEL_FORMAT: 'nemo' })).toThrow(
+      'The service is not configured: SPEAKER_MODEL_FILE must name the model file when SPEAKER_MODEL is custom. ' +
+        'SPEAKER_MODEL_SHA256 must be the model file\'s sha256 (64 hex digits), not abc. ' +
+        'SPEAKER_MODEL_FORMAT must be one of wespeaker, 3d-speaker, sherpa-onnx, not nemo.',
+    );
+    expect(() => loadSpeakerModelSettings({ SPEAKER_MODEL_FILE: 'resnet34.onnx' })).toThrow(
+      'The speaker model is not configured: SPEAKER_MODEL_FILE is only used with SPEAKER_MODEL=custom.',
+    );
   });
 });

@@ -35,6 +35,7 @@ const print = (vector: Float32Array, model = MODEL): Voiceprint => ({ model, vec
 const orthogonalCohort = (n: number, model = MODEL): Cohort =>
   Array.from({ length: n }, (_, i) => ({ id: `other-${i}`, model, vector: axis(10 + i) }));
 const scoring = (shipped: Cohort = orthogonalCohort(50)): ModelScoring => ({
+  calibrated: (model) => model === MODEL,
   mapping: (model) => {
     if (model !== MODEL) throw new RangeError(`There is no score calibration for speaker model ${model}`);
     return mapping;

@@ -26,6 +26,9 @@ async function run(engine: SpeechEngine, call: Float32Array): Promise<Uint8Array
   return states;
 }
 
+/** Compared by digest: Jest's deep equality takes seconds over a hundred states of 60 KB. */
+const digests = (calls: Uint8Array[][]) => calls.map((states) => states.map((state) => createHash('sha256').update(state).digest('hex')));
+
 describe('speechEngine', () => {
   const inProcess = speechEngine();
   let pool: SpeechEngine;
@@ -40,7 +43,7 @@ describe('speechEngine', () => {
     expect(pool).toBeInstanceOf(SpeechWorkerPool);
     expect(() => speechEngine({ workers: -1 })).toThrow(RangeError);
     expect(() => speechEngine({ workers: 1.5 })).toThrow(RangeError);
-    expect(() => speechEngine({ workers: 2, modelName: 'cam++' })).toThrow('Unknown speaker model cam++');
+    expect(() => speechEngine({ workers: 2, model: { name: 'cam++' } })).toThrow('Unknown speaker model cam++');
   });
 
   it('gives on worker threads exactly the states it gives in-process, for calls served at once', async () => {
@@ -48,10 +51,24 @@ describe('speechEngine', () => {
       Promise.all(CALLS.map((call) => run(inProcess, call))),
       Promise.all(CALLS.map((call) => run(pool, call))),
     ]);
-    // Compared by digest: Jest's deep equality takes seconds over a hundred states of 60 KB.
-    const digests = (calls: Uint8Array[][]) => calls.map((states) => states.map((state) => createHash('sha256').update(state).digest('hex')));
     expect(digests(actual)).toEqual(digests(expected));
     for (const states of actual) expect(readSpeechStream(states.at(-1)!).voiceprint).toBeDefined();
+  });
+
+  it("runs an operator's own model on worker threads as in-process", async () => {
+    const directory = path.join(__dirname, '../../../model/fixtures');
+    const file = 'tiny-wespeaker.onnx';
+    const sha256 = createHash('sha256').update(readFileSync(path.join(directory, file))).digest('hex');
+    const model = { directory, custom: { file, sha256, format: 'wespeaker' as const } };
+    const custom = speechEngine({ workers: 1, model });
+    try {
+      expect(custom.model).toBe(`custom-wespeaker-${sha256.slice(0, 12)}`);
+      const [expected, actual] = await Promise.all([run(speechEngine({ model }), CALLS[0]), run(custom, CALLS[0])]);
+      expect(digests([actual])).toEqual(digests([expected]));
+      expect(readSpeechStream(actual.at(-1)!).voiceprint?.vector).toHaveLength(16);
+    } finally {
+      await custom.close();
+    }
   });
 
   it('leaves the arrays it was given as they were', async () => {
