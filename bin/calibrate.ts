@@ -1,6 +1,6 @@
 /**
  * `npm run calibrate -- <folder>... [--out file] [--far-at-90 0.01] [--enroll-seconds 30] [--test-seconds 10]
- *  [--rotations K] [--impostors-only] [--cohort-out file]`:
+ *  [--rotations K] [--impostors-only] [--cohort-out file] [--cohort-size N]`:
  * fits the score calibration (which cohort margin scores 90 and which 50) on speaker-labelled recordings, by the
  * protocol of `npm run evaluate`, and writes it for SCORE_CALIBRATION_FILE. Each folder counts as one domain: its
  * trials are scored against its own other speakers. Only impostor trials are used, so any recordings of known,
@@ -17,7 +17,7 @@ import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS, ENROLLMENT_SPEECH_SECONDS } from
 
 const USAGE =
   'Usage: npm run calibrate -- <folder>... [--out file] [--far-at-90 0.01] [--enroll-seconds 30] [--test-seconds 10] ' +
-  '[--rotations K] [--impostors-only] [--cohort-out file]';
+  '[--rotations K] [--impostors-only] [--cohort-out file] [--cohort-size N]';
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -30,6 +30,7 @@ async function main() {
       rotations: { type: 'string', default: '1' },
       'impostors-only': { type: 'boolean', default: false },
       'cohort-out': { type: 'string' },
+      'cohort-size': { type: 'string' },
     },
   });
   if (positionals.length === 0) {
@@ -68,8 +69,11 @@ async function main() {
       `slope ${calibration.a.toFixed(2)}; wrote ${values.out}. Set SCORE_CALIBRATION_FILE=${path.resolve(values.out)} for the service to use it.`,
   );
   if (values['cohort-out']) {
-    write(values['cohort-out'], encodeCohort(embedder.name, calibration.fittedOn.join(', '), cohort));
-    console.log(`wrote the ${cohort.length} enrollments as a cohort to ${values['cohort-out']}`);
+    // Evenly spaced over the folders' enrollments, so that a smaller cohort keeps every folder's share.
+    const size = Math.min(cohort.length, Number(values['cohort-size'] ?? cohort.length));
+    const chosen = Array.from({ length: size }, (_, i) => cohort[Math.floor((i * cohort.length) / size)]);
+    write(values['cohort-out'], encodeCohort(embedder.name, calibration.fittedOn.join(', '), chosen));
+    console.log(`wrote ${chosen.length} of the ${cohort.length} enrollments as a cohort to ${values['cohort-out']}`);
   }
 }
 
