@@ -9,8 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import shippedCalibration from '../../model/calibration/resemblyzer-ge2e.json';
-import shippedCohort from '../../model/cohort/resemblyzer-ge2e.json';
+import fusedCalibration from '../../model/calibration/resemblyzer-ge2e+deep-speaker-rescnn.json';
+import ge2eCalibration from '../../model/calibration/resemblyzer-ge2e.json';
+import fusedCohort from '../../model/cohort/resemblyzer-ge2e+deep-speaker-rescnn.json';
+import ge2eCohort from '../../model/cohort/resemblyzer-ge2e.json';
 import type { Cohort, ModelScoring, ScoreMapping } from './scoring.ts';
 
 /** The impostor rates that scores 90 and 50 stand for, unless the calibration is fitted to others. */
@@ -128,12 +130,14 @@ export function encodeCohort(model: string, source: string, members: { id: strin
  * (SCORE_CALIBRATION_FILE) in place of the shipped one of its model.
  */
 export function modelScoring(operatorCalibrationFile?: string): ModelScoring {
-  const calibrations = new Map<string, ScoreMapping>([[shippedCalibration.model, CalibrationFile.parse(shippedCalibration)]]);
+  const calibrations = new Map<string, ScoreMapping>(
+    [ge2eCalibration, fusedCalibration].map((file) => [file.model, CalibrationFile.parse(file)]),
+  );
   if (operatorCalibrationFile) {
     const operator = readCalibrationFile(operatorCalibrationFile);
     calibrations.set(operator.model, operator);
   }
-  const cohorts = new Map<string, Cohort>([[shippedCohort.model, decodeCohort(CohortFile.parse(shippedCohort))]]);
+  const cohorts = new Map<string, Cohort>([ge2eCohort, fusedCohort].map((file) => [file.model, decodeCohort(CohortFile.parse(file))]));
   return {
     calibrated: (model) => calibrations.has(model),
     mapping(model) {
@@ -152,6 +156,6 @@ export function modelScoring(operatorCalibrationFile?: string): ModelScoring {
  * margins; `npm run evaluate` ranks trials by them): its scores are placeholders that nothing should read.
  */
 export function measuringScoring(scoring: ModelScoring): ModelScoring {
-  const placeholder: ScoreMapping = { m90: 0, a: 1 };
+  const placeholder: ScoreMapping = { m90: 0, a: 1, farAt90: FAR_AT_90, farAt50: FAR_AT_50 };
   return { ...scoring, mapping: (model) => (scoring.calibrated(model) ? scoring.mapping(model) : placeholder) };
 }

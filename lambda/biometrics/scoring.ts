@@ -33,6 +33,9 @@ export interface ScoreMapping {
   m90: number;
   /** The slope of the logistic curve, per unit of margin. */
   a: number;
+  /** The share of one voice's impostors that reach scores 90 and 50. */
+  farAt90: number;
+  farAt50: number;
 }
 
 /**
@@ -151,7 +154,16 @@ export class DomainScorer {
     return calibratedScore(margin, this.scoring.mapping(model));
   }
 
-  /** The risk that `probe` is one of `fraudsters`: the score of the closest one; 0 and LOW_RISK with none. */
+  /**
+   * The risk that `probe` is one of `fraudsters`: the score of the closest one, for the size of the watchlist; 0 and
+   * LOW_RISK with none.
+   *
+   * The closest of 500 fraudsters is much closer than one fraudster chosen at random: were the closest one scored
+   * as a single comparison, a caller who is no fraudster would reach risk 50 against a list of 500 almost surely.
+   * So its margin is lowered by what the list's size adds to the best of N impostor margins (the impostor rate at
+   * a margin falls by a factor e per 1/k of margin, k fitted between the calibration's two rates), and RiskThreshold
+   * 50 flags about the same share of callers who are not on the list (10 %) whatever its size.
+   */
   fraudRisk(
     probe: Voiceprint,
     fraudsters: { id: string; voiceprint: Voiceprint }[],
@@ -161,10 +173,14 @@ export class DomainScorer {
     // The caller's similarity to the cohort is the same against every fraudster: computed once, not 500 times.
     const members = cohortMembers(probe.model, this.domainCohort, this.scoring.shippedCohort(probe.model), new Set());
     const probeMean = meanSimilarity(probe, members);
+    const { a, farAt90, farAt50 } = this.scoring.mapping(probe.model);
+    const k = (a * Math.log(farAt50 / farAt90)) / Math.log(9);
+    const forListSize = Math.log(fraudsters.length) / k;
     let closest = { id: '', score: -1 };
     for (const { id, voiceprint } of fraudsters) {
       requireSameModel(voiceprint, probe);
-      const score = this.scoreOf(margin(voiceprint, meanSimilarity(voiceprint, members), probe, probeMean, members.length), probe.model);
+      const fraudsterMargin = margin(voiceprint, meanSimilarity(voiceprint, members), probe, probeMean, members.length);
+      const score = this.scoreOf(fraudsterMargin - forListSize, probe.model);
       if (score > closest.score) closest = { id, score };
     }
     return { riskScore: closest.score, fraudsterId: closest.id, decision: closest.score >= threshold ? 'HIGH_RISK' : 'LOW_RISK' };

@@ -13,7 +13,7 @@ import type { Voiceprint } from '../../../lambda/biometrics/voiceprint.ts';
 
 const MODEL = 'resemblyzer-ge2e';
 const DIMENSION = 256;
-const mapping: ScoreMapping = { m90: 0.2, a: 20 };
+const mapping: ScoreMapping = { m90: 0.2, a: 20, farAt90: 0.01, farAt50: 0.1 };
 
 /** The i-th unit vector: orthogonal voices, whose cosines are 0 with each other. */
 function axis(i: number): Float32Array {
@@ -158,6 +158,18 @@ describe('DomainScorer', () => {
     const risk = scorer.fraudRisk(probe, [fraudsters[0]]);
     expect(risk).toMatchObject({ fraudsterId: 'far', decision: 'LOW_RISK' });
     expect(scorer.fraudRisk(probe, [fraudsters[0]], risk.riskScore).decision).toBe('HIGH_RISK');
+  });
+
+  it('lowers the closest margin by what a longer list adds to the best impostor margin, so risk 50 keeps its rate', () => {
+    // k: the impostor rate falls by a factor e per 1/k of margin between the calibration's 1 % and 10 % points.
+    const k = (mapping.a * Math.log(10)) / Math.log(9);
+    const at = (similarity: number, copies: number) =>
+      scorer.fraudRisk(probe, Array.from({ length: copies }, (_, i) => ({ id: `f${i}`, voiceprint: print(near(similarity)) }))).riskScore;
+    const single = (similarity: number) => scorer.fraudRisk(probe, [{ id: 'f', voiceprint: print(near(similarity)) }]).riskScore;
+    const shift = (Math.log(100) / k) * Math.sqrt(1 + 1 / 20);
+    expect(at(0.3, 1)).toBe(single(0.3));
+    expect(at(0.3, 100)).toBe(single(0.3 - shift));
+    expect(at(0.3, 100)).toBeLessThan(at(0.3, 1));
   });
 
   it('is 0 and LOW_RISK with no fraudster to compare with', () => {
