@@ -8,11 +8,14 @@
  * times the impostors it promises. Each comparison is therefore scored against a cohort of other voices heard on
  * the same lines: the domain's own enrolled voiceprints (README "Biometrics"). The margin
  *
- *     m = (cos(enrolled, probe) - (mean cos(enrolled, cohort) + mean cos(probe, cohort)) / 2) / sqrt(1 + 1/n)
+ *     m = (cos(enrolled, probe) - (mean cos(enrolled, cohort) + probe term) / 2) / sqrt(1 + 1/n)
+ *     probe term = w mean cos(probe, cohort) + (1 - w) mean cos(enrolled, cohort),  w = n / (n + 10)
  *
- * says how much closer the two voices are to each other than to the n other voices of the cohort; the square root
- * widens the scale for a small cohort, whose means are themselves uncertain, so that a domain of ten speakers
- * keeps the same false-accept rate as one of ten thousand. A calibration maps the margin to the 0-100 score:
+ * says how much closer the two voices are to each other than to the n other voices of the cohort. The probe, a few
+ * seconds of a call, says less about how it sits among a handful of voices than a 30 s voiceprint does: with a
+ * small cohort its term leans on the enrolled voice's (w), which otherwise would reorder callers by noise; with
+ * hundreds of voices it is the probe's own. The square root widens the scale for a small cohort, whose means are
+ * themselves uncertain, so that a domain of ten speakers keeps the same false-accept rate as one of ten thousand. A calibration maps the margin to the 0-100 score:
  * 100 / (1 + exp(-(a (m - m90) + ln 9))), where m90 is the margin that few enough impostors reach
  * (lambda/biometrics/calibration.ts).
  */
@@ -167,8 +170,13 @@ function meanSimilarity(voice: Voiceprint, members: Others): number {
   return dot / members.count;
 }
 
+/** The cohort size at which the probe's own similarity to the cohort counts for half of its term (header comment). */
+export const PROBE_SHRINKAGE = 10;
+
 function margin(enrolled: Voiceprint, enrolledMean: number, probe: Voiceprint, probeMean: number, n: number): number {
-  return (cosine(enrolled.vector, probe.vector) - (enrolledMean + probeMean) / 2) / Math.sqrt(1 + 1 / n);
+  const w = n / (n + PROBE_SHRINKAGE);
+  const probeTerm = w * probeMean + (1 - w) * enrolledMean;
+  return (cosine(enrolled.vector, probe.vector) - (enrolledMean + probeTerm) / 2) / Math.sqrt(1 + 1 / n);
 }
 
 export function authenticationDecision(score: number, threshold = DEFAULT_ACCEPTANCE_THRESHOLD): AuthenticationDecision {

@@ -120,7 +120,9 @@ describe('cohortMargin', () => {
       return { id: `shipped-${i}`, model: MODEL, vector };
     });
     const small = orthogonalCohort(MIN_DOMAIN_COHORT - 1);
-    expect(margin(near(0.6), small, [], shipped)).toBeCloseTo((0.6 - (0.5 + 0.3) / 2) / Math.sqrt(1.1), 5);
+    // Ten shipped voices: the probe's term is w = 10 / 20 its own mean (0.3) and 1 - w the enrolled voice's (0.5).
+    const probeTerm = 0.5 * 0.3 + 0.5 * 0.5;
+    expect(margin(near(0.6), small, [], shipped)).toBeCloseTo((0.6 - (0.5 + probeTerm) / 2) / Math.sqrt(1.1), 5);
     expect(margin(near(0.6), orthogonalCohort(MIN_DOMAIN_COHORT), [], shipped)).toBeCloseTo(0.6 / Math.sqrt(1 + 1 / MIN_DOMAIN_COHORT), 5);
     // With no shipped cohort (an operator's own model), what the domain has is used.
     expect(margin(near(0.6), small, [], [])).toBeCloseTo(0.6 / Math.sqrt(1 + 1 / small.length), 5);
