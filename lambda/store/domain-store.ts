@@ -10,7 +10,7 @@ import {
 import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
 import type { WatchlistRecord } from '#api-model/watchlist';
-import { everyPage, isConditionFailure, nowInSeconds, queryPrefix } from './dynamodb.ts';
+import { everyPage, isConditionFailure, nowInSeconds, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
@@ -201,13 +201,10 @@ export class DomainStore {
     ];
     await this.deleteBatch(this.tables.counters, counters.map((counterId) => ({ counterId })));
     await this.eraseKeys(this.tables.watchlists, 'watchlistId', domainId);
-    try {
-      await this.client.send(
-        new DeleteCommand({ TableName: this.tables.domains, Key: { domainId }, ConditionExpression: 'attribute_exists(deletedAt)' }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await writeUnlessOvertaken(
+      this.client,
+      new DeleteCommand({ TableName: this.tables.domains, Key: { domainId }, ConditionExpression: 'attribute_exists(deletedAt)' }),
+    );
   }
 
   /** Deletes every item of a domain's partition in a table. */

@@ -4,9 +4,11 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
   ScanCommand,
+  type DeleteCommand,
   type QueryCommandInput,
   type ScanCommandInput,
   type TransactWriteCommandInput,
+  type UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
@@ -174,6 +176,20 @@ export function fromPartitionItem<T>(item: Record<string, unknown>): T {
 
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Sends a conditional update or delete; false, not an error, when its condition no longer holds, for writes that
+ * another request may rightly have overtaken (a value re-sealed, a batch counted, a domain erased meanwhile).
+ */
+export async function writeUnlessOvertaken(client: DynamoDBDocumentClient, command: UpdateCommand | DeleteCommand): Promise<boolean> {
+  try {
+    await client.send(command);
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return false;
+  }
 }
 
 export const nowInSeconds = (ms: number) => Math.floor(ms / 1000);

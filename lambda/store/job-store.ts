@@ -1,7 +1,7 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException, ServiceQuotaExceededException } from '#api-model/errors';
 import type { EntryResult, JobRecord, JobStatus, JobType, ManifestRequest } from '#api-model/job';
-import { everyPage, isConditionFailure, queryPrefix } from './dynamodb.ts';
+import { everyPage, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
 import type { Page, PagePosition } from './page.ts';
 import { transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
 
@@ -171,19 +171,16 @@ export class JobStore {
 
   /** Counts a finished batch towards JobProgress, once however often the batch runs. */
   async countBatch(job: JobRecord, batch: number, entries: number): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { domainId: job.domainId, itemId: jobKey(job.jobType, job.jobId) },
-          UpdateExpression: 'ADD finishedCount :n, countedBatches :batch',
-          ConditionExpression: 'attribute_exists(itemId) AND NOT contains(countedBatches, :number)',
-          ExpressionAttributeValues: { ':n': entries, ':batch': new Set([batch]), ':number': batch },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await writeUnlessOvertaken(
+      this.client,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { domainId: job.domainId, itemId: jobKey(job.jobType, job.jobId) },
+        UpdateExpression: 'ADD finishedCount :n, countedBatches :batch',
+        ConditionExpression: 'attribute_exists(itemId) AND NOT contains(countedBatches, :number)',
+        ExpressionAttributeValues: { ':n': entries, ':batch': new Set([batch]), ':number': batch },
+      }),
+    );
   }
 
   /**

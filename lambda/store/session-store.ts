@@ -3,7 +3,7 @@ import type { DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
 import { isEnded, type SessionRecord } from '#api-model/session';
 import type { DomainStore } from './domain-store.ts';
-import { everyPage, getTogether, isConditionFailure, nowInSeconds } from './dynamodb.ts';
+import { everyPage, getTogether, nowInSeconds, writeUnlessOvertaken } from './dynamodb.ts';
 import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
 import { concurrentChange, putAlone, putIfUnchanged, transact } from './transactions.ts';
 
@@ -187,21 +187,18 @@ export class SessionStore {
     for (const session of sessions) {
       const plaintext = await this.encryption.open(domain, session.stream!, streamAad(session.sessionId));
       const sealed = await this.encryption.seal(domain, plaintext, streamAad(session.sessionId));
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { domainId: domain.domainId, itemId: session.itemId },
-            UpdateExpression: 'SET #stream = :sealed',
-            ConditionExpression: '#stream.ciphertext = :read',
-            ExpressionAttributeNames: { '#stream': 'stream' },
-            ExpressionAttributeValues: { ':sealed': sealed, ':read': session.stream!.ciphertext },
-          }),
-        );
-        resealed++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const written = await writeUnlessOvertaken(
+        this.client,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { domainId: domain.domainId, itemId: session.itemId },
+          UpdateExpression: 'SET #stream = :sealed',
+          ConditionExpression: '#stream.ciphertext = :read',
+          ExpressionAttributeNames: { '#stream': 'stream' },
+          ExpressionAttributeValues: { ':sealed': sealed, ':read': session.stream!.ciphertext },
+        }),
+      );
+      if (written) resealed++;
     }
     return { found: sessions.length, resealed, lastKey: page.LastEvaluatedKey };
   }

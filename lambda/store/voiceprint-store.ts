@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGet, everyPage, isConditionFailure } from './dynamodb.ts';
+import { batchGet, everyPage, writeUnlessOvertaken } from './dynamodb.ts';
 import { DATA_KEY_MAX_AGE_MS, RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
 import type { GuardedWrite } from './transactions.ts';
 
@@ -224,20 +224,17 @@ export class VoiceprintStore {
         aad(owner, item.model),
       );
       const sealed = await this.encryption.seal(domain, plaintext, aad(owner, item.model));
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { domainId: domain.domainId, ownerId: item.ownerId },
-            UpdateExpression: 'SET kmsKeyArn = :arn, wrappedKey = :wrapped, ciphertext = :ciphertext',
-            ConditionExpression: 'ciphertext = :read',
-            ExpressionAttributeValues: { ':arn': sealed.kmsKeyArn, ':wrapped': sealed.wrappedKey, ':ciphertext': sealed.ciphertext, ':read': item.ciphertext },
-          }),
-        );
-        resealed++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const written = await writeUnlessOvertaken(
+        this.client,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { domainId: domain.domainId, ownerId: item.ownerId },
+          UpdateExpression: 'SET kmsKeyArn = :arn, wrappedKey = :wrapped, ciphertext = :ciphertext',
+          ConditionExpression: 'ciphertext = :read',
+          ExpressionAttributeValues: { ':arn': sealed.kmsKeyArn, ':wrapped': sealed.wrappedKey, ':ciphertext': sealed.ciphertext, ':read': item.ciphertext },
+        }),
+      );
+      if (written) resealed++;
     }
     return { found: items.length, resealed, lastKey: page.LastEvaluatedKey };
   }
