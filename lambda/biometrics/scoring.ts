@@ -19,6 +19,7 @@
  * 100 / (1 + exp(-(a (m - m90) + ln 9))), where m90 is the margin that few enough impostors reach
  * (lambda/biometrics/calibration.ts).
  */
+import { addWeighted, normalise } from './vectors.ts';
 import type { Voiceprint } from './voiceprint.ts';
 
 export const DEFAULT_ACCEPTANCE_THRESHOLD = 90;
@@ -138,9 +139,9 @@ function others(cohort: Cohort, model: string, exclude: ReadonlySet<string>): Ot
     const byId = new Map<string, Float32Array[]>();
     const all = { sum: new Float64Array(0), count: 0 };
     for (const member of cohort.filter((m) => m.model === model)) {
-      const unit = normalised(member.vector);
+      const unit = normalise(member.vector);
       if (all.count === 0) all.sum = new Float64Array(unit.length);
-      add(all.sum, unit, 1);
+      addWeighted(all.sum, unit, 1);
       all.count++;
       byId.set(member.id, [...(byId.get(member.id) ?? []), unit]);
     }
@@ -149,22 +150,12 @@ function others(cohort: Cohort, model: string, exclude: ReadonlySet<string>): Ot
   const excluded = [...exclude].flatMap((id) => sums.byId.get(id) ?? []);
   if (excluded.length === 0) return sums.all;
   const sum = Float64Array.from(sums.all.sum);
-  for (const unit of excluded) add(sum, unit, -1);
+  for (const unit of excluded) addWeighted(sum, unit, -1);
   return { sum, count: sums.all.count - excluded.length };
 }
 
-function normalised(vector: Float32Array): Float32Array {
-  const norm = Math.sqrt(vector.reduce((total, x) => total + x * x, 0));
-  return norm > 0 ? vector.map((x) => x / norm) : vector;
-}
-
-function add(sum: Float64Array, vector: Float32Array, weight: number): void {
-  if (sum.length !== vector.length) throw new RangeError(`Cannot compare vectors of ${vector.length} and ${sum.length} dimensions.`);
-  for (let i = 0; i < vector.length; i++) sum[i] += weight * vector[i];
-}
-
 function meanSimilarity(voice: Voiceprint, members: Others): number {
-  const unit = normalised(voice.vector);
+  const unit = normalise(voice.vector);
   let dot = 0;
   for (let i = 0; i < unit.length; i++) dot += unit[i] * members.sum[i];
   return dot / members.count;

@@ -22,8 +22,8 @@ import {
   type SegmenterSnapshot,
   type SileroCarry,
 } from './vad.ts';
-import { normalise } from './vectors.ts';
-import { addWeighted, embedPiece, type Voiceprint } from './voiceprint.ts';
+import { addWeighted, normalise } from './vectors.ts';
+import { embedPiece, type Voiceprint } from './voiceprint.ts';
 import { VOICE_ID_SAMPLE_RATE } from './wav.ts';
 
 const RATE = VOICE_ID_SAMPLE_RATE;

@@ -9,7 +9,7 @@
 import { resample } from './resample.ts';
 import type { SpeakerEmbedder } from './speaker-model.ts';
 import { detectSpeech } from './vad.ts';
-import { normalise } from './vectors.ts';
+import { addWeighted, normalise } from './vectors.ts';
 import { VOICE_ID_SAMPLE_RATE } from './wav.ts';
 
 /** Voice ID's figures: enrollment needs 30 s of net speech; authentication 10 s by default, configurable 5-10 s. */
@@ -80,17 +80,6 @@ export async function embedSpeech(speech: Float32Array, embedder: SpeakerEmbedde
  */
 export function embedPiece(speech: Float32Array, embedder: SpeakerEmbedder): Promise<Float32Array> {
   return embedder.embed(resample(speech, VOICE_ID_SAMPLE_RATE, embedder.sampleRate));
-}
-
-/**
- * Adds a piece's embedding to a running sum, weighted by the seconds of speech it stands for, so that a short
- * last piece counts for what it holds.
- */
-export function addWeighted(sum: Float64Array, embedding: Float32Array, seconds: number): void {
-  if (embedding.length !== sum.length) {
-    throw new RangeError(`Cannot add an embedding of ${embedding.length} dimensions to a sum of ${sum.length}.`);
-  }
-  for (let i = 0; i < sum.length; i++) sum[i] += embedding[i] * seconds;
 }
 
 export function concatenate(parts: Float32Array[]): Float32Array {
