@@ -74,6 +74,8 @@ export class VoiceprintStore {
   cohort(domain: DomainKey): Promise<StoredCohort> {
     const cached = this.cohorts.get(domain.domainId);
     if (cached && cached.expiresAt > Date.now()) return cached.cohort;
+    // Other domains' stale cohorts go too: voiceprints are not kept in memory past their minute.
+    for (const [domainId, { expiresAt }] of this.cohorts) if (expiresAt <= Date.now()) this.cohorts.delete(domainId);
     const cohort = this.readCohort(domain);
     this.cohorts.set(domain.domainId, { cohort, expiresAt: Date.now() + COHORT_MAX_AGE_MS });
     cohort.catch(() => this.cohorts.delete(domain.domainId));
