@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fitCalibration, modelScoring, readCalibrationFile } from '../../../lambda/biometrics/calibration.ts';
+import { fitCalibration, measuringScoring, modelScoring, readCalibrationFile } from '../../../lambda/biometrics/calibration.ts';
 import { calibratedScore } from '../../../lambda/biometrics/scoring.ts';
 
 /** Margins of impostors drawn from N(0, 0.07), the spread measured on real speech, reproducibly. */
@@ -70,7 +70,16 @@ describe('modelScoring', () => {
   });
 
   it('names npm run calibrate for a model without a calibration', () => {
+    expect(modelScoring().calibrated('wespeaker-resnet34')).toBe(false);
     expect(() => modelScoring().mapping('wespeaker-resnet34')).toThrow(/npm run calibrate/);
+  });
+
+  it('lends a model without a calibration a placeholder for measuring, and leaves calibrated ones their own', () => {
+    const shipped = modelScoring();
+    const measuring = measuringScoring(shipped);
+    expect(measuring.mapping('resemblyzer-ge2e')).toEqual(shipped.mapping('resemblyzer-ge2e'));
+    expect(measuring.mapping('wespeaker-resnet34')).toMatchObject({ m90: 0, a: 1 });
+    expect(measuring.calibrated('wespeaker-resnet34')).toBe(false);
   });
 
   it('says what is wrong with an unreadable or foreign file', () => {
