@@ -122,8 +122,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
     const handlerEnvironment = applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
-    await resumeBatchJobs(template, handlers, stepFunctions.start);
-    await resumeReEncryptions(template, handlers, stepFunctions.start);
+    await resume(template, handlers, stepFunctions.start, BATCH_JOBS);
+    await resume(template, handlers, stepFunctions.start, RE_ENCRYPTIONS);
 
     const api = await startApiGateway({
       routes: template.routes,
@@ -159,39 +159,52 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   }
 }
 
-/**
- * Runs again the batch jobs a stop interrupted: the engine's executions lived in this process, but the jobs and
- * their requests' results are in the tables, and every task takes up only what is still open.
- */
-async function resumeBatchJobs(
-  template: LocalTemplate,
-  handlers: Record<string, HandlerModule['handler']>,
-  start: (stateMachineArn: string, input: string, name: string) => unknown,
-): Promise<void> {
-  const worker = Object.entries(template.functions).find(([, fn]) => fn.handler === 'batch-job-worker');
-  const stateMachineId = stateMachineNamedBy(template, 'BATCH_JOB_STATE_MACHINE_ARN');
-  if (!worker || !stateMachineId) return;
-  const jobs = (await handlers[worker[0]]({ task: 'active-jobs' })) as { jobId: string }[];
-  // A resumed run is correlated by its job, as a run started outside a request is (lambda/store/executions.ts).
-  for (const job of jobs) start(localStateMachineArn(stateMachineId), JSON.stringify({ job, correlationId: job.jobId }), job.jobId);
+/** One kind of run the embedded stack takes up again after a stop. */
+interface Resumable<Item> {
+  /** The API's variable naming the state machine that runs it. */
+  stateMachineVariable: string;
+  /** The worker task that lists what is still open. */
+  task: string;
+  /** The execution's input and name for an open item. */
+  run: (item: Item) => { input: unknown; name: string };
 }
 
 /**
- * Runs again the re-encryptions of domains a stop left IN_PROGRESS: a run re-seals only what is still under
- * another key, so it continues where the last one stopped.
+ * The batch jobs a stop interrupted: the engine's executions lived in this process, but the jobs and their
+ * requests' results are in the tables, and every task takes up only what is still open. A resumed run is
+ * correlated by its job, as a run started outside a request is (lambda/store/executions.ts).
  */
-async function resumeReEncryptions(
+const BATCH_JOBS: Resumable<{ jobId: string }> = {
+  stateMachineVariable: 'BATCH_JOB_STATE_MACHINE_ARN',
+  task: 'active-jobs',
+  run: (job) => ({ input: { job, correlationId: job.jobId }, name: job.jobId }),
+};
+
+/**
+ * The re-encryptions of domains a stop left IN_PROGRESS: a run re-seals only what is still under another key, so
+ * it continues where the last one stopped.
+ */
+const RE_ENCRYPTIONS: Resumable<{ domainId: string; kmsKeyId: string }> = {
+  stateMachineVariable: 'REENCRYPTION_STATE_MACHINE_ARN',
+  task: 'active-re-encryptions',
+  run: ({ domainId, kmsKeyId }) => {
+    const name = `${domainId}-resumed-${Date.now()}`;
+    return { input: { domainId, kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false }, correlationId: name }, name };
+  },
+};
+
+/** Starts again, on the local engine, every run of one kind that the worker lists as still open. */
+async function resume<Item>(
   template: LocalTemplate,
   handlers: Record<string, HandlerModule['handler']>,
   start: (stateMachineArn: string, input: string, name: string) => unknown,
+  { stateMachineVariable, task, run }: Resumable<Item>,
 ): Promise<void> {
   const worker = Object.entries(template.functions).find(([, fn]) => fn.handler === 'batch-job-worker');
-  const stateMachineId = stateMachineNamedBy(template, 'REENCRYPTION_STATE_MACHINE_ARN');
+  const stateMachineId = stateMachineNamedBy(template, stateMachineVariable);
   if (!worker || !stateMachineId) return;
-  const domains = (await handlers[worker[0]]({ task: 'active-re-encryptions' })) as { domainId: string; kmsKeyId: string }[];
-  for (const { domainId, kmsKeyId } of domains) {
-    const name = `${domainId}-resumed-${Date.now()}`;
-    const input = { domainId, kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false }, correlationId: name };
+  for (const item of (await handlers[worker[0]]({ task })) as Item[]) {
+    const { input, name } = run(item);
     start(localStateMachineArn(stateMachineId), JSON.stringify(input), name);
   }
 }
