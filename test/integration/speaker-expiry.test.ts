@@ -11,7 +11,6 @@ import {
 } from '@aws-sdk/client-voice-id';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainRecord } from '#api-model/domain';
-import { newPrefixedId } from '#api-model/ids';
 import type { SpeakerRecord } from '#api-model/speaker';
 import type { OperationContext } from '#operations/context';
 import { expireSpeakers } from '#operations/expire-speakers';
@@ -19,6 +18,7 @@ import { operationsByName } from '#operations/index';
 import { BUCKET, createBucket, put, ROLE, until, upload } from '../support/batch-job-files';
 import { sessions } from '../support/calls';
 import { serviceContext, serviceTables, voiceId } from '../support/clients';
+import { enrolledSpeakerRecord } from '../support/speaker-record';
 import { newDomain } from '../support/voice-id-errors';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -39,15 +39,7 @@ describe('speaker expiry', () => {
 
   /** An enrolled speaker last accessed at `lastAccessedAt`, with a voiceprint sealed as an enrollment then would have. */
   async function enrolledSpeaker(customerSpeakerId: string, lastAccessedAt: number): Promise<SpeakerRecord> {
-    const speaker: SpeakerRecord = {
-      domainId: domain.domainId,
-      speakerId: newPrefixedId(),
-      customerSpeakerId,
-      status: 'ENROLLED',
-      createdAt: lastAccessedAt,
-      updatedAt: lastAccessedAt,
-      lastAccessedAt,
-    };
+    const speaker = enrolledSpeakerRecord(domain.domainId, customerSpeakerId, lastAccessedAt);
     const vector = Float32Array.from({ length: 256 }, () => 1 / 16);
     const owner = { kind: 'speaker' as const, id: speaker.speakerId };
     const sealed = await ctx.voiceprints.seal(domain, owner, { model: ctx.speech.model, vector }, lastAccessedAt, lastAccessedAt + ctx.speakerExpiryMs);

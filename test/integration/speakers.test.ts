@@ -1,7 +1,7 @@
 import { DeleteSpeakerCommand, DescribeSpeakerCommand, ListSpeakersCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
-import { newPrefixedId } from '#api-model/ids';
 import type { SpeakerRecord } from '#api-model/speaker';
 import { serviceContext, voiceId } from '../support/clients';
+import { enrolledSpeakerRecord } from '../support/speaker-record';
 import { failure, newDomain } from '../support/voice-id-errors';
 
 const client = voiceId();
@@ -9,15 +9,7 @@ const client = voiceId();
 /** Speakers are enrolled by sessions and batch jobs; until those exist, tests enroll through the store. */
 async function enrollThroughStore(domainId: string, customerSpeakerId: string, lastAccessedAt = Date.now()): Promise<SpeakerRecord> {
   const ctx = await serviceContext();
-  const speaker: SpeakerRecord = {
-    domainId,
-    speakerId: newPrefixedId(),
-    customerSpeakerId,
-    status: 'ENROLLED',
-    createdAt: lastAccessedAt,
-    updatedAt: lastAccessedAt,
-    lastAccessedAt,
-  };
+  const speaker = enrolledSpeakerRecord(domainId, customerSpeakerId, lastAccessedAt);
   await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain);
   return speaker;
 }
