@@ -1,10 +1,22 @@
 /**
  * The layers of the service, as code (README "Architecture"). A request reads top to bottom:
- *   handlers -> transport -> operations -> store | biometrics -> api-model
- * and lib/ (infrastructure) reaches the service only through its public edge, lambda/transport.
+ *   handlers -> transport -> operations -> rules -> ports (store adapters behind them) | biometrics -> api-model
+ * and background work reads handlers -> workflows -> rules -> ports. Each folder of lambda/ declares the
+ * neighbours it may import; anything else of lambda/ is a crossing. lib/ (infrastructure) reaches the service
+ * only through its public edge, lambda/transport, and the declarations it shares (environment names, tasks).
  * `npm test` runs this check; an import that crosses a layer fails it.
  */
-const layer = (name) => `^lambda/${name}/`;
+/** A folder (`operations`) or a top-level module (`config.ts`) of lambda/, as a path pattern. */
+const part = (name) => (name.endsWith('.ts') ? `^lambda/${name.replace('.', '\\.')}$` : `^lambda/${name}/`);
+
+/** `name` may import itself and `neighbours` of lambda/, and nothing else of the service. */
+const neighbours = (name, comment, allowed) => ({
+  name: `${name.replace('.ts', '')}-neighbours`,
+  severity: 'error',
+  comment,
+  from: { path: part(name) },
+  to: { path: '^lambda/', pathNot: [part(name), ...allowed.map(part)] },
+});
 
 module.exports = {
   forbidden: [
@@ -22,63 +34,66 @@ module.exports = {
       from: { path: '^lambda/' },
       to: { path: '^(lib|bin|test|events)/' },
     },
-    {
-      name: 'api-model-is-the-bottom',
-      severity: 'error',
-      comment: "The API's data model (records, validation, ids, errors) depends on nothing else of the service.",
-      from: { path: layer('api-model') },
-      to: { path: '^lambda/', pathNot: layer('api-model') },
-    },
-    {
-      name: 'biometrics-is-self-contained',
-      severity: 'error',
-      comment: 'Audio and speaker models know nothing of the API: callers map their errors to Voice ID errors.',
-      from: { path: layer('biometrics') },
-      to: { path: '^lambda/', pathNot: [layer('biometrics'), '^lambda/lazy\\.ts$'] },
-    },
-    {
-      name: 'store-below-operations',
-      severity: 'error',
-      comment: 'Stores persist records; they do not call operations, transports, handlers or biometrics.',
-      from: { path: layer('store') },
-      to: { path: [layer('operations'), layer('transport'), layer('handlers'), layer('biometrics')] },
-    },
-    {
-      name: 'store-internals-stay-inside',
-      severity: 'error',
-      comment: "DynamoDB details (clients, transactions, key layout) are the stores' own; others use the store classes.",
-      from: { pathNot: layer('store') },
-      to: { path: ['^lambda/store/dynamodb\\.ts$', '^lambda/store/transactions\\.ts$'] },
-    },
-    {
-      name: 'operations-know-no-transport',
-      severity: 'error',
-      comment: 'An operation takes request members and returns response members: no HTTP, no handler.',
-      from: { path: layer('operations') },
-      to: { path: [layer('transport'), layer('handlers')] },
-    },
-    {
-      name: 'transport-uses-operations-not-stores',
-      severity: 'error',
-      comment: 'The transports dispatch to operations; they never reach a store or a model directly.',
-      from: { path: layer('transport') },
-      to: { path: [layer('store'), layer('biometrics'), layer('handlers')] },
-    },
+    neighbours('api-model', "The API's data model (records, validation, ids, errors) depends on nothing else of the service.", []),
+    neighbours('biometrics', 'Audio and speaker models know nothing of the API: callers map their errors to Voice ID errors.', ['lazy.ts']),
+    neighbours('ports', 'The stores\' interfaces, named by what the service may do: records and errors of the API model only.', ['api-model']),
+    neighbours('store', 'The adapters behind the ports (DynamoDB, S3, KMS, Step Functions, EventBridge): they persist records and call no rule, operation or model.', [
+      'ports',
+      'api-model',
+      'config.ts',
+      'environment.ts',
+      'observability.ts',
+    ]),
+    neighbours('context.ts', 'The context is ports and services: it names no adapter.', ['ports', 'biometrics', 'config.ts']),
+    neighbours('composition.ts', 'The one place that picks the adapters behind the ports.', ['context.ts', 'store', 'biometrics', 'config.ts', 'lazy.ts']),
+    neighbours('rules', 'Rules shared by operations and workflows: they reach stores through the context\'s ports only.', [
+      'context.ts',
+      'ports',
+      'api-model',
+      'biometrics',
+      'observability.ts',
+    ]),
+    neighbours('operations', 'An operation takes request members and returns response members: no HTTP, no handler, no adapter, no workflow.', [
+      'rules',
+      'context.ts',
+      'ports',
+      'api-model',
+      'biometrics',
+      'observability.ts',
+    ]),
+    neighbours('workflows', 'Background work (batch jobs, re-encryption, expiry, erasure), run by the worker and sweeper handlers; it shares rules with the operations, never an operation.', [
+      'rules',
+      'context.ts',
+      'ports',
+      'api-model',
+      'biometrics',
+      'observability.ts',
+    ]),
+    neighbours('transport', 'The transports dispatch to operations; they never reach a store, a rule or a model directly.', [
+      'operations',
+      'context.ts',
+      'api-model',
+      'observability.ts',
+    ]),
     {
       name: 'handlers-are-entry-points',
       severity: 'error',
       comment: 'Nothing imports a handler: each is a Lambda entry point (the embedded stack loads them by path).',
       from: {},
-      to: { path: layer('handlers') },
+      to: { path: part('handlers') },
     },
     {
       name: 'infrastructure-through-the-edge',
       severity: 'error',
       comment:
-        'lib/ builds API Gateway and the embedded gateway from the transport layer, and from nothing deeper; the one ' +
-        "exception checks an operator's score calibration at synth with the reader the functions use.",
+        'lib/ builds API Gateway and the embedded gateway from the transport layer, and from nothing deeper, besides ' +
+        "the declarations it shares with the functions (their environment's names, the worker's tasks) and the " +
+        "check of an operator's score calibration at synth with the reader the functions use.",
       from: { path: '^lib/' },
-      to: { path: '^lambda/', pathNot: [layer('transport'), '^lambda/biometrics/calibration\\.ts$'] },
+      to: {
+        path: '^lambda/',
+        pathNot: [part('transport'), part('environment.ts'), '^lambda/workflows/worker-tasks\\.ts$', '^lambda/biometrics/calibration\\.ts$'],
+      },
     },
   ],
   options: {

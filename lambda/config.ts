@@ -4,6 +4,7 @@ import {
   CUSTOM_SPEAKER_MODEL,
   type SpeakerModelSettings,
 } from './biometrics/speaker-model-settings.ts';
+import { ENV } from './environment.ts';
 
 /**
  * The only place that reads the environment. Handlers do not know whether they run in AWS or in the embedded
@@ -33,55 +34,46 @@ const optional = z
 
 /** The speaker model's settings, which the evaluation and calibration tools read too (loadSpeakerModelSettings). */
 const SPEAKER_MODEL_FIELDS = {
-  SPEAKER_MODEL: optional,
-  SPEAKER_MODEL_DIR: optional,
-  SPEAKER_MODEL_FILE: optional,
-  SPEAKER_MODEL_SHA256: optional,
-  SPEAKER_MODEL_FORMAT: optional,
+  [ENV.speakerModel.name]: optional,
+  [ENV.speakerModel.directory]: optional,
+  [ENV.speakerModel.file]: optional,
+  [ENV.speakerModel.sha256]: optional,
+  [ENV.speakerModel.format]: optional,
 };
 
+/** The same schema for every member of a group of names (the tables, the quotas). */
+const each = <Names extends Record<string, string>, S>(names: Names, schema: (name: string) => S) =>
+  Object.fromEntries(Object.values(names).map((name) => [name, schema(name)])) as { [K in keyof Names as Names[K]]: S };
+
 const Environment = z.object({
-  AWS_REGION: required('AWS_REGION'),
-  VOICE_ID_ACCOUNT_ID: required('VOICE_ID_ACCOUNT_ID'),
-  DOMAINS_TABLE: required('DOMAINS_TABLE'),
-  WATCHLISTS_TABLE: required('WATCHLISTS_TABLE'),
-  SPEAKERS_TABLE: required('SPEAKERS_TABLE'),
-  FRAUDSTERS_TABLE: required('FRAUDSTERS_TABLE'),
-  COUNTERS_TABLE: required('COUNTERS_TABLE'),
-  IDEMPOTENCY_TABLE: required('IDEMPOTENCY_TABLE'),
-  VOICEPRINTS_TABLE: required('VOICEPRINTS_TABLE'),
-  SESSIONS_TABLE: required('SESSIONS_TABLE'),
-  JOBS_TABLE: required('JOBS_TABLE'),
-  QUOTA_DOMAINS: quota('QUOTA_DOMAINS', 3),
-  QUOTA_SPEAKERS_PER_DOMAIN: quota('QUOTA_SPEAKERS_PER_DOMAIN', 100_000),
-  QUOTA_WATCHLISTS_PER_DOMAIN: quota('QUOTA_WATCHLISTS_PER_DOMAIN', 3),
-  QUOTA_FRAUDSTERS_PER_WATCHLIST: quota('QUOTA_FRAUDSTERS_PER_WATCHLIST', 500),
-  QUOTA_SESSIONS_PER_DOMAIN: quota('QUOTA_SESSIONS_PER_DOMAIN', 50),
-  QUOTA_SPEAKERS_PER_ENROLLMENT_JOB: quota('QUOTA_SPEAKERS_PER_ENROLLMENT_JOB', 10_000),
-  QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB: quota('QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB', 500),
+  [ENV.region]: required(ENV.region),
+  [ENV.accountId]: required(ENV.accountId),
+  ...each(ENV.tables, required),
+  [ENV.quotas.domains]: quota(ENV.quotas.domains, 3),
+  [ENV.quotas.speakersPerDomain]: quota(ENV.quotas.speakersPerDomain, 100_000),
+  [ENV.quotas.watchlistsPerDomain]: quota(ENV.quotas.watchlistsPerDomain, 3),
+  [ENV.quotas.fraudstersPerWatchlist]: quota(ENV.quotas.fraudstersPerWatchlist, 500),
+  [ENV.quotas.sessionsPerDomain]: quota(ENV.quotas.sessionsPerDomain, 50),
+  [ENV.quotas.speakersPerEnrollmentJob]: quota(ENV.quotas.speakersPerEnrollmentJob, 10_000),
+  [ENV.quotas.fraudstersPerRegistrationJob]: quota(ENV.quotas.fraudstersPerRegistrationJob, 500),
   // Voice ID's three years, unless a deployment's policy is shorter.
-  SPEAKER_EXPIRY_DAYS: quota('SPEAKER_EXPIRY_DAYS', 3 * 365),
-  BATCH_JOB_STATE_MACHINE_ARN: optional,
-  REENCRYPTION_STATE_MACHINE_ARN: optional,
-  DYNAMODB_ENDPOINT: optional,
-  KMS_ENDPOINT: optional,
-  S3_ENDPOINT: optional,
-  STS_ENDPOINT: optional,
-  STEP_FUNCTIONS_ENDPOINT: optional,
-  TOKEN_SECRET: optional,
-  TOKEN_SECRET_ARN: optional,
+  [ENV.speakerExpiryDays]: quota(ENV.speakerExpiryDays, 3 * 365),
+  ...each(ENV.stateMachines, () => optional),
+  ...each(ENV.endpoints, () => optional),
+  [ENV.tokenSecret]: optional,
+  [ENV.tokenSecretArn]: optional,
   ...SPEAKER_MODEL_FIELDS,
-  SCORE_CALIBRATION_FILE: optional,
-  AUDIT_EVENTS_FILE: optional,
-  EVENT_BUS_NAME: optional,
-  SPEECH_WORKERS: z
+  [ENV.scoreCalibrationFile]: optional,
+  [ENV.auditEventsFile]: optional,
+  [ENV.eventBusName]: optional,
+  [ENV.speechWorkers]: z
     .string()
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value === '') return 0;
       const workers = Number(value);
       if (Number.isInteger(workers) && workers >= 0) return workers;
-      ctx.addIssue({ code: 'custom', message: `SPEECH_WORKERS must be a whole number (0 runs speech work in-process), not ${value}.` });
+      ctx.addIssue({ code: 'custom', message: `${ENV.speechWorkers} must be a whole number (0 runs speech work in-process), not ${value}.` });
       return z.NEVER;
     }),
 });
@@ -155,20 +147,20 @@ type SpeakerModelEnvironment = { [name in keyof typeof SPEAKER_MODEL_FIELDS]: st
 
 /** The settings, or the problems with them: an operator's file needs its path, its sha256 and its format. */
 function speakerModelSettings(e: SpeakerModelEnvironment): { settings: SpeakerModelSettings; problems: string[] } {
-  const directory = e.SPEAKER_MODEL_DIR;
-  const customOnly = (['SPEAKER_MODEL_FILE', 'SPEAKER_MODEL_SHA256', 'SPEAKER_MODEL_FORMAT'] as const).filter((name) => e[name]);
-  if (e.SPEAKER_MODEL !== CUSTOM_SPEAKER_MODEL) {
-    const problems = customOnly.map((name) => `${name} is only used with SPEAKER_MODEL=${CUSTOM_SPEAKER_MODEL}.`);
-    return { settings: { name: e.SPEAKER_MODEL, directory }, problems };
+  const { name, directory, file, sha256: digest, format: formatName } = ENV.speakerModel;
+  const customOnly = [file, digest, formatName].filter((variable) => e[variable]);
+  if (e[name] !== CUSTOM_SPEAKER_MODEL) {
+    const problems = customOnly.map((variable) => `${variable} is only used with ${name}=${CUSTOM_SPEAKER_MODEL}.`);
+    return { settings: { name: e[name], directory: e[directory] }, problems };
   }
   const problems: string[] = [];
-  if (!e.SPEAKER_MODEL_FILE) problems.push(`SPEAKER_MODEL_FILE must name the model file when SPEAKER_MODEL is ${CUSTOM_SPEAKER_MODEL}.`);
-  const sha256 = e.SPEAKER_MODEL_SHA256?.toLowerCase() ?? '';
-  if (!/^[0-9a-f]{64}$/.test(sha256)) problems.push(`SPEAKER_MODEL_SHA256 must be the model file's sha256 (64 hex digits), not ${e.SPEAKER_MODEL_SHA256 ?? 'unset'}.`);
-  const format = CUSTOM_MODEL_FORMATS.find((known) => known === e.SPEAKER_MODEL_FORMAT);
-  if (!format) problems.push(`SPEAKER_MODEL_FORMAT must be one of ${CUSTOM_MODEL_FORMATS.join(', ')}, not ${e.SPEAKER_MODEL_FORMAT ?? 'unset'}.`);
-  const custom = e.SPEAKER_MODEL_FILE && format ? { file: e.SPEAKER_MODEL_FILE, sha256, format } : undefined;
-  return { settings: { directory, custom }, problems };
+  if (!e[file]) problems.push(`${file} must name the model file when ${name} is ${CUSTOM_SPEAKER_MODEL}.`);
+  const sha256 = e[digest]?.toLowerCase() ?? '';
+  if (!/^[0-9a-f]{64}$/.test(sha256)) problems.push(`${digest} must be the model file's sha256 (64 hex digits), not ${e[digest] ?? 'unset'}.`);
+  const format = CUSTOM_MODEL_FORMATS.find((known) => known === e[formatName]);
+  if (!format) problems.push(`${formatName} must be one of ${CUSTOM_MODEL_FORMATS.join(', ')}, not ${e[formatName] ?? 'unset'}.`);
+  const custom = e[file] && format ? { file: e[file], sha256, format } : undefined;
+  return { settings: { directory: e[directory], custom }, problems };
 }
 
 /** Only the speaker model's settings, for the tools that embed speech outside the service (evaluation, calibration). */
@@ -181,8 +173,8 @@ export function loadSpeakerModelSettings(env: NodeJS.ProcessEnv = process.env): 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const parsed = Environment.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
-  if (parsed.success && !parsed.data.TOKEN_SECRET && !parsed.data.TOKEN_SECRET_ARN) {
-    problems.push('TOKEN_SECRET_ARN (or TOKEN_SECRET) must be set.');
+  if (parsed.success && !parsed.data[ENV.tokenSecret] && !parsed.data[ENV.tokenSecretArn]) {
+    problems.push(`${ENV.tokenSecretArn} (or ${ENV.tokenSecret}) must be set.`);
   }
   const speakerModel = parsed.success ? speakerModelSettings(parsed.data) : undefined;
   problems.push(...(speakerModel?.problems ?? []));
@@ -190,43 +182,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     throw new ConfigurationError(`The service is not configured: ${problems.join(' ')}`);
   }
   const e = parsed.data;
+  const { [ENV.tokenSecret]: tokenSecret, [ENV.auditEventsFile]: auditEventsFile } = e;
+  /** The values of a group of variables, under the group's own keys. */
+  const values = <Names extends Record<string, keyof typeof e>>(names: Names) =>
+    Object.fromEntries(Object.entries(names).map(([key, name]) => [key, e[name]])) as { [K in keyof Names]: (typeof e)[Names[K]] };
   return {
-    region: e.AWS_REGION,
-    accountId: e.VOICE_ID_ACCOUNT_ID,
-    tables: {
-      domains: e.DOMAINS_TABLE,
-      watchlists: e.WATCHLISTS_TABLE,
-      speakers: e.SPEAKERS_TABLE,
-      fraudsters: e.FRAUDSTERS_TABLE,
-      counters: e.COUNTERS_TABLE,
-      idempotency: e.IDEMPOTENCY_TABLE,
-      voiceprints: e.VOICEPRINTS_TABLE,
-      sessions: e.SESSIONS_TABLE,
-      jobs: e.JOBS_TABLE,
-    },
-    quotas: {
-      domains: e.QUOTA_DOMAINS,
-      speakersPerDomain: e.QUOTA_SPEAKERS_PER_DOMAIN,
-      watchlistsPerDomain: e.QUOTA_WATCHLISTS_PER_DOMAIN,
-      fraudstersPerWatchlist: e.QUOTA_FRAUDSTERS_PER_WATCHLIST,
-      sessionsPerDomain: e.QUOTA_SESSIONS_PER_DOMAIN,
-      speakersPerEnrollmentJob: e.QUOTA_SPEAKERS_PER_ENROLLMENT_JOB,
-      fraudstersPerRegistrationJob: e.QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB,
-    },
-    speakerExpiryMs: e.SPEAKER_EXPIRY_DAYS * 24 * 3600 * 1000,
-    batchJobStateMachineArn: e.BATCH_JOB_STATE_MACHINE_ARN,
-    reEncryptionStateMachineArn: e.REENCRYPTION_STATE_MACHINE_ARN,
-    endpoints: {
-      dynamodb: e.DYNAMODB_ENDPOINT,
-      kms: e.KMS_ENDPOINT,
-      s3: e.S3_ENDPOINT,
-      sts: e.STS_ENDPOINT,
-      stepFunctions: e.STEP_FUNCTIONS_ENDPOINT,
-    },
-    tokenSecret: e.TOKEN_SECRET ? { value: e.TOKEN_SECRET } : { secretArn: e.TOKEN_SECRET_ARN! },
+    region: e[ENV.region],
+    accountId: e[ENV.accountId],
+    tables: values(ENV.tables),
+    quotas: values(ENV.quotas),
+    speakerExpiryMs: e[ENV.speakerExpiryDays] * 24 * 3600 * 1000,
+    batchJobStateMachineArn: e[ENV.stateMachines.batchJobs],
+    reEncryptionStateMachineArn: e[ENV.stateMachines.reEncryption],
+    endpoints: values(ENV.endpoints),
+    tokenSecret: tokenSecret ? { value: tokenSecret } : { secretArn: e[ENV.tokenSecretArn]! },
     speakerModel: speakerModel!.settings,
-    scoreCalibrationFile: e.SCORE_CALIBRATION_FILE,
-    speechWorkers: e.SPEECH_WORKERS,
-    auditEvents: e.AUDIT_EVENTS_FILE ? { file: e.AUDIT_EVENTS_FILE } : { eventBusName: e.EVENT_BUS_NAME ?? 'default' },
+    scoreCalibrationFile: e[ENV.scoreCalibrationFile],
+    speechWorkers: e[ENV.speechWorkers],
+    auditEvents: auditEventsFile ? { file: auditEventsFile } : { eventBusName: e[ENV.eventBusName] ?? 'default' },
   };
 }

@@ -5,10 +5,12 @@ import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context } from 'aws-lambda';
 
 /**
- * Logger, metrics and tracer for the whole service, set up once. Handlers add the request's context to the logger
- * and flush the metrics; SDK clients are wrapped by the tracer where they are made. Outside Lambda the tracer turns
+ * Logger, metrics and tracer for the whole service, set up once. Every handler is `instrumented` (below), which
+ * adds the invocation's context to the logger and flushes the metrics; SDK clients are wrapped by the tracer where
+ * they are made. Outside Lambda the tracer turns
  * itself off; metrics are turned off here likewise, because only Lambda's log feeds them to CloudWatch and
  * elsewhere they would bury the log (an explicit POWERTOOLS_METRICS_DISABLED still wins).
  */
@@ -42,3 +44,21 @@ class CorrelatedLogger extends Logger {
 export const logger: Logger = new CorrelatedLogger({ serviceName });
 export const metrics = new Metrics({ serviceName, namespace: 'OpenVoiceID' });
 export const tracer = new Tracer({ serviceName });
+
+/**
+ * A Lambda handler with the instrumentation every function of the service has alike: the invocation's Lambda
+ * context on every log line, the ColdStart metric once per sandbox, and the handler's metrics flushed after each
+ * invocation, however it ends. Outside Lambda (the embedded stack, tests) there is no context to add.
+ */
+export function instrumented<E, R>(handler: (event: E) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    metrics.captureColdStartMetric();
+    try {
+      return await handler(event);
+    } finally {
+      // The worker's and sweeper's invocations may add none; Powertools warns on an empty flush.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -16,6 +16,7 @@ import { ServiceFunction } from './constructs/service-function';
 import { ServiceTables } from './constructs/service-tables';
 import { LAYER_MODEL_DIR, LAYER_SCORE_CALIBRATION_FILE, SpeechModelLayer } from './constructs/speech-model-layer';
 import { VoiceIdApi } from './constructs/voice-id-api';
+import { ENV } from '../lambda/environment.ts';
 
 /** Limits the service enforces; unset, each is Voice ID's default (lambda/config.ts). */
 export interface ServiceQuotas {
@@ -30,17 +31,6 @@ export interface ServiceQuotas {
   /** Requests in one fraudster registration job's manifest. */
   fraudstersPerRegistrationJob?: number;
 }
-
-/** The functions' setting for each quota (read by lambda/config.ts). */
-const QUOTA_SETTINGS: Record<keyof ServiceQuotas, string> = {
-  domains: 'QUOTA_DOMAINS',
-  speakersPerDomain: 'QUOTA_SPEAKERS_PER_DOMAIN',
-  watchlistsPerDomain: 'QUOTA_WATCHLISTS_PER_DOMAIN',
-  fraudstersPerWatchlist: 'QUOTA_FRAUDSTERS_PER_WATCHLIST',
-  sessionsPerDomain: 'QUOTA_SESSIONS_PER_DOMAIN',
-  speakersPerEnrollmentJob: 'QUOTA_SPEAKERS_PER_ENROLLMENT_JOB',
-  fraudstersPerRegistrationJob: 'QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB',
-};
 
 /**
  * A deployment's parameters (README "Stack parameters": bin/voice-id.ts reads them from CDK context). Every one
@@ -123,12 +113,12 @@ export class VoiceIdStack extends Stack {
     });
     const environment = {
       ...tables.environment(),
-      VOICE_ID_ACCOUNT_ID: this.account,
-      TOKEN_SECRET_ARN: tokenSecret.secretArn,
-      SPEAKER_MODEL_DIR: LAYER_MODEL_DIR,
-      ...Object.fromEntries(Object.entries(props.quotas ?? {}).map(([quota, limit]) => [QUOTA_SETTINGS[quota as keyof ServiceQuotas], String(limit)])),
-      ...(props.speakerExpiryDays === undefined ? {} : { SPEAKER_EXPIRY_DAYS: String(props.speakerExpiryDays) }),
-      ...(props.scoreCalibrationFile === undefined ? {} : { SCORE_CALIBRATION_FILE: LAYER_SCORE_CALIBRATION_FILE }),
+      [ENV.accountId]: this.account,
+      [ENV.tokenSecretArn]: tokenSecret.secretArn,
+      [ENV.speakerModel.directory]: LAYER_MODEL_DIR,
+      ...Object.fromEntries(Object.entries(props.quotas ?? {}).map(([quota, limit]) => [ENV.quotas[quota as keyof ServiceQuotas], String(limit)])),
+      ...(props.speakerExpiryDays === undefined ? {} : { [ENV.speakerExpiryDays]: String(props.speakerExpiryDays) }),
+      ...(props.scoreCalibrationFile === undefined ? {} : { [ENV.scoreCalibrationFile]: LAYER_SCORE_CALIBRATION_FILE }),
     };
     // Every function loads the operation context, and with it the speech pipeline's native modules.
     // A calibration that the functions would refuse at their first request stops the synth instead.
@@ -165,8 +155,8 @@ export class VoiceIdStack extends Stack {
       architecture,
       environment: {
         ...environment,
-        BATCH_JOB_STATE_MACHINE_ARN: batchJobs.stateMachine.stateMachineArn,
-        REENCRYPTION_STATE_MACHINE_ARN: reEncryption.stateMachine.stateMachineArn,
+        [ENV.stateMachines.batchJobs]: batchJobs.stateMachine.stateMachineArn,
+        [ENV.stateMachines.reEncryption]: reEncryption.stateMachine.stateMachineArn,
       },
       layers,
       retention,

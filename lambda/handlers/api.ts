@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createContext } from '#composition';
 import { loadConfig } from '#config';
 import { lazy } from '#lazy';
-import { logger, metrics, withCorrelationId } from '#observability';
-import { createContext } from '#operations/context';
+import { instrumented, metrics, withCorrelationId } from '#observability';
 import { correlationIdOf, dispatch } from '#transport/dispatch';
 import { failure } from '#transport/responses';
 
@@ -15,11 +15,10 @@ import { failure } from '#transport/responses';
  */
 const operationContext = lazy(() => createContext(loadConfig()));
 
-export function handler(event: APIGatewayProxyEvent, lambdaContext?: Context): Promise<APIGatewayProxyResult> {
-  if (lambdaContext) logger.addContext(lambdaContext);
+export const handler = instrumented((event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const requestId = event.requestContext?.requestId ?? randomUUID();
   return withCorrelationId(correlationIdOf(event, requestId), () => answer(event, requestId));
-}
+});
 
 async function answer(event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
   let response: APIGatewayProxyResult;
@@ -30,6 +29,5 @@ async function answer(event: APIGatewayProxyEvent, requestId: string): Promise<A
     response = failure(error, requestId);
   }
   metrics.addMetric(response.statusCode >= 500 ? 'Faults' : response.statusCode >= 400 ? 'ClientErrors' : 'Successes', MetricUnit.Count, 1);
-  metrics.publishStoredMetrics();
   return response;
 }

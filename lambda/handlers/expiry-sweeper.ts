@@ -1,11 +1,15 @@
+import { createContext } from '#composition';
 import { loadConfig } from '#config';
-import { failAbandonedJobs } from '#operations/batch-job-tasks';
-import { createContext } from '#operations/context';
-import { eraseDeletedDomains } from '#operations/erase-deleted-domains';
-import { expireSpeakers } from '#operations/expire-speakers';
+import { lazy } from '#lazy';
+import { instrumented } from '#observability';
+import { failAbandonedJobs } from '#workflows/batch-job-tasks';
+import { eraseDeletedDomains } from '#workflows/erase-deleted-domains';
+import { expireSpeakers } from '#workflows/expire-speakers';
 
 /** Invoked daily by EventBridge Scheduler (in AWS) or by the embedded stack's timer. */
-export async function handler(): Promise<{ erasedDomains: number; expiredSpeakers: number; abandonedJobs: number }> {
-  const ctx = await createContext(loadConfig());
+const operationContext = lazy(() => createContext(loadConfig()));
+
+export const handler = instrumented(async (): Promise<{ erasedDomains: number; expiredSpeakers: number; abandonedJobs: number }> => {
+  const ctx = await operationContext();
   return { ...(await eraseDeletedDomains(ctx)), ...(await expireSpeakers(ctx)), ...(await failAbandonedJobs(ctx)) };
-}
+});

@@ -6,10 +6,10 @@ import { resourceId, sessionNameOrId, wholeNumber } from '#api-model/validation'
 import { AudioFormatError } from '#biometrics/errors';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
 import { decodeWav, pcm16ToFloat32, VOICE_ID_SAMPLE_RATE } from '#biometrics/wav';
-import { SessionChanged } from '#store/session-store';
-import type { OperationContext } from './context.ts';
+import { SessionChanged } from '#ports/sessions';
+import type { Needs } from '#context';
 import { defineOperation } from './operation.ts';
-import { openSession, openSpeech, requireLive } from './sessions.ts';
+import { openSession, openSpeech, requireLive } from '#rules/sessions';
 
 /** A chunk holds at most 10 s of audio: small enough for one request, big enough for any streaming client. */
 export const MAX_CHUNK_SECONDS = 10;
@@ -48,6 +48,7 @@ export default defineOperation({
   name: 'AppendSessionAudio',
   input: AppendSessionAudioInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/audio', summary: 'Send the next chunk of a call’s audio' },
+  uses: ['now', 'sessions', 'speech'],
   async run(request, ctx) {
     const samples = decodeChunk(request);
     const digest = createHash('sha256').update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)).digest('hex');
@@ -131,7 +132,7 @@ function requireNext(session: SessionRecord, sequenceNumber: number): void {
 }
 
 /** Another request saved the session first: either the same chunk (a retry that raced) or another stream's. */
-async function answerRace(ctx: OperationContext, request: AppendRequest, digest: string) {
+async function answerRace(ctx: Needs<'now' | 'sessions'>, request: AppendRequest, digest: string) {
   const { session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
   if (isRetry(session, request.SequenceNumber, digest)) return answer(session, ctx.now());
   throw new ConflictException('ANOTHER_ACTIVE_STREAM', 'Another stream is sending audio into this session at the same time. Send one stream per session.');

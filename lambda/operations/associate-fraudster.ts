@@ -9,6 +9,7 @@ export default defineOperation({
   input: fraudsterMembershipInput,
   route: { method: 'PUT', path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}', summary: 'Put a fraudster on a watchlist' },
   audit: fraudsterAudit('ASSOCIATE_FRAUDSTER'),
+  uses: ['domains', 'fraudsters', 'now', 'quotas', 'watchlists'],
   async run({ DomainId, FraudsterId, WatchlistId }, ctx) {
     await ctx.domains.require(DomainId);
     await ctx.watchlists.require(DomainId, WatchlistId);

@@ -9,7 +9,7 @@ import {
   serverSideEncryptionConfiguration,
   tagList,
 } from '#api-model/validation';
-import { oncePerClientToken } from './client-token.ts';
+import { oncePerClientToken } from '#rules/client-token';
 import { defineOperation } from './operation.ts';
 
 const CreateDomainInput = z.object({
@@ -25,6 +25,7 @@ export default defineOperation({
   name: 'CreateDomain',
   input: CreateDomainInput,
   route: { method: 'POST', path: '/domains', summary: 'Create a domain and its default watchlist' },
+  uses: ['accountId', 'domains', 'encryptionKeys', 'idempotency', 'now', 'quotas', 'region'],
   async run(request, ctx) {
     const scope = { operation: 'CreateDomain', owner: ctx.accountId, clientToken: request.ClientToken, request };
     return oncePerClientToken<{ Domain: ReturnType<typeof presentDomain> }>(ctx, scope, async (claim) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { newResourceId } from '#api-model/ids';
 import { clientToken, description, resourceId, resourceName } from '#api-model/validation';
 import { presentWatchlist, type WatchlistRecord } from '#api-model/watchlist';
-import { oncePerClientToken } from './client-token.ts';
+import { oncePerClientToken } from '#rules/client-token';
 import { defineOperation } from './operation.ts';
 
 const CreateWatchlistInput = z.object({
@@ -16,6 +16,7 @@ export default defineOperation({
   name: 'CreateWatchlist',
   input: CreateWatchlistInput,
   route: { method: 'POST', path: '/domains/{DomainId}/watchlists', summary: 'Create a watchlist' },
+  uses: ['domains', 'idempotency', 'now', 'quotas', 'watchlists'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);
     const scope = { operation: 'CreateWatchlist', owner: request.DomainId, clientToken: request.ClientToken, request };

@@ -6,6 +6,7 @@ export default defineOperation({
   name: 'DeleteDomain',
   input: domainIdInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}', summary: 'Delete a domain' },
+  uses: ['domains', 'now'],
   async run({ DomainId }, ctx) {
     await ctx.domains.markDeleted(DomainId, ctx.now());
     return {};

@@ -8,6 +8,7 @@ export default defineOperation({
   input: fraudsterInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/fraudsters/{FraudsterId}', summary: 'Delete a fraudster from every watchlist' },
   audit: fraudsterAudit('DELETE_FRAUDSTER'),
+  uses: ['domains', 'fraudsters'],
   async run({ DomainId, FraudsterId }, ctx) {
     await ctx.domains.require(DomainId);
     await ctx.fraudsters.delete(await ctx.fraudsters.require(DomainId, FraudsterId));

@@ -11,6 +11,7 @@ export default defineOperation({
   input: speakerInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Delete a speaker and its voiceprint' },
   audit: speakerAudit('DELETE_SPEAKER'),
+  uses: ['domains', 'sessions', 'speakers'],
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
     const speaker = await ctx.speakers.require(DomainId, SpeakerId);

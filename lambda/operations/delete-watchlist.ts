@@ -7,6 +7,7 @@ export default defineOperation({
   name: 'DeleteWatchlist',
   input: watchlistInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/watchlists/{WatchlistId}', summary: 'Delete an empty watchlist' },
+  uses: ['domains', 'watchlists'],
   async run({ DomainId, WatchlistId }, ctx) {
     await ctx.domains.require(DomainId);
     const watchlist = await ctx.watchlists.require(DomainId, WatchlistId);

@@ -6,6 +6,7 @@ export default defineOperation({
   name: 'DescribeFraudster',
   input: fraudsterInput,
   route: { method: 'GET', path: '/domains/{DomainId}/fraudsters/{FraudsterId}', summary: 'Describe a fraudster' },
+  uses: ['domains', 'fraudsters'],
   async run({ DomainId, FraudsterId }, ctx) {
     await ctx.domains.require(DomainId);
     return { Fraudster: presentFraudster(await ctx.fraudsters.require(DomainId, FraudsterId)) };

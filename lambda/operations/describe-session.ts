@@ -1,12 +1,13 @@
 import { presentSession } from '#api-model/session';
 import { sessionInput } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
-import { openSession } from './sessions.ts';
+import { openSession } from '#rules/sessions';
 
 export default defineOperation({
   name: 'DescribeSession',
   input: sessionInput,
   route: { method: 'GET', path: '/domains/{DomainId}/sessions/{SessionNameOrId}', summary: 'Describe a session' },
+  uses: ['now', 'sessions'],
   async run({ DomainId, SessionNameOrId }, ctx) {
     const { session } = await openSession(ctx, DomainId, SessionNameOrId);
     return { Session: presentSession(session, ctx.now()) };

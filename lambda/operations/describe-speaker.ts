@@ -6,6 +6,7 @@ export default defineOperation({
   name: 'DescribeSpeaker',
   input: speakerInput,
   route: { method: 'GET', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Describe a speaker (GeneratedSpeakerId or CustomerSpeakerId)' },
+  uses: ['domains', 'now', 'speakerExpiryMs', 'speakers'],
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
     const speaker = await ctx.speakers.require(DomainId, SpeakerId);

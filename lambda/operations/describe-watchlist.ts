@@ -6,6 +6,7 @@ export default defineOperation({
   name: 'DescribeWatchlist',
   input: watchlistInput,
   route: { method: 'GET', path: '/domains/{DomainId}/watchlists/{WatchlistId}', summary: 'Describe a watchlist' },
+  uses: ['domains', 'watchlists'],
   async run({ DomainId, WatchlistId }, ctx) {
     await ctx.domains.require(DomainId);
     return { Watchlist: presentWatchlist(await ctx.watchlists.require(DomainId, WatchlistId)) };

@@ -10,6 +10,7 @@ export default defineOperation({
   input: fraudsterMembershipInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}', summary: 'Take a fraudster off a watchlist' },
   audit: fraudsterAudit('DISASSOCIATE_FRAUDSTER'),
+  uses: ['domains', 'fraudsters', 'now', 'watchlists'],
   async run({ DomainId, FraudsterId, WatchlistId }, ctx) {
     await ctx.domains.require(DomainId);
     await ctx.watchlists.require(DomainId, WatchlistId);

@@ -4,7 +4,7 @@ import { ConflictException } from '#api-model/errors';
 import { sessionInput } from '#api-model/validation';
 import { readSpeechStream } from '#biometrics/speech-stream';
 import { defineOperation } from './operation.ts';
-import { openSession, openSpeech } from './sessions.ts';
+import { openSession, openSpeech } from '#rules/sessions';
 
 const concurrentChange = (sessionId: string) =>
   new ConflictException('CONCURRENT_CHANGES', `The session ${sessionId} took audio while it was being ended. End it again.`);
@@ -20,6 +20,7 @@ export default defineOperation({
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/end', summary: 'End a session' },
   // Voice ID reported a stream's end with the detail-type of its start.
   audit: sessionAudit('VoiceId Start Session Action', 'END_SESSION'),
+  uses: ['now', 'sessions', 'speech'],
   async run({ DomainId, SessionNameOrId }, ctx) {
     const { domain, session } = await openSession(ctx, DomainId, SessionNameOrId);
     const now = ctx.now();

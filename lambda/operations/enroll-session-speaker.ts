@@ -3,10 +3,10 @@ import { sessionEnrollmentAudit } from '#api-model/audit-event';
 import { ConflictException } from '#api-model/errors';
 import { presentSpeaker } from '#api-model/speaker';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
-import { enrollSpeaker } from './enrollment.ts';
+import { enrollSpeaker } from '#rules/enrollment';
 import { defineOperation } from './operation.ts';
-import { sessionVoiceprint } from './session-voiceprint.ts';
-import { openSession } from './sessions.ts';
+import { sessionVoiceprint } from '#rules/session-voiceprint';
+import { openSession } from '#rules/sessions';
 
 const EnrollSessionSpeakerInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -25,6 +25,7 @@ export default defineOperation({
   input: EnrollSessionSpeakerInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/enrollment', summary: 'Enroll the session’s caller as its speaker' },
   audit: sessionEnrollmentAudit,
+  uses: ['now', 'quotas', 'sessions', 'speakerExpiryMs', 'speakers', 'speech', 'voiceprints'],
   async run(request, ctx) {
     const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     if (!session.speakerId) {

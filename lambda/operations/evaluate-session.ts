@@ -6,10 +6,10 @@ import { isExpired } from '#api-model/speaker';
 import { sessionInput } from '#api-model/validation';
 import { authenticationDecision } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
-import type { OperationContext } from './context.ts';
-import { domainScorer, requireSameModel, screenAgainstWatchlist } from './enrollment.ts';
+import type { Needs } from '#context';
+import { domainScorer, requireSameModel, screenAgainstWatchlist } from '#rules/enrollment';
 import { defineOperation } from './operation.ts';
-import { openSession, openSpeech } from './sessions.ts';
+import { openSession, openSpeech } from '#rules/sessions';
 
 /**
  * Voice ID's EvaluateSession: the authentication decision for the session's speaker and the fraud decision
@@ -22,6 +22,7 @@ export default defineOperation({
   input: sessionInput,
   route: { method: 'GET', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/evaluation', summary: 'Evaluate a session: authentication and fraud detection' },
   audit: evaluationAudit,
+  uses: ['fraudsters', 'now', 'scoring', 'sessions', 'speakerExpiryMs', 'speakers', 'speech', 'voiceprints'],
   async run({ DomainId, SessionNameOrId }, ctx) {
     const { domain, session } = await openSession(ctx, DomainId, SessionNameOrId);
     const now = ctx.now();
@@ -61,7 +62,7 @@ export default defineOperation({
 
 /** Speaker problems come first: more speech cannot help a caller who is not enrolled. */
 async function authenticate(
-  ctx: OperationContext,
+  ctx: Needs<'scoring' | 'speakerExpiryMs' | 'speakers' | 'voiceprints'>,
   domain: DomainRecord,
   session: SessionRecord,
   caller: Voiceprint | undefined,
@@ -86,7 +87,7 @@ async function authenticate(
   return { ...ids, Decision: decision, Score: score };
 }
 
-async function detectFraud(ctx: OperationContext, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
+async function detectFraud(ctx: Needs<'fraudsters' | 'scoring' | 'voiceprints'>, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
   const risk = await screenAgainstWatchlist(ctx, domain, session.fraudDetection.watchlistId, caller, session.fraudDetection.riskThreshold);
   return {
     Decision: risk.decision,

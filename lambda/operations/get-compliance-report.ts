@@ -15,6 +15,7 @@ export default defineOperation({
   name: 'GetComplianceReport',
   input: domainIdInput,
   route: { method: 'GET', path: '/domains/{DomainId}/compliance-report', summary: 'Compliance report of a domain (biometric data verified)' },
+  uses: ['domains', 'now', 'sessions', 'speakerExpiryMs', 'speakers', 'voiceprints'],
   async run({ DomainId }, ctx) {
     const domain = await ctx.domains.require(DomainId);
     const now = ctx.now();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { presentDomain } from '#api-model/domain';
 import { maxResults, nextToken } from '#api-model/validation';
 import { defineOperation, page } from './operation.ts';
-import { listPage } from './paging.ts';
+import { listPage } from '#rules/paging';
 
 const ListDomainsInput = z.object({
   MaxResults: maxResults(10).optional(),
@@ -13,6 +13,7 @@ export default defineOperation({
   name: 'ListDomains',
   input: ListDomainsInput,
   route: { method: 'GET', path: '/domains', summary: 'List domains', query: page },
+  uses: ['accountId', 'domains', 'now', 'pageTokens', 'region'],
   async run(request, ctx) {
     const { items, NextToken } = await listPage(
       ctx,

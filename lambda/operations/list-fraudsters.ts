@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { presentFraudster } from '#api-model/fraudster';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
 import { defineOperation, page } from './operation.ts';
-import { listPage } from './paging.ts';
+import { listPage } from '#rules/paging';
 
 const ListFraudstersInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -16,6 +16,7 @@ export default defineOperation({
   name: 'ListFraudsters',
   input: ListFraudstersInput,
   route: { method: 'GET', path: '/domains/{DomainId}/fraudsters', summary: 'List fraudsters, optionally of one watchlist', query: { ...page, WatchlistId: 'string' } },
+  uses: ['domains', 'fraudsters', 'now', 'pageTokens', 'watchlists'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);
     if (request.WatchlistId) await ctx.watchlists.require(request.DomainId, request.WatchlistId);

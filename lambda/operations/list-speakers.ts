@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { asOf, presentSpeaker } from '#api-model/speaker';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
 import { defineOperation, page } from './operation.ts';
-import { listPage } from './paging.ts';
+import { listPage } from '#rules/paging';
 
 const ListSpeakersInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -14,6 +14,7 @@ export default defineOperation({
   name: 'ListSpeakers',
   input: ListSpeakersInput,
   route: { method: 'GET', path: '/domains/{DomainId}/speakers', summary: 'List speakers', query: page },
+  uses: ['domains', 'now', 'pageTokens', 'speakerExpiryMs', 'speakers'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);
     const now = ctx.now();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resourceArn } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
-import { domainOfArn } from './tags.ts';
+import { domainOfArn } from '#rules/tags';
 
 const ListTagsForResourceInput = z.object({ ResourceArn: resourceArn });
 
@@ -9,6 +9,7 @@ export default defineOperation({
   name: 'ListTagsForResource',
   input: ListTagsForResourceInput,
   route: { method: 'GET', path: '/tags', summary: "List a domain's tags", query: { ResourceArn: 'string' } },
+  uses: ['accountId', 'domains', 'region'],
   async run(request, ctx) {
     const domain = await domainOfArn(ctx, request.ResourceArn);
     return { Tags: Object.entries(domain.tags).map(([Key, Value]) => ({ Key, Value })) };

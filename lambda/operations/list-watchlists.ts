@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
 import { presentWatchlist } from '#api-model/watchlist';
 import { defineOperation, page } from './operation.ts';
-import { listPage } from './paging.ts';
+import { listPage } from '#rules/paging';
 
 const ListWatchlistsInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -14,6 +14,7 @@ export default defineOperation({
   name: 'ListWatchlists',
   input: ListWatchlistsInput,
   route: { method: 'GET', path: '/domains/{DomainId}/watchlists', summary: 'List watchlists', query: page },
+  uses: ['domains', 'now', 'pageTokens', 'watchlists'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);
     const { items, NextToken } = await listPage(

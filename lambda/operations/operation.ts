@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { auditEvent, type AuditErrorInfo, type AuditMapping, type AuditRecord } from '#api-model/audit-event';
+import type { AuditErrorInfo, AuditMapping, AuditRecord } from '#api-model/audit-event';
 import { VoiceIdError } from '#api-model/errors';
 import { parseInput } from '#api-model/validation';
 import { logger } from '#observability';
-import type { OperationContext } from './context.ts';
+import { publishAuditRecord } from '#rules/audit';
+import type { Needs, ServiceContext } from '#context';
 
 /**
  * A REST route of an operation. Members keep their Voice ID names in paths, query strings and bodies, so REST and
@@ -32,28 +33,31 @@ export interface Operation<R extends object = object> {
   /** Absent for an operation reachable only over the wire protocol. */
   readonly route?: RestRoute;
   /** Validates the request members (anything a client sent), then runs the operation. */
-  call(input: unknown, ctx: OperationContext): Promise<R>;
+  call(input: unknown, ctx: ServiceContext): Promise<R>;
 }
 
-export function defineOperation<S extends z.ZodObject, R extends object>(definition: {
+export function defineOperation<S extends z.ZodObject, R extends object, K extends keyof ServiceContext>(definition: {
   name: string;
   input: S;
   route?: RestRoute;
+  /** The members of the context the operation touches: `run` is handed these and no others. */
+  uses: readonly K[];
   /**
    * The audit event of each call (README "Audit events"), for operations that change or decide something: SUCCESS
    * after `run`, FAILURE with Voice ID's errorInfo when it throws. A request refused by validation of its members
    * names nothing reliably and is not reported.
    */
   audit?: AuditMapping<z.output<S>, R>;
-  run(request: z.output<S>, ctx: OperationContext): Promise<R>;
+  run(request: z.output<S>, ctx: Needs<K>): Promise<R>;
 }): Operation<R> {
-  const { name, input, route, audit } = definition;
-  const call = async (members: unknown, ctx: OperationContext): Promise<R> => {
+  const { name, input, route, audit, uses } = definition;
+  const call = async (members: unknown, ctx: ServiceContext): Promise<R> => {
     const request = parseInput(input, members);
-    if (!audit) return definition.run(request, ctx);
+    const needed = Object.fromEntries(uses.map((member) => [member, ctx[member]])) as Needs<K>;
+    if (!audit) return definition.run(request, needed);
     let response: R;
     try {
-      response = await definition.run(request, ctx);
+      response = await definition.run(request, needed);
     } catch (error) {
       await publishAudit(ctx, audit, request, undefined, errorInfo(error));
       throw error;
@@ -66,7 +70,7 @@ export function defineOperation<S extends z.ZodObject, R extends object>(definit
 
 /** Publishes one transaction's audit event; never fails the transaction (AuditEvents is best effort too). */
 async function publishAudit<Request, R>(
-  ctx: OperationContext,
+  ctx: ServiceContext,
   audit: AuditMapping<Request, R>,
   request: Request,
   response: R | undefined,
@@ -80,11 +84,6 @@ async function publishAudit<Request, R>(
   } catch (failure) {
     logger.warn('An audit event could not be built', { action: audit.action, error: failure as Error });
   }
-}
-
-/** Publishes an audit event of something other than an API call (a batch job that ended). */
-export function publishAuditRecord(ctx: OperationContext, record: AuditRecord): Promise<void> {
-  return ctx.auditEvents.publish([auditEvent(record, { region: ctx.region, accountId: ctx.accountId, nowMs: ctx.now() })]);
 }
 
 /** Voice ID's errorInfo of an error: a VoiceIdError as its caller sees it, anything else as the internal error it is answered as. */

@@ -2,7 +2,7 @@ import { speakerAudit } from '#api-model/audit-event';
 import { newPrefixedId } from '#api-model/ids';
 import { GENERATED_ID_PATTERN, presentSpeaker, type SpeakerRecord } from '#api-model/speaker';
 import { speakerInput } from '#api-model/validation';
-import { speakerNotFound } from '#store/speaker-store';
+import { speakerNotFound } from '#ports/speakers';
 import { defineOperation } from './operation.ts';
 
 /**
@@ -15,6 +15,7 @@ export default defineOperation({
   input: speakerInput,
   route: { method: 'POST', path: '/domains/{DomainId}/speakers/{SpeakerId}/opt-out', summary: 'Opt a speaker out of voice authentication' },
   audit: speakerAudit('OPT_OUT_SPEAKER'),
+  uses: ['domains', 'now', 'quotas', 'sessions', 'speakers'],
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
     const existing = await ctx.speakers.find(DomainId, SpeakerId);

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { fraudsterAudit } from '#api-model/audit-event';
 import { presentFraudster } from '#api-model/fraudster';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
-import { registerFraudster } from './enrollment.ts';
+import { registerFraudster } from '#rules/enrollment';
 import { defineOperation } from './operation.ts';
-import { sessionVoiceprint } from './session-voiceprint.ts';
-import { openSession } from './sessions.ts';
+import { sessionVoiceprint } from '#rules/session-voiceprint';
+import { openSession } from '#rules/sessions';
 
 const RegisterSessionFraudsterInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -27,6 +27,7 @@ export default defineOperation({
   input: RegisterSessionFraudsterInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/fraudster', summary: 'Register the session’s caller as a fraudster' },
   audit: fraudsterAudit('REGISTER_SESSION_FRAUDSTER'),
+  uses: ['fraudsters', 'now', 'quotas', 'sessions', 'speech', 'voiceprints', 'watchlists'],
   async run(request, ctx) {
     const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     const watchlistIds = [...new Set(request.WatchlistIds ?? [domain.defaultWatchlistId])];

@@ -7,7 +7,7 @@ import { enabled, resourceId, sessionName, speakerId, threshold, wholeNumber } f
 import { DEFAULT_ACCEPTANCE_THRESHOLD, DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
 import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS } from '#biometrics/voiceprint';
 import { defineOperation } from './operation.ts';
-import { checkSessionSpeaker } from './sessions.ts';
+import { checkSessionSpeaker } from '#rules/sessions';
 
 const StartSessionInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -45,6 +45,7 @@ export default defineOperation({
   input: StartSessionInput,
   route: { method: 'POST', path: '/domains/{DomainId}/sessions', summary: 'Start a session for a call' },
   audit: sessionAudit('VoiceId Start Session Action', 'START_SESSION'),
+  uses: ['domains', 'now', 'quotas', 'sessions', 'speakers', 'watchlists'],
   async run(request, ctx) {
     const domain = await ctx.domains.require(request.DomainId);
     const fraud = request.FraudDetectionConfiguration;

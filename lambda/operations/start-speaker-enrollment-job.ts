@@ -1,6 +1,6 @@
 import { startJobAudit } from '#api-model/audit-event';
 import { enrollmentConfigInput, startJobInput } from '#api-model/job';
-import { enrollmentConfig, startJob } from './batch-jobs.ts';
+import { enrollmentConfig, startJob } from '#rules/batch-jobs';
 import { defineOperation } from './operation.ts';
 
 /** Enrolls the callers a manifest in S3 names from their recordings, as a job (lambda/operations/batch-job-tasks.ts). */
@@ -9,6 +9,7 @@ export default defineOperation({
   input: startJobInput.extend({ EnrollmentConfig: enrollmentConfigInput }),
   route: { method: 'POST', path: '/domains/{DomainId}/speaker-enrollment-jobs', summary: 'Start a speaker enrollment job' },
   audit: startJobAudit('SPEAKER_ENROLLMENT'),
+  uses: ['domains', 'idempotency', 'jobExecutions', 'jobs', 'now', 'watchlists'],
   run: (request, ctx) =>
     startJob(ctx, 'SPEAKER_ENROLLMENT', request, (defaultWatchlistId) => enrollmentConfig(request.EnrollmentConfig, defaultWatchlistId)),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationException } from '#api-model/errors';
 import { resourceArn, tagList } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
-import { domainOfArn } from './tags.ts';
+import { domainOfArn } from '#rules/tags';
 
 const TagResourceInput = z.object({ ResourceArn: resourceArn, Tags: tagList });
 
@@ -13,6 +13,7 @@ export default defineOperation({
   name: 'TagResource',
   input: TagResourceInput,
   route: { method: 'POST', path: '/tags', summary: 'Tag a domain' },
+  uses: ['accountId', 'domains', 'region'],
   async run(request, ctx) {
     const domain = await domainOfArn(ctx, request.ResourceArn);
     const tags = { ...domain.tags, ...Object.fromEntries(request.Tags.map((tag) => [tag.Key, tag.Value])) };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resourceArn, tagKeyList } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
-import { domainOfArn } from './tags.ts';
+import { domainOfArn } from '#rules/tags';
 
 const UntagResourceInput = z.object({ ResourceArn: resourceArn, TagKeys: tagKeyList });
 
@@ -10,6 +10,7 @@ export default defineOperation({
   name: 'UntagResource',
   input: UntagResourceInput,
   route: { method: 'DELETE', path: '/tags', summary: 'Remove tags from a domain', query: { ResourceArn: 'string', TagKeys: 'list' } },
+  uses: ['accountId', 'domains', 'region'],
   async run(request, ctx) {
     const domain = await domainOfArn(ctx, request.ResourceArn);
     const removed = new Set(request.TagKeys);

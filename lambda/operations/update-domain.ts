@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { presentDomain, type DomainRecord } from '#api-model/domain';
 import { ConflictException } from '#api-model/errors';
 import { description, resourceId, resourceName, serverSideEncryptionConfiguration } from '#api-model/validation';
-import { startReEncryption } from './domain-re-encryption.ts';
+import { startReEncryption } from '#rules/re-encryption';
 import { defineOperation } from './operation.ts';
 
 const UpdateDomainInput = z.object({
@@ -22,6 +22,7 @@ export default defineOperation({
   name: 'UpdateDomain',
   input: UpdateDomainInput,
   route: { method: 'PUT', path: '/domains/{DomainId}', summary: 'Replace every attribute of a domain' },
+  uses: ['accountId', 'domains', 'encryptionKeys', 'now', 'reEncryptions', 'region'],
   async run(request, ctx) {
     const current = await ctx.domains.require(request.DomainId);
     const kmsKeyId = request.ServerSideEncryptionConfiguration.KmsKeyId;

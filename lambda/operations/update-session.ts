@@ -4,7 +4,7 @@ import { ConflictException } from '#api-model/errors';
 import { presentSession } from '#api-model/session';
 import { resourceId, sessionNameOrId, speakerId, threshold } from '#api-model/validation';
 import { defineOperation } from './operation.ts';
-import { checkSessionSpeaker, openSession, requireLive } from './sessions.ts';
+import { checkSessionSpeaker, openSession, requireLive } from '#rules/sessions';
 
 const UpdateSessionInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -24,6 +24,7 @@ export default defineOperation({
   input: UpdateSessionInput,
   route: { method: 'PATCH', path: '/domains/{DomainId}/sessions/{SessionNameOrId}', summary: 'Set the speaker or thresholds of a session' },
   audit: sessionAudit('VoiceId Update Session Action', 'UPDATE_SESSION'),
+  uses: ['now', 'sessions', 'speakers'],
   async run(request, ctx) {
     const { session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     const now = ctx.now();

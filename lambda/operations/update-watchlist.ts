@@ -16,6 +16,7 @@ export default defineOperation({
   name: 'UpdateWatchlist',
   input: UpdateWatchlistInput,
   route: { method: 'PATCH', path: '/domains/{DomainId}/watchlists/{WatchlistId}', summary: 'Change the name or description of a watchlist' },
+  uses: ['domains', 'now', 'watchlists'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);
     const current = await ctx.watchlists.require(request.DomainId, request.WatchlistId);

@@ -3,15 +3,13 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import type { AuditEvent } from '#api-model/audit-event';
 import type { ServiceConfig } from '#config';
 import { logger, tracer } from '#observability';
+import type { AuditEvents } from '#ports/audit-events';
 
 /**
  * Where audit events go: EventBridge in AWS, a JSON-lines file in the embedded stack. Delivery is best effort, as
  * Voice ID's was: publishing never throws, and a failure is logged (with the events' ids, not their content) without
  * failing the transaction it reports.
  */
-export interface AuditEvents {
-  publish(events: AuditEvent[]): Promise<void>;
-}
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;

@@ -11,7 +11,8 @@ import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
 import type { WatchlistRecord } from '#api-model/watchlist';
 import { everyPage, isConditionFailure, nowInSeconds, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
-import type { Page, PagePosition } from './page.ts';
+import type { Domains } from '#ports/domains';
+import type { Page, PagePosition } from '#ports/page';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 
@@ -33,7 +34,7 @@ const domainNotFound = (domainId: string) =>
  * Domains. A deleted domain keeps its item (with `deletedAt` and a TTL) for the retention period, and every read
  * here treats it as gone.
  */
-export class DomainStore {
+export class DomainStore implements Domains {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: DomainTables,

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
-import type { Page, PagePosition } from './page.ts';
+import type { Page, PagePosition } from '#ports/page';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

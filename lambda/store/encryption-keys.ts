@@ -1,11 +1,12 @@
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ValidationException } from '#api-model/errors';
+import type { KeyChecks } from '#ports/encryption';
 
 /**
  * Checks that a customer's KMS key can protect a domain's data before the domain points at it, so that a typo in
  * KmsKeyId fails CreateDomain/UpdateDomain instead of every later enrollment.
  */
-export class EncryptionKeys {
+export class EncryptionKeys implements KeyChecks {
   constructor(private readonly kms: KMSClient) {}
 
   async requireUsable(kmsKeyId: string): Promise<void> {

@@ -1,19 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { domainArn } from '#api-model/domain';
-import { ValidationException } from '#api-model/errors';
+import type { DomainKey } from '#ports/domains';
+import { KmsKeyRefused, type DomainKeys } from '#ports/encryption';
 
 /** What a sealed value is bound to: the KMS key and encryption context that wrap its data key. */
 export interface Envelope {
   kmsKeyId: string;
   /** Sent to KMS with every GenerateDataKey and Decrypt, so key policies and CloudTrail see which domain asked. */
   context: Record<string, string>;
-}
-
-/** The domain whose KMS key protects a value. */
-export interface DomainKey {
-  domainId: string;
-  kmsKeyId: string;
 }
 
 /** Voice ID's encryption context for a domain's data, so customers' key policies and CloudTrail queries carry over. */
@@ -28,7 +23,7 @@ export function domainEnvelope(domain: DomainKey, region: string, accountId: str
 }
 
 /** Envelope encryption of a domain's biometric data, under the domain's key and Voice ID's encryption context. */
-export class DomainEncryption {
+export class DomainEncryption implements DomainKeys {
   constructor(
     private readonly envelopes: EnvelopeEncryption,
     private readonly region: string,
@@ -50,15 +45,6 @@ export class DomainEncryption {
   }
 }
 
-/** One page of a domain's values re-sealed under its current key (UpdateDomain with a new key). */
-export interface ReEncryptedPage {
-  /** Values of the page still under another key. */
-  found: number;
-  /** Of those, the ones re-sealed; the rest changed meanwhile (a newer write) and were left as they are. */
-  resealed: number;
-  /** Where the next page starts; absent after the last. */
-  lastKey?: Record<string, unknown>;
-}
 
 /** Values read per page of re-encryption: one page is one task of the re-encryption state machine. */
 export const RE_ENCRYPTION_PAGE_SIZE = 250;
@@ -194,18 +180,6 @@ async function explainKeyRefusal<T>(keyId: string, action: string, call: () => P
   }
 }
 
-/** KMS refused to use a customer's key: which key, which action and KMS's reason, for the caller to fix. */
-export class KmsKeyRefused extends ValidationException {
-  constructor(
-    readonly keyId: string,
-    readonly action: string,
-    readonly reason: string,
-  ) {
-    super(
-      `KMS refused kms:${action} on the domain's key ${keyId} (${reason}). Enable the key and allow this service to use it in the key policy (README, "Your KMS keys").`,
-    );
-  }
-}
 
 function canonicalContext(context: Record<string, string>): string {
   return JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -1,7 +1,10 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { JobReference } from '#api-model/job';
 import type { ServiceConfig } from '#config';
+import { ENV } from '#environment';
 import { currentCorrelationId, tracer } from '#observability';
+import type { JobRuns } from '#ports/jobs';
+import type { ReEncryptionRuns, ReEncryptionTarget } from '#ports/encryption';
 
 /**
  * Runs of the service's state machines (batch jobs, domain re-encryption), started on one Step Functions client
@@ -24,16 +27,11 @@ class StateMachineStarter {
   }
 }
 
-/** What a re-encryption run is given: the domain, and the key its values move to. */
-export interface ReEncryptionTarget {
-  domainId: string;
-  kmsKeyId: string;
-}
 
 type ExecutionsConfig = Pick<ServiceConfig, 'region' | 'endpoints' | 'batchJobStateMachineArn' | 'reEncryptionStateMachineArn'>;
 
 /** Starts the batch job state machine for a job. The execution is named after the job, so a job runs once. */
-export class JobExecutions {
+export class JobExecutions implements JobRuns {
   constructor(
     private readonly starter: StateMachineStarter,
     private readonly config: ExecutionsConfig,
@@ -41,12 +39,12 @@ export class JobExecutions {
 
   start(job: JobReference): Promise<void> {
     const input = { job: { domainId: job.domainId, jobId: job.jobId, jobType: job.jobType } };
-    return this.starter.start(this.config.batchJobStateMachineArn, 'BATCH_JOB_STATE_MACHINE_ARN', job.jobId, input);
+    return this.starter.start(this.config.batchJobStateMachineArn, ENV.stateMachines.batchJobs, job.jobId, input);
   }
 }
 
 /** Starts the re-encryption state machine for a domain whose key changed (lib/constructs/domain-re-encryption.ts). */
-export class ReEncryptionExecutions {
+export class ReEncryptionExecutions implements ReEncryptionRuns {
   constructor(
     private readonly starter: StateMachineStarter,
     private readonly config: ExecutionsConfig,
@@ -54,7 +52,7 @@ export class ReEncryptionExecutions {
 
   start(target: ReEncryptionTarget, name: string): Promise<void> {
     const input = { domainId: target.domainId, kmsKeyId: target.kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false } };
-    return this.starter.start(this.config.reEncryptionStateMachineArn, 'REENCRYPTION_STATE_MACHINE_ARN', name, input);
+    return this.starter.start(this.config.reEncryptionStateMachineArn, ENV.stateMachines.reEncryption, name, input);
   }
 }
 

@@ -2,10 +2,11 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import type { FraudsterRecord } from '#api-model/fraudster';
 import { batchGet, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
-import type { Page, PagePosition } from './page.ts';
+import type { Fraudsters } from '#ports/fraudsters';
+import type { Page, PagePosition } from '#ports/page';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
-import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
+import type { VoiceprintStore } from './voiceprint-store.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
 const memberPrefix = (watchlistId: string) => `member#${watchlistId}#`;
@@ -20,7 +21,7 @@ export const fraudsterNotFound = (fraudsterId: string) =>
  * and one membership item per watchlist it is on (`member#<WatchlistId>#<FraudsterId>`), so that a watchlist's
  * fraudsters are one query. Every change keeps records, memberships and per-watchlist counters in step.
  */
-export class FraudsterStore {
+export class FraudsterStore implements Fraudsters {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { fraudsters: string },
@@ -43,7 +44,7 @@ export class FraudsterStore {
   }
 
   /** Registers a fraudster, with its voiceprint, on its watchlists (which must exist), within each watchlist's quota. */
-  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number, voiceprint?: VoiceprintWrite, ...also: GuardedWrite[]): Promise<void> {
+  async create(fraudster: FraudsterRecord, quotaPerWatchlist: number, voiceprint?: GuardedWrite, ...also: GuardedWrite[]): Promise<void> {
     await transact(this.client, [
       ...(voiceprint ? [voiceprint] : []),
       ...also,

@@ -1,4 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ClientTokenTaken, type ClientTokens, type IdempotencyRecord } from '#ports/client-tokens';
 import { nowInSeconds } from './dynamodb.ts';
 import type { GuardedWrite } from './transactions.ts';
 
@@ -7,23 +8,12 @@ import type { GuardedWrite } from './transactions.ts';
  * either sees the whole first result or nothing at all: there is no window where the change exists without its
  * record (which a separate idempotency layer such as Powertools' would leave open).
  */
-export interface IdempotencyRecord {
-  key: string;
-  requestHash: string;
-  response: unknown;
-  expiresAt: number;
-}
-
-/** Raised by a store when the ClientToken claim in its transaction failed: another call holds the token. */
-export class ClientTokenTaken extends Error {}
 
 /** How long a ClientToken is remembered. */
 export const CLIENT_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
-/** The write that claims a token, for the store that makes the change it guards to put in the same transaction. */
-export type ClientTokenClaim = GuardedWrite;
 
-export class IdempotencyStore {
+export class IdempotencyStore implements ClientTokens {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -37,7 +27,7 @@ export class IdempotencyStore {
   }
 
   /** The transaction item that claims a token for its lifetime; it fails if a live record for the token exists. */
-  claim(claimed: Omit<IdempotencyRecord, 'expiresAt'>, nowMs: number): ClientTokenClaim {
+  claim(claimed: Omit<IdempotencyRecord, 'expiresAt'>, nowMs: number): GuardedWrite {
     const nowSeconds = nowInSeconds(nowMs);
     const record: IdempotencyRecord = { ...claimed, expiresAt: nowSeconds + CLIENT_TOKEN_LIFETIME_SECONDS };
     return {

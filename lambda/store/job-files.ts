@@ -2,17 +2,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
+import { JobFileError, type JobBucket, type JobFiles } from '#ports/jobs';
 
-/** Why a customer's file could not be read or written; the message says what to fix. */
-export class JobFileError extends Error {
-  readonly name = 'JobFileError';
-  constructor(
-    readonly problem: 'ROLE' | 'NOT_FOUND' | 'ACCESS_DENIED' | 'TOO_LARGE',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Temporary credentials are used for at most this long, well inside AssumeRole's default hour. */
 const CREDENTIALS_REUSE_MS = 45 * 60 * 1000;
@@ -23,19 +14,22 @@ const CREDENTIALS_REUSE_MS = 45 * 60 * 1000;
  * role's trust policy can name the one domain allowed to use it (Voice ID's confused-deputy condition on
  * aws:SourceArn), and with the job as the session name, so CloudTrail shows which job read what.
  */
-export class JobFiles {
+export class S3JobFiles implements JobFiles {
   private readonly sts: STSClient;
   private readonly sessions = new Map<string, { client: S3Client; expiresAt: number }>();
 
-  constructor(private readonly config: Pick<ServiceConfig, 'region' | 'endpoints'>) {
+  constructor(
+    private readonly config: Pick<ServiceConfig, 'region' | 'endpoints'>,
+    private readonly now: () => number,
+  ) {
     this.sts = tracer.captureAWSv3Client(new STSClient({ region: config.region, endpoint: config.endpoints.sts }));
   }
 
   /** An S3 client acting as the job's role. */
-  async as(roleArn: string, domainArn: string, jobId: string): Promise<JobBucket> {
+  async as(roleArn: string, domainArn: string, jobId: string): Promise<S3JobBucket> {
     const key = `${roleArn}\n${domainArn}`;
     const cached = this.sessions.get(key);
-    if (cached && cached.expiresAt > Date.now()) return new JobBucket(cached.client);
+    if (cached && cached.expiresAt > this.now()) return new S3JobBucket(cached.client);
     let credentials;
     try {
       ({ Credentials: credentials } = await this.sts.send(
@@ -64,12 +58,12 @@ export class JobFiles {
         },
       }),
     );
-    this.sessions.set(key, { client, expiresAt: Date.now() + CREDENTIALS_REUSE_MS });
-    return new JobBucket(client);
+    this.sessions.set(key, { client, expiresAt: this.now() + CREDENTIALS_REUSE_MS });
+    return new S3JobBucket(client);
   }
 }
 
-export class JobBucket {
+export class S3JobBucket implements JobBucket {
   constructor(private readonly client: S3Client) {}
 
   /** An object's bytes; one larger than `maxBytes` is refused without being read. */

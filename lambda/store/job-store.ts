@@ -1,20 +1,11 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException, ServiceQuotaExceededException } from '#api-model/errors';
 import type { EntryResult, JobRecord, JobStatus, JobType, ManifestRequest } from '#api-model/job';
+import { EntryAlreadyDone, type JobEntry, type Jobs } from '#ports/jobs';
+import type { Page, PagePosition } from '#ports/page';
 import { everyPage, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
-import type { Page, PagePosition } from './page.ts';
 import { transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
 
-/** A write that records an entry's result, for the store that makes the entry's change to put in the same transaction. */
-export type EntryWrite = GuardedWrite;
-
-/** One request of a job as stored: its place in the fan-out and, once done, its result. */
-export interface JobEntry {
-  index: number;
-  batch: number;
-  request: ManifestRequest;
-  result?: EntryResult;
-}
 
 const jobKey = (type: JobType, jobId: string) => `job#${type}#${jobId}`;
 const activeKey = (type: JobType) => `active#${type}`;
@@ -35,7 +26,7 @@ export const jobNotFound = (jobId: string) =>
  * keeps one job of each type active (`active#<type>`), and the job's requests (`entry#<JobId>#<index>`), which
  * the workers mark done one by one. Describe and List answer from here, never from the state machine.
  */
-export class JobStore {
+export class JobStore implements Jobs {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -148,7 +139,7 @@ export class JobStore {
    * The write that records an entry's result, only if it has none yet: put in the same transaction as the
    * entry's enrollment or registration, a retried entry is never enrolled, nor counted, twice.
    */
-  entryDone(job: JobRecord, entry: JobEntry, result: EntryResult): EntryWrite {
+  entryDone(job: JobRecord, entry: JobEntry, result: EntryResult): GuardedWrite {
     return {
       write: {
         Update: {
@@ -258,6 +249,3 @@ export class JobStore {
 }
 
 /** The entry has its result already: a retry after the first attempt's write landed. */
-export class EntryAlreadyDone extends Error {
-  readonly name = 'EntryAlreadyDone';
-}

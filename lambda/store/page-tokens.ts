@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { ValidationException } from '#api-model/errors';
+import type { NextTokens } from '#ports/page';
 
 /** Voice ID documents that every pagination token expires after 24 hours. */
 export const PAGE_TOKEN_LIFETIME_MS = 24 * 3600 * 1000;
@@ -20,7 +21,7 @@ const invalid = () =>
  * NextTokens are the store's position sealed with AES-256-GCM: opaque to callers, unforgeable, and bound to one
  * list and an expiry, so a token from another domain or list is refused instead of leaking or mixing data.
  */
-export class PageTokens {
+export class PageTokens implements NextTokens {
   private readonly key: Buffer;
 
   constructor(secret: string) {

@@ -2,9 +2,12 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import type { DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
 import { isEnded, type SessionRecord } from '#api-model/session';
+import type { DomainKey } from '#ports/domains';
+import type { ReEncryptedPage } from '#ports/encryption';
+import { SessionChanged, type Sessions } from '#ports/sessions';
 import type { DomainStore } from './domain-store.ts';
 import { everyPage, getTogether, nowInSeconds, writeUnlessOvertaken } from './dynamodb.ts';
-import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
+import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption } from './envelope.ts';
 import { concurrentChange, putAlone, putIfUnchanged, transact } from './transactions.ts';
 
 const SESSION_PREFIX = 'session#';
@@ -18,17 +21,13 @@ export const sessionNotFound = (nameOrId: string) =>
     `There is no session ${nameOrId} in this domain (sessions are kept for a day after they end). Check the SessionNameOrId.`,
   );
 
-/** Thrown when a session changed between the caller's read and its write: the caller decides what that means. */
-export class SessionChanged extends Error {
-  readonly name = 'SessionChanged';
-}
 
 /**
  * Live call sessions of a domain, one partition per domain: the record (`session#<SessionId>`) and an alias per
  * SessionName (`name#<SessionName>`). The speech stream's state is sealed under the domain's KMS key before it is
  * written, and the record carries its own expiry (reads check it; DynamoDB TTL deletes it later).
  */
-export class SessionStore {
+export class SessionStore implements Sessions {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -1,11 +1,11 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ResourceNotFoundException } from '#api-model/errors';
 import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
 import { everyPage, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
-import type { Page, PagePosition } from './page.ts';
+import { speakerNotFound, type Speakers } from '#ports/speakers';
+import type { Page, PagePosition } from '#ports/page';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
-import type { VoiceprintStore, VoiceprintWrite } from './voiceprint-store.ts';
+import type { VoiceprintStore } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
 /** At most about 1 MB of remembered GeneratedSpeakerIds per process. */
@@ -15,8 +15,6 @@ const MAX_REMEMBERED_IDS = 10_000;
 const OVERDUE = '(lastAccessedAt < :cutoff OR (attribute_not_exists(lastAccessedAt) AND createdAt < :cutoff))';
 
 
-export const speakerNotFound = (speakerId: string) =>
-  new ResourceNotFoundException('SPEAKER', `The speaker ${speakerId} does not exist in this domain. Check the SpeakerId.`);
 
 /** A speaker keeps a voiceprint only while ENROLLED; any other status purges it in the same transaction. */
 const KEEPS_VOICEPRINT: ReadonlySet<SpeakerStatus> = new Set(['ENROLLED']);
@@ -27,7 +25,7 @@ const KEEPS_VOICEPRINT: ReadonlySet<SpeakerStatus> = new Set(['ENROLLED']);
  * A speaker's voiceprint (VoiceprintStore) changes in the same transaction as its status, so ENROLLED and
  * "has a voiceprint" can never disagree.
  */
-export class SpeakerStore {
+export class SpeakerStore implements Speakers {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { speakers: string },
@@ -69,7 +67,7 @@ export class SpeakerStore {
    * Adds a speaker (enrollment, or an opt-out of a speaker never seen) within the domain's speaker quota. A
    * concurrent creation of the same CustomerSpeakerId loses with CONCURRENT_CHANGES. `also` joins the transaction.
    */
-  async create(speaker: SpeakerRecord, quota: number, voiceprint?: VoiceprintWrite, ...also: GuardedWrite[]): Promise<void> {
+  async create(speaker: SpeakerRecord, quota: number, voiceprint?: GuardedWrite, ...also: GuardedWrite[]): Promise<void> {
     await transact(this.client, [
       ...(voiceprint ? [voiceprint] : []),
       ...also,
@@ -104,7 +102,7 @@ export class SpeakerStore {
     expected: SpeakerRecord,
     status: SpeakerStatus,
     nowMs: number,
-    voiceprint?: VoiceprintWrite,
+    voiceprint?: GuardedWrite,
     ...also: GuardedWrite[]
   ): Promise<SpeakerRecord> {
     const next: SpeakerRecord = {

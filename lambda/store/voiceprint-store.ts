@@ -1,26 +1,11 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DomainKey } from '#ports/domains';
+import type { ReEncryptedPage } from '#ports/encryption';
+import type { StoredCohort, StoredVoiceprint, VoiceprintOwner, Voiceprints } from '#ports/voiceprints';
 import { batchGet, everyPage, writeUnlessOvertaken } from './dynamodb.ts';
-import { DATA_KEY_MAX_AGE_MS, RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption, type DomainKey, type ReEncryptedPage } from './envelope.ts';
+import { DATA_KEY_MAX_AGE_MS, RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption } from './envelope.ts';
 import type { GuardedWrite } from './transactions.ts';
 
-/** Whose voiceprint: an enrolled speaker's or a registered fraudster's (GeneratedSpeakerId / GeneratedFraudsterId). */
-export interface VoiceprintOwner {
-  kind: 'speaker' | 'fraudster';
-  id: string;
-}
-
-/** A voiceprint as scoring uses it; the vector exists in memory only, never in a table or a log. */
-export interface StoredVoiceprint {
-  /** The model that made it: scoring refuses to compare voiceprints of different models. */
-  model: string;
-  vector: Float32Array;
-}
-
-/** Enrolled speakers' voiceprints by GeneratedSpeakerId; each has its model, which scoring checks. */
-export type StoredCohort = ({ id: string } & StoredVoiceprint)[];
-
-/** The write that stores or removes a voiceprint, for the store that changes its owner to put in the same transaction. */
-export type VoiceprintWrite = GuardedWrite;
 
 interface VoiceprintItem {
   domainId: string;
@@ -55,11 +40,12 @@ const COHORT_MAX_AGE_MS = 60_000;
  * `speaker#<id>` / `fraudster#<id>`), each envelope-encrypted under its domain's KMS key. Keeping them apart lets
  * opt-out, deletion and expiry purge the biometric data while the audit record stays.
  */
-export class VoiceprintStore {
+export class VoiceprintStore implements Voiceprints {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly encryption: DomainEncryption,
+    private readonly now: () => number,
   ) {}
 
   /** Voiceprints opened lately (in memory only, 1 KB each), by domain, owner and version. */
@@ -73,11 +59,11 @@ export class VoiceprintStore {
    */
   cohort(domain: DomainKey): Promise<StoredCohort> {
     const cached = this.cohorts.get(domain.domainId);
-    if (cached && cached.expiresAt > Date.now()) return cached.cohort;
+    if (cached && cached.expiresAt > this.now()) return cached.cohort;
     // Other domains' stale cohorts go too: voiceprints are not kept in memory past their minute.
-    for (const [domainId, { expiresAt }] of this.cohorts) if (expiresAt <= Date.now()) this.cohorts.delete(domainId);
+    for (const [domainId, { expiresAt }] of this.cohorts) if (expiresAt <= this.now()) this.cohorts.delete(domainId);
     const cohort = this.readCohort(domain);
-    this.cohorts.set(domain.domainId, { cohort, expiresAt: Date.now() + COHORT_MAX_AGE_MS });
+    this.cohorts.set(domain.domainId, { cohort, expiresAt: this.now() + COHORT_MAX_AGE_MS });
     cohort.catch(() => this.cohorts.delete(domain.domainId));
     return cohort;
   }
@@ -103,7 +89,7 @@ export class VoiceprintStore {
    * Encrypts a voiceprint and returns the write that stores it (replacing any earlier one of the same owner).
    * `expiresAtMs`, for a speaker's, is when it expires unless the speaker is authenticated or enrolled again.
    */
-  async seal(domain: DomainKey, owner: VoiceprintOwner, voiceprint: StoredVoiceprint, nowMs: number, expiresAtMs?: number): Promise<VoiceprintWrite> {
+  async seal(domain: DomainKey, owner: VoiceprintOwner, voiceprint: StoredVoiceprint, nowMs: number, expiresAtMs?: number): Promise<GuardedWrite> {
     const bytes = new Uint8Array(voiceprint.vector.buffer, voiceprint.vector.byteOffset, voiceprint.vector.byteLength);
     const sealed = await this.encryption.seal(domain, bytes, aad(owner, voiceprint.model));
     const item: VoiceprintItem = {
@@ -120,7 +106,7 @@ export class VoiceprintStore {
   }
 
   /** The write that moves a voiceprint's expiry (a speaker's, on a successful authentication); nothing if there is none. */
-  extend(domainId: string, owner: VoiceprintOwner, expiresAtMs: number): VoiceprintWrite {
+  extend(domainId: string, owner: VoiceprintOwner, expiresAtMs: number): GuardedWrite {
     return {
       write: {
         Update: {
@@ -135,7 +121,7 @@ export class VoiceprintStore {
   }
 
   /** The write that purges an owner's voiceprint; harmless when there is none. */
-  remove(domainId: string, owner: VoiceprintOwner): VoiceprintWrite {
+  remove(domainId: string, owner: VoiceprintOwner): GuardedWrite {
     return { write: { Delete: { TableName: this.tableName, Key: { domainId, ownerId: ownerId(owner) } } } };
   }
 
@@ -244,14 +230,14 @@ export class VoiceprintStore {
   /** A voiceprint opened within the data-key lifetime, so the cache holds nothing a revoked key could no longer open. */
   private recall(key: string): StoredVoiceprint | undefined {
     const entry = this.opened.get(key);
-    if (entry && entry.expiresAt > Date.now()) return entry.voiceprint;
+    if (entry && entry.expiresAt > this.now()) return entry.voiceprint;
     this.opened.delete(key);
     return undefined;
   }
 
   private keep(key: string, voiceprint: StoredVoiceprint): StoredVoiceprint {
     if (this.opened.size >= MAX_OPENED) this.opened.delete(this.opened.keys().next().value!);
-    this.opened.set(key, { voiceprint, expiresAt: Date.now() + DATA_KEY_MAX_AGE_MS });
+    this.opened.set(key, { voiceprint, expiresAt: this.now() + DATA_KEY_MAX_AGE_MS });
     return voiceprint;
   }
 

@@ -2,7 +2,8 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
 import type { WatchlistRecord } from '#api-model/watchlist';
 import { queryPrefix } from './dynamodb.ts';
-import type { Page, PagePosition } from './page.ts';
+import type { Watchlists } from '#ports/watchlists';
+import type { Page, PagePosition } from '#ports/page';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
 
@@ -10,7 +11,7 @@ export const watchlistNotFound = (watchlistId: string) =>
   new ResourceNotFoundException('WATCHLIST', `The watchlist ${watchlistId} does not exist in this domain. Check the WatchlistId.`);
 
 /** Watchlists of a domain. The fraudster counter of a watchlist doubles as its emptiness check. */
-export class WatchlistStore {
+export class WatchlistStore implements Watchlists {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { watchlists: string; counters: string },

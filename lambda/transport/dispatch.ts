@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ValidationException } from '#api-model/errors';
-import type { OperationContext } from '#operations/context';
+import type { ServiceContext } from '#context';
 import { operationsByName } from '#operations/index';
 import type { RestRoute } from '#operations/operation';
 import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX } from './rest-routes.ts';
@@ -12,7 +12,7 @@ const routesByKey = new Map(restRoutes.map((route) => [`${route.method} ${route.
 export async function dispatch(
   event: APIGatewayProxyEvent,
   requestId: string,
-  ctx: OperationContext,
+  ctx: ServiceContext,
 ): Promise<APIGatewayProxyResult> {
   try {
     const { operation, input } =

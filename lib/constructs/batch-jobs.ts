@@ -4,6 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DistributedMap, Errors, Fail, JsonPath, Pass, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DataRetention } from './data-retention';
+import { taskPayload } from '../../lambda/workflows/worker-tasks.ts';
 import { CORRELATION_ID_PATH, workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface BatchJobsProps {
@@ -33,8 +34,8 @@ export class BatchJobs extends Construct {
     const task = (name: string, payload: Record<string, unknown>, resultPath: string) => workerTask(this, name, props.worker, payload, resultPath);
     const job = JsonPath.objectAt('$.job');
 
-    const prepare = task('Prepare', { task: 'prepare', job }, '$.prepared');
-    const processBatch = task('ProcessBatch', { task: 'process-batch', job, batch: JsonPath.numberAt('$.batch') }, JsonPath.DISCARD);
+    const prepare = task('Prepare', taskPayload('prepare', { job }), '$.prepared');
+    const processBatch = task('ProcessBatch', taskPayload('process-batch', { job, batch: JsonPath.numberAt('$.batch') }), JsonPath.DISCARD);
     // A batch is retried after a fault (it takes up only its requests still open); one that keeps failing is
     // left, and Finish gives its open requests error 500 rather than holding up the rest of the job.
     processBatch.addRetry({ errors: [Errors.ALL], maxAttempts: 2, interval: Duration.seconds(2), backoffRate: 2 });
@@ -49,8 +50,8 @@ export class BatchJobs extends Construct {
     });
     fanOut.itemProcessor(processBatch);
 
-    const finish = task('Finish', { task: 'finish', job }, '$.finished');
-    const fail = task('RecordFailure', { task: 'fail', job }, JsonPath.DISCARD).next(new Fail(this, 'JobFailed'));
+    const finish = task('Finish', taskPayload('finish', { job }), '$.finished');
+    const fail = task('RecordFailure', taskPayload('fail', { job }), JsonPath.DISCARD).next(new Fail(this, 'JobFailed'));
     for (const step of [prepare, fanOut, finish]) step.addCatch(fail, { resultPath: '$.failure' });
 
     this.stateMachine = workerStateMachine(this, prepare.next(fanOut).next(finish), props.retention);

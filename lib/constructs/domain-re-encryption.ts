@@ -3,6 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Choice, Condition, Errors, Fail, JsonPath, type StateMachine, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DataRetention } from './data-retention';
+import { taskPayload } from '../../lambda/workflows/worker-tasks.ts';
 import { workerStateMachine, workerTask } from './worker-state-machine';
 
 export interface DomainReEncryptionProps {
@@ -24,10 +25,10 @@ export class DomainReEncryption extends Construct {
   constructor(scope: Construct, id: string, props: DomainReEncryptionProps) {
     super(scope, id);
     const target = { domainId: JsonPath.stringAt('$.domainId'), kmsKeyId: JsonPath.stringAt('$.kmsKeyId') };
-    const page = workerTask(this, 'ReEncryptPage', props.worker, { task: 're-encrypt-domain', ...target, position: JsonPath.objectAt('$.position') }, '$.position');
+    const page = workerTask(this, 'ReEncryptPage', props.worker, taskPayload('re-encrypt-domain', { ...target, position: JsonPath.objectAt('$.position') }), '$.position');
     // Every page may be done again: values are re-sealed only where they are still what was read.
     page.addRetry({ errors: [Errors.ALL], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
-    const recordFailure = workerTask(this, 'RecordReEncryptionFailure', props.worker, { task: 're-encryption-failed', ...target }, JsonPath.DISCARD).next(
+    const recordFailure = workerTask(this, 'RecordReEncryptionFailure', props.worker, taskPayload('re-encryption-failed', target), JsonPath.DISCARD).next(
       new Fail(this, 'ReEncryptionFailed'),
     );
     page.addCatch(recordFailure, { resultPath: '$.failure' });

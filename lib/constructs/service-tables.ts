@@ -3,6 +3,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { deletionProtected, type DataRetention } from './data-retention';
+import { ENV } from '../../lambda/environment.ts';
 
 /** Every table expires items through this attribute (epoch seconds); reads check it too, since TTL lags. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -55,17 +56,7 @@ export class ServiceTables extends Construct {
 
   /** The environment a function needs to find the tables (read by lambda/config.ts). */
   environment(): Record<string, string> {
-    return {
-      DOMAINS_TABLE: this.domains.tableName,
-      WATCHLISTS_TABLE: this.watchlists.tableName,
-      SPEAKERS_TABLE: this.speakers.tableName,
-      FRAUDSTERS_TABLE: this.fraudsters.tableName,
-      COUNTERS_TABLE: this.counters.tableName,
-      IDEMPOTENCY_TABLE: this.idempotency.tableName,
-      VOICEPRINTS_TABLE: this.voiceprints.tableName,
-      SESSIONS_TABLE: this.sessions.tableName,
-      JOBS_TABLE: this.jobs.tableName,
-    };
+    return Object.fromEntries(Object.entries(ENV.tables).map(([table, variable]) => [variable, this[table as keyof typeof ENV.tables].tableName]));
   }
 
   /** The API function reads and writes every table, including transactions across them. */

@@ -17,6 +17,8 @@ import type { LocalCredentials } from './sigv4-verifier';
 import { startLocalStepFunctions } from './step-functions-local';
 import { startLocalSts } from './sts-local';
 import { LOCAL_REGION, localStateMachineArn, synthesizeTemplate, type LocalTemplate } from './template';
+import { ENV } from '../../lambda/environment.ts';
+import type { WorkerTask, WorkerTaskName } from '../../lambda/workflows/worker-tasks.ts';
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -112,7 +114,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       if (fn.bundle) {
         const layout = layOutFunction(fn.bundle, path.join(bundlesDir!, logicalId));
         // The function's own variables over the stack's; its speech work in-process, as in Lambda.
-        const sandbox = sandboxedFunction(logicalId, layout, () => ({ ...process.env, ...functionEnvironment(template, fn.environment), SPEECH_WORKERS: '0' }));
+        const sandbox = sandboxedFunction(logicalId, layout, () => ({ ...process.env, ...functionEnvironment(template, fn.environment), [ENV.speechWorkers]: '0' }));
         sandboxes.push(sandbox);
         handlers[logicalId] = sandbox.invoke;
       } else {
@@ -164,7 +166,7 @@ interface Resumable<Item> {
   /** The API's variable naming the state machine that runs it. */
   stateMachineVariable: string;
   /** The worker task that lists what is still open. */
-  task: string;
+  task: Extract<WorkerTaskName, 'active-jobs' | 'active-re-encryptions'>;
   /** The execution's input and name for an open item. */
   run: (item: Item) => { input: unknown; name: string };
 }
@@ -175,7 +177,7 @@ interface Resumable<Item> {
  * correlated by its job, as a run started outside a request is (lambda/store/executions.ts).
  */
 const BATCH_JOBS: Resumable<{ jobId: string }> = {
-  stateMachineVariable: 'BATCH_JOB_STATE_MACHINE_ARN',
+  stateMachineVariable: ENV.stateMachines.batchJobs,
   task: 'active-jobs',
   run: (job) => ({ input: { job, correlationId: job.jobId }, name: job.jobId }),
 };
@@ -185,7 +187,7 @@ const BATCH_JOBS: Resumable<{ jobId: string }> = {
  * it continues where the last one stopped.
  */
 const RE_ENCRYPTIONS: Resumable<{ domainId: string; kmsKeyId: string }> = {
-  stateMachineVariable: 'REENCRYPTION_STATE_MACHINE_ARN',
+  stateMachineVariable: ENV.stateMachines.reEncryption,
   task: 'active-re-encryptions',
   run: ({ domainId, kmsKeyId }) => {
     const name = `${domainId}-resumed-${Date.now()}`;
@@ -203,7 +205,8 @@ async function resume<Item>(
   const worker = Object.entries(template.functions).find(([, fn]) => fn.handler === 'batch-job-worker');
   const stateMachineId = stateMachineNamedBy(template, stateMachineVariable);
   if (!worker || !stateMachineId) return;
-  for (const item of (await handlers[worker[0]]({ task })) as Item[]) {
+  const listing: WorkerTask = { task };
+  for (const item of (await handlers[worker[0]](listing)) as Item[]) {
     const { input, name } = run(item);
     start(localStateMachineArn(stateMachineId), JSON.stringify(input), name);
   }

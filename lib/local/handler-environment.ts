@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
+import { ENV } from '../../lambda/environment.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, type LocalTemplate } from './template';
 
 export interface EngineEndpoints {
@@ -29,21 +30,17 @@ export function applyHandlerEnvironment(
   const given: Record<string, string> = {};
   for (const fn of Object.values(template.functions)) Object.assign(given, functionEnvironment(template, fn.environment));
   // The speech model layer's files are the project's own here (model/out, the handlers' default), not /opt.
-  delete given.SPEAKER_MODEL_DIR;
-  delete process.env.SPEAKER_MODEL_DIR;
+  delete given[ENV.speakerModel.directory];
+  delete process.env[ENV.speakerModel.directory];
   Object.assign(given, {
-    AWS_REGION: LOCAL_REGION,
-    VOICE_ID_ACCOUNT_ID: LOCAL_ACCOUNT_ID,
-    DYNAMODB_ENDPOINT: engines.dynamodb,
-    KMS_ENDPOINT: engines.kms,
-    S3_ENDPOINT: engines.s3,
-    STS_ENDPOINT: engines.sts,
-    ...(engines.stepFunctions ? { STEP_FUNCTIONS_ENDPOINT: engines.stepFunctions } : {}),
-    TOKEN_SECRET: tokenSecret,
-    AUDIT_EVENTS_FILE: path.resolve(dataDir, AUDIT_EVENTS_FILE),
+    [ENV.region]: LOCAL_REGION,
+    [ENV.accountId]: LOCAL_ACCOUNT_ID,
+    ...Object.fromEntries(Object.entries(engines).flatMap(([engine, url]) => (url ? [[ENV.endpoints[engine as keyof EngineEndpoints], url]] : []))),
+    [ENV.tokenSecret]: tokenSecret,
+    [ENV.auditEventsFile]: path.resolve(dataDir, AUDIT_EVENTS_FILE),
     // One process serves every call here, and ONNX Runtime holds the thread that runs it: speech work goes to
     // worker threads, one per core (Lambda runs it in-process, one request per sandbox).
-    SPEECH_WORKERS: process.env.SPEECH_WORKERS ?? String(availableParallelism()),
+    [ENV.speechWorkers]: process.env[ENV.speechWorkers] ?? String(availableParallelism()),
     // The engines accept any credentials; the handlers' SDK clients need some.
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',

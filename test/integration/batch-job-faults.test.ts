@@ -1,7 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#operations/batch-job-tasks';
-import type { OperationContext } from '#operations/context';
+import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#workflows/batch-job-tasks';
+import type { ServiceContext } from '#context';
 import { counterIds } from '#store/quota-counters';
 import { createBucket, jobRecord, put, readJson, upload } from '../support/batch-job-files';
 import { serviceContext, serviceTables } from '../support/clients';
@@ -15,7 +15,7 @@ import { newDomain } from '../support/voice-id-errors';
  * enrolled or counted twice.
  */
 describe('a batch job under faults', () => {
-  let ctx: OperationContext;
+  let ctx: ServiceContext;
   let domainId: string;
 
   beforeAll(async () => {

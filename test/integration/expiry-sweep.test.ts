@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
 import { newPrefixedId } from '#api-model/ids';
-import { eraseDeletedDomains } from '#operations/erase-deleted-domains';
+import { eraseDeletedDomains } from '#workflows/erase-deleted-domains';
 import { counterIds } from '#store/quota-counters';
 import { endpoints, serviceContext, serviceTables, voiceId } from '../support/clients';
 import { interceptDynamoDb, type PassThrough } from '../support/dynamodb-faults';

@@ -1,7 +1,7 @@
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { CreateDomainCommand, DescribeDomainCommand, EvaluateSessionCommand, UpdateDomainCommand, type Domain } from '@aws-sdk/client-voice-id';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { OperationContext } from '#operations/context';
+import type { ServiceContext } from '#context';
 import { operationsByName } from '#operations/index';
 import type { SessionClient } from '../../bin/call/session-client';
 import { call, callAudio, sessions } from '../support/calls';
@@ -106,11 +106,11 @@ describe('KMS key changes', () => {
     const domain = await domainWithData('rotation-lock', keyA.Arn!);
     // UpdateDomain as the API runs it, with the run held back, so that the domain stays IN_PROGRESS for this test.
     const ctx = await serviceContext();
-    const held: Parameters<OperationContext['reEncryptions']['start']>[] = [];
-    const holding = { ...ctx, reEncryptions: { start: (...args: Parameters<OperationContext['reEncryptions']['start']>) => Promise.resolve(void held.push(args)) } };
+    const held: Parameters<ServiceContext['reEncryptions']['start']>[] = [];
+    const holding = { ...ctx, reEncryptions: { start: (...args: Parameters<ServiceContext['reEncryptions']['start']>) => Promise.resolve(void held.push(args)) } };
     await operationsByName.get('UpdateDomain')!.call(
       { DomainId: domain.DomainId, Name: domain.Name, ServerSideEncryptionConfiguration: { KmsKeyId: keyB.Arn } },
-      holding as unknown as OperationContext,
+      holding,
     );
     expect(held).toHaveLength(1);
     expect((await describeDomain(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: keyA.Arn, UpdateStatus: 'IN_PROGRESS' });

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-voice-id';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
-import { createContext } from '#operations/context';
+import { createContext } from '#composition';
 import { serviceConfig, serviceContext, voiceId } from '../support/clients';
 import { interceptDynamoDb } from '../support/dynamodb-faults';
 import { newDomain } from '../support/voice-id-errors';

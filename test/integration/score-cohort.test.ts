@@ -1,8 +1,8 @@
 import type { DomainRecord } from '#api-model/domain';
 import { DomainScorer, type Cohort } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
-import type { OperationContext } from '#operations/context';
-import { enrollSpeaker, registerFraudster } from '#operations/enrollment';
+import type { ServiceContext } from '#context';
+import { enrollSpeaker, registerFraudster } from '#rules/enrollment';
 import { serviceContext } from '../support/clients';
 import { newDomain } from '../support/voice-id-errors';
 
@@ -11,7 +11,7 @@ import { newDomain } from '../support/voice-id-errors';
  * voiceprints, opened from the Voiceprints table, never its fraudsters'.
  */
 describe("a domain's score cohort", () => {
-  let ctx: OperationContext;
+  let ctx: ServiceContext;
   let domain: DomainRecord;
   const axis = (i: number): Voiceprint => {
     const vector = new Float32Array(256);

@@ -12,8 +12,8 @@ import {
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainRecord } from '#api-model/domain';
 import type { SpeakerRecord } from '#api-model/speaker';
-import type { OperationContext } from '#operations/context';
-import { expireSpeakers } from '#operations/expire-speakers';
+import type { ServiceContext } from '#context';
+import { expireSpeakers } from '#workflows/expire-speakers';
 import { operationsByName } from '#operations/index';
 import { BUCKET, createBucket, put, ROLE, until, upload } from '../support/batch-job-files';
 import { sessions } from '../support/calls';
@@ -32,7 +32,7 @@ const THREE_YEARS = 3 * 365 * DAY;
  * back. The clock is the operation context's (`now`), moved by giving the operations another one.
  */
 describe('speaker expiry', () => {
-  let ctx: OperationContext;
+  let ctx: ServiceContext;
   let domain: DomainRecord;
   let idle: SpeakerRecord;
   let recent: SpeakerRecord;
@@ -59,7 +59,7 @@ describe('speaker expiry', () => {
     return (await ctx.speakers.find(speaker.domainId, speaker.speakerId))!.status;
   }
 
-  const describe_ = (at: OperationContext, SpeakerId: string) =>
+  const describe_ = (at: ServiceContext, SpeakerId: string) =>
     operationsByName.get('DescribeSpeaker')!.call({ DomainId: domain.domainId, SpeakerId }, at) as Promise<{ Speaker: { Status: string } }>;
 
   beforeAll(async () => {

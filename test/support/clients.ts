@@ -8,7 +8,8 @@ import { VoiceIDClient, type VoiceIDClientConfig } from '@aws-sdk/client-voice-i
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { loadConfig } from '#config';
-import { createContext, type OperationContext } from '#operations/context';
+import { createContext } from '#composition';
+import type { ServiceContext } from '#context';
 import type { ProxyHandler } from '../../lib/local/api-gateway';
 import type { Endpoints } from '../../lib/local/embedded-stack';
 import type { TestStackDescription } from './test-stack';
@@ -148,6 +149,6 @@ export function serviceTables() {
  * The service's own operation context, wired to the embedded stack's engines as the handlers are: for tests that
  * must reach past the API (store operations, the sweeper) or move the clock.
  */
-export async function serviceContext(now: () => number = Date.now): Promise<OperationContext> {
+export async function serviceContext(now: () => number = Date.now): Promise<ServiceContext> {
   return { ...(await createContext(serviceConfig())), now };
 }

@@ -6,9 +6,9 @@ import { openExecutions } from '#store/executions';
 import { correlationIdOf } from '#transport/dispatch';
 
 jest.mock('#config', () => ({ loadConfig: () => ({}) }));
-jest.mock('#operations/context', () => ({ createContext: () => Promise.resolve({}) }));
+jest.mock('#composition', () => ({ createContext: () => Promise.resolve({}) }));
 // A task that logs, standing for every task of the worker.
-jest.mock('#operations/batch-job-tasks', () => ({
+jest.mock('#workflows/batch-job-tasks', () => ({
   prepareJob: () => {
     jest.requireActual<typeof import('#observability')>('#observability').logger.error('preparing');
     return Promise.resolve({ batches: [] });

@@ -20,11 +20,10 @@ import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
 import { ENROLLMENT_SPEECH_SECONDS, type Voiceprint } from '#biometrics/voiceprint';
 import { decodeWav, MAX_WAV_BYTES } from '#biometrics/wav';
 import { logger } from '#observability';
-import { JobFileError, type JobBucket } from '#store/job-files';
-import { EntryAlreadyDone, type JobEntry } from '#store/job-store';
-import type { OperationContext } from './context.ts';
-import { enrollSpeaker, registerFraudster, screenAgainstWatchlist } from './enrollment.ts';
-import { publishAuditRecord } from './operation.ts';
+import { EntryAlreadyDone, JobFileError, type JobBucket, type JobEntry } from '#ports/jobs';
+import type { Needs } from '#context';
+import { enrollSpeaker, registerFraudster, screenAgainstWatchlist } from '#rules/enrollment';
+import { publishAuditRecord } from '#rules/audit';
 
 /**
  * The work of a batch job, one task per state of the batch job state machine (lib/constructs/batch-jobs.ts):
@@ -52,19 +51,19 @@ class EntryError extends Error {
 
 const batchNumbers = (requests: number) => Array.from({ length: Math.ceil(requests / BATCH_SIZE) }, (_, i) => i);
 
-async function openJob(ctx: OperationContext, ref: JobReference): Promise<JobRecord> {
+async function openJob(ctx: Needs<'jobs'>, ref: JobReference): Promise<JobRecord> {
   return ctx.jobs.require(ref.domainId, ref.jobType, ref.jobId);
 }
 
 /** Ends the job and, when this call ended it (a repeated task does not), publishes its audit event. */
-async function endJob(ctx: OperationContext, job: JobRecord, status: JobStatus, failure?: JobRecord['failure']): Promise<void> {
+async function endJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>, job: JobRecord, status: JobStatus, failure?: JobRecord['failure']): Promise<void> {
   const endedAt = ctx.now();
   if (!(await ctx.jobs.end(job, status, endedAt, failure))) return;
   const ended = presentFullJob({ ...job, status, endedAt, failure });
   await publishAuditRecord(ctx, jobEndedRecord(job.jobType, job.domainId, ended));
 }
 
-const jobBucket = (ctx: OperationContext, job: JobRecord) =>
+const jobBucket = (ctx: Needs<'accountId' | 'jobFiles' | 'region'>, job: JobRecord) =>
   ctx.jobFiles.as(job.dataAccessRoleArn, domainArn(ctx.region, ctx.accountId, job.domainId), job.jobId);
 
 /**
@@ -72,7 +71,7 @@ const jobBucket = (ctx: OperationContext, job: JobRecord) =>
  * not one fails the job (FailureDetails say why) and writes nothing else. Returns the batches to fan out; a job
  * already under way (a resumed execution) keeps the requests it stored.
  */
-export async function prepareJob(ctx: OperationContext, ref: JobReference): Promise<{ batches: number[] }> {
+export async function prepareJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region'>, ref: JobReference): Promise<{ batches: number[] }> {
   const job = await openJob(ctx, ref);
   if (job.status === 'IN_PROGRESS') return { batches: batchNumbers(job.requestCount ?? 0) };
   if (job.status !== 'SUBMITTED') return { batches: [] };
@@ -97,7 +96,7 @@ export async function prepareJob(ctx: OperationContext, ref: JobReference): Prom
  * entry and the others go on; an unexpected fault on one request is thrown after the rest of the batch is done,
  * so that the state machine retries the batch, which then takes up only what is still open.
  */
-export async function processBatch(ctx: OperationContext, ref: JobReference, batch: number): Promise<{ processed: number }> {
+export async function processBatch(ctx: Needs<'accountId' | 'domains' | 'fraudsters' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region' | 'scoring' | 'speakerExpiryMs' | 'speakers' | 'speech' | 'voiceprints'>, ref: JobReference, batch: number): Promise<{ processed: number }> {
   const job = await openJob(ctx, ref);
   if (!isActive(job)) return { processed: 0 };
   const domain = await ctx.domains.require(job.domainId);
@@ -123,7 +122,7 @@ export async function processBatch(ctx: OperationContext, ref: JobReference, bat
   return { processed: entries.length };
 }
 
-async function processEntry(ctx: OperationContext, domain: DomainRecord, job: JobRecord, bucket: JobBucket, entry: JobEntry): Promise<void> {
+async function processEntry(ctx: Needs<'fraudsters' | 'jobs' | 'now' | 'quotas' | 'scoring' | 'speakerExpiryMs' | 'speakers' | 'speech' | 'voiceprints'>, domain: DomainRecord, job: JobRecord, bucket: JobBucket, entry: JobEntry): Promise<void> {
   if (entry.request.problem) throw new EntryError(400, entry.request.problem);
   const done = (result: EntryResult) => ctx.jobs.entryDone(job, entry, result);
   if (job.enrollmentConfig) {
@@ -182,7 +181,7 @@ async function processEntry(ctx: OperationContext, domain: DomainRecord, job: Jo
 }
 
 /** The voiceprint of a request's recordings (each file's chosen channel, in order), which needs 30 s of net speech. */
-async function requestVoiceprint(ctx: OperationContext, bucket: JobBucket, entry: JobEntry): Promise<Voiceprint> {
+async function requestVoiceprint(ctx: Needs<'speech'>, bucket: JobBucket, entry: JobEntry): Promise<Voiceprint> {
   let stream = newSpeechStream(ctx.speech.model);
   for (const audio of entry.request.AudioSpecifications) {
     const { bucket: name, key } = parseS3Uri(audio.S3Uri);
@@ -222,7 +221,7 @@ function entryError(error: unknown): EntryError | undefined {
  * file is written under the job's role (SSE-KMS with the job's key), and the job is COMPLETED, or
  * COMPLETED_WITH_ERRORS when any request failed. An output that cannot be written fails the job, saying why.
  */
-export async function finishJob(ctx: OperationContext, ref: JobReference): Promise<{ status: string }> {
+export async function finishJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'region'>, ref: JobReference): Promise<{ status: string }> {
   const job = await openJob(ctx, ref);
   if (!isActive(job)) return { status: job.status };
   const gaveUp: EntryResult = {
@@ -250,7 +249,7 @@ export async function finishJob(ctx: OperationContext, ref: JobReference): Promi
 }
 
 /** Ends a job whose execution gave up on an unexpected fault (logged with the job's id). */
-export async function failJob(ctx: OperationContext, ref: JobReference): Promise<{ status: string }> {
+export async function failJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>, ref: JobReference): Promise<{ status: string }> {
   const job = await openJob(ctx, ref);
   await endJob(ctx, job, 'FAILED', {
     statusCode: 500,
@@ -267,7 +266,7 @@ export const JOB_DEADLINE_MS = 25 * 3600 * 1000;
  * machine's 24-hour timeout ends an execution without running its Catch), and would hold its domain's one active
  * place for good. It is ended FAILED; its requests keep their results.
  */
-export async function failAbandonedJobs(ctx: OperationContext): Promise<{ abandonedJobs: number }> {
+export async function failAbandonedJobs(ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>): Promise<{ abandonedJobs: number }> {
   const cutoff = ctx.now() - JOB_DEADLINE_MS;
   let abandonedJobs = 0;
   for (const job of await ctx.jobs.activeJobs()) {
@@ -282,6 +281,6 @@ export async function failAbandonedJobs(ctx: OperationContext): Promise<{ abando
 }
 
 /** Jobs still SUBMITTED or IN_PROGRESS, in every domain. */
-export async function activeJobs(ctx: OperationContext): Promise<JobReference[]> {
+export async function activeJobs(ctx: Needs<'jobs'>): Promise<JobReference[]> {
   return (await ctx.jobs.activeJobs()).map(({ domainId, jobId, jobType }) => ({ domainId, jobId, jobType }));
 }

@@ -1,9 +1,9 @@
 import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
 import { logger } from '#observability';
-import type { OperationContext } from './context.ts';
+import type { Needs } from '#context';
 
 /** The daily sweep's first duty: erase every domain deleted longer ago than Voice ID's 30-day retention. */
-export async function eraseDeletedDomains(ctx: OperationContext): Promise<{ erasedDomains: number }> {
+export async function eraseDeletedDomains(ctx: Needs<'domains' | 'now'>): Promise<{ erasedDomains: number }> {
   const ids = await ctx.domains.deletedBefore(ctx.now() - DELETED_DOMAIN_RETENTION_MS);
   for (const domainId of ids) {
     await ctx.domains.erase(domainId);

@@ -5,8 +5,8 @@ import { newPrefixedId } from '#api-model/ids';
 import { isExpired, type SpeakerRecord } from '#api-model/speaker';
 import { DomainScorer, type FraudRisk } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
-import type { EntryWrite } from '#store/job-store';
-import type { OperationContext } from './context.ts';
+import type { StagedWrite } from '#ports/staged-write';
+import type { Needs } from '#context';
 
 /**
  * Enrollment and registration as every path does them (a session's caller, a batch job's recordings), so that
@@ -22,7 +22,7 @@ export interface EnrollmentRequest {
   /** Called only when the speaker is to be enrolled, so that a skipped duplicate costs no biometrics. */
   voiceprint: () => Promise<Voiceprint>;
   /** Written in the same transaction as the enrollment (a batch entry's result). */
-  also?: (speaker: SpeakerRecord, status: EnrollmentStatus) => EntryWrite;
+  also?: (speaker: SpeakerRecord, status: EnrollmentStatus) => StagedWrite;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface EnrollmentRequest {
  * keep; an opted-out speaker is refused (ConflictException SPEAKER_OPTED_OUT).
  */
 export async function enrollSpeaker(
-  ctx: OperationContext,
+  ctx: Needs<'now' | 'quotas' | 'speakerExpiryMs' | 'speakers' | 'voiceprints'>,
   domain: DomainRecord,
   request: EnrollmentRequest,
 ): Promise<{ speaker: SpeakerRecord; status: EnrollmentStatus }> {
@@ -66,11 +66,11 @@ export async function enrollSpeaker(
 
 /** Registers a new fraudster with its voiceprint on the given watchlists (which the caller has checked). */
 export async function registerFraudster(
-  ctx: OperationContext,
+  ctx: Needs<'fraudsters' | 'now' | 'quotas' | 'voiceprints'>,
   domain: DomainRecord,
   watchlistIds: string[],
   voiceprint: Voiceprint,
-  also?: (fraudster: FraudsterRecord) => EntryWrite,
+  also?: (fraudster: FraudsterRecord) => StagedWrite,
 ): Promise<FraudsterRecord> {
   const now = ctx.now();
   const fraudster: FraudsterRecord = { domainId: domain.domainId, fraudsterId: newPrefixedId(), watchlistIds, createdAt: now, updatedAt: now };
@@ -81,7 +81,7 @@ export async function registerFraudster(
 
 /** How close a voice comes to the fraudsters of a watchlist: the score and id of the closest one. */
 export async function screenAgainstWatchlist(
-  ctx: OperationContext,
+  ctx: Needs<'fraudsters' | 'scoring' | 'voiceprints'>,
   domain: DomainRecord,
   watchlistId: string,
   voice: Voiceprint,
@@ -99,7 +99,7 @@ export async function screenAgainstWatchlist(
 }
 
 /** Scores against the domain's own enrolled voices, the cohort that gives scores their meaning on its lines. */
-export async function domainScorer(ctx: OperationContext, domain: DomainRecord): Promise<DomainScorer> {
+export async function domainScorer(ctx: Needs<'scoring' | 'voiceprints'>, domain: DomainRecord): Promise<DomainScorer> {
   return new DomainScorer(ctx.scoring, await ctx.voiceprints.cohort(domain));
 }
 

@@ -1,9 +1,7 @@
-import { ConflictException } from '#api-model/errors';
-import type { DomainRecord } from '#api-model/domain';
 import { logger } from '#observability';
-import { KmsKeyRefused } from '#store/envelope';
-import type { ReEncryptionTarget } from '#store/executions';
-import type { OperationContext } from './context.ts';
+import { KmsKeyRefused, type ReEncryptionTarget } from '#ports/encryption';
+import type { Needs } from '#context';
+import { recordReEncryptionEnd } from '#rules/re-encryption';
 
 /**
  * Re-encryption of a domain's data after UpdateDomain moved it to a new KMS key, one task per state of the
@@ -30,7 +28,7 @@ const MAX_PASSES = 10;
 
 /** Processes one page; the state machine calls it again with what it returns until `done`. */
 export async function reEncryptDomainPage(
-  ctx: OperationContext,
+  ctx: Needs<'domains' | 'encryption' | 'now' | 'sessions' | 'voiceprints'>,
   target: ReEncryptionTarget,
   position: ReEncryptionPosition,
 ): Promise<ReEncryptionPosition> {
@@ -47,11 +45,11 @@ export async function reEncryptDomainPage(
     if (page.lastKey) return { ...position, after: page.lastKey, found };
     if (position.phase === 'voiceprints') return { phase: 'sessions', pass: position.pass, found, done: false };
     if (found === 0) {
-      await setStatus(ctx, target, 'COMPLETED');
+      await recordReEncryptionEnd(ctx, target, 'COMPLETED');
       return { ...position, after: undefined, found, done: true };
     }
     if (position.pass >= MAX_PASSES) {
-      await setStatus(
+      await recordReEncryptionEnd(
         ctx,
         target,
         'FAILED',
@@ -62,7 +60,7 @@ export async function reEncryptDomainPage(
     return { phase: 'voiceprints', pass: position.pass + 1, found: 0, done: false };
   } catch (error) {
     if (!(error instanceof KmsKeyRefused)) throw error;
-    await setStatus(
+    await recordReEncryptionEnd(
       ctx,
       target,
       'FAILED',
@@ -73,9 +71,9 @@ export async function reEncryptDomainPage(
 }
 
 /** Ends a run that gave up on an unexpected fault (retried first by the state machine; logged with the domain). */
-export async function failReEncryption(ctx: OperationContext, target: ReEncryptionTarget): Promise<{ status: string }> {
+export async function failReEncryption(ctx: Needs<'domains' | 'now'>, target: ReEncryptionTarget): Promise<{ status: string }> {
   logger.error('A domain re-encryption gave up on a fault', { domainId: target.domainId });
-  await setStatus(
+  await recordReEncryptionEnd(
     ctx,
     target,
     'FAILED',
@@ -85,48 +83,6 @@ export async function failReEncryption(ctx: OperationContext, target: ReEncrypti
 }
 
 /** Domains whose re-encryption is IN_PROGRESS: the embedded stack runs them again at start (a stop cut them short). */
-export async function activeReEncryptions(ctx: OperationContext): Promise<ReEncryptionTarget[]> {
+export async function activeReEncryptions(ctx: Needs<'domains'>): Promise<ReEncryptionTarget[]> {
   return ctx.domains.reEncryptionsInProgress();
-}
-
-/**
- * Starts a run for a domain that UpdateDomain just set IN_PROGRESS. A run that cannot be started leaves the domain
- * FAILED, saying how to resume, rather than IN_PROGRESS with nothing running (which would lock its key for good).
- */
-export async function startReEncryption(ctx: OperationContext, domain: DomainRecord): Promise<void> {
-  const target = { domainId: domain.domainId, kmsKeyId: domain.kmsKeyId };
-  try {
-    await ctx.reEncryptions.start(target, `${domain.domainId}-${domain.updatedAt}`);
-  } catch (error) {
-    await setStatus(
-      ctx,
-      target,
-      'FAILED',
-      `Re-encryption under ${target.kmsKeyId} could not be started. Call UpdateDomain again with KmsKeyId ${target.kmsKeyId} to resume.`,
-    );
-    throw error;
-  }
-}
-
-/**
- * Records the end of the run for `target` on the domain, if the domain still is where the run left it (same key,
- * IN_PROGRESS). `updatedAt` moves, so that an UpdateDomain that read the domain before cannot write IN_PROGRESS
- * back over the result (it is refused as a concurrent change instead, and the client reads again).
- */
-async function setStatus(ctx: OperationContext, target: ReEncryptionTarget, status: 'COMPLETED' | 'FAILED', message?: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const domain = await ctx.domains.get(target.domainId);
-    const update = domain?.encryptionUpdate;
-    if (!domain || !update || domain.kmsKeyId !== target.kmsKeyId || update.status !== 'IN_PROGRESS') return;
-    try {
-      await ctx.domains.replace(domain, {
-        ...domain,
-        encryptionUpdate: { oldKmsKeyId: update.oldKmsKeyId, status, ...(message ? { message } : {}) },
-        updatedAt: Math.max(ctx.now(), domain.updatedAt + 1),
-      });
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictException) || error.conflictType !== 'CONCURRENT_CHANGES' || attempt >= 5) throw error;
-    }
-  }
 }

@@ -11,9 +11,9 @@ import {
   type startJobInput,
 } from '#api-model/job';
 import { DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
-import { oncePerClientToken } from './client-token.ts';
-import type { OperationContext } from './context.ts';
-import { listPage } from './paging.ts';
+import { oncePerClientToken } from '#rules/client-token';
+import type { Needs } from '#context';
+import { listPage } from '#rules/paging';
 
 /**
  * What the Start, Describe and List operations of the two job types share: they differ only in names and in
@@ -69,7 +69,7 @@ export function registrationConfig(
  * fails the job with FailureDetails, as in Voice ID.
  */
 export async function startJob(
-  ctx: OperationContext,
+  ctx: Needs<'domains' | 'idempotency' | 'jobExecutions' | 'jobs' | 'now' | 'watchlists'>,
   jobType: JobType,
   request: StartJobRequest & { WatchlistIds?: string[] },
   configure: (defaultWatchlistId: string) => JobConfig,
@@ -109,13 +109,13 @@ export async function startJob(
   });
 }
 
-export async function describeJob(ctx: OperationContext, jobType: JobType, domainId: string, jobId: string) {
+export async function describeJob(ctx: Needs<'domains' | 'jobs'>, jobType: JobType, domainId: string, jobId: string) {
   await ctx.domains.require(domainId);
   return { Job: presentFullJob(await ctx.jobs.require(domainId, jobType, jobId)) };
 }
 
 export async function listJobs(
-  ctx: OperationContext,
+  ctx: Needs<'domains' | 'jobs' | 'now' | 'pageTokens'>,
   jobType: JobType,
   request: { DomainId: string; JobStatus?: JobStatus; MaxResults?: number; NextToken?: string },
 ) {

@@ -1,12 +1,12 @@
-import type { Page, PagePosition } from '#store/page';
-import type { OperationContext } from './context.ts';
+import type { Page, PagePosition } from '#ports/page';
+import type { Needs } from '#context';
 
 /**
  * One page of a List operation: opens the caller's NextToken for this list, reads a page from the store and seals
  * the position after it. `list` names the list (operation and scope), so that a token works only where it was issued.
  */
 export async function listPage<T, R>(
-  ctx: OperationContext,
+  ctx: Needs<'now' | 'pageTokens'>,
   list: string,
   request: { MaxResults?: number; NextToken?: string },
   defaultMaxResults: number,

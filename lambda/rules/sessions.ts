@@ -4,11 +4,11 @@ import { isEnded, type SessionRecord } from '#api-model/session';
 import { GENERATED_ID_PATTERN } from '#api-model/speaker';
 import { SpeechStreamStateError } from '#biometrics/errors';
 import { readSpeechStream, type SpeechStreamSummary } from '#biometrics/speech-stream';
-import type { OperationContext } from './context.ts';
+import type { Needs } from '#context';
 
 /** The domain and one of its sessions, by SessionId or SessionName: what every session operation starts from. */
 export function openSession(
-  ctx: OperationContext,
+  ctx: Needs<'now' | 'sessions'>,
   domainId: string,
   sessionNameOrId: string,
 ): Promise<{ domain: DomainRecord; session: SessionRecord }> {
@@ -29,7 +29,7 @@ export function requireLive(session: SessionRecord, nowMs: number, change: strin
  * SPEAKER_NOT_ENROLLED), but a GeneratedSpeakerId is ours to issue, so one this domain never issued is a mistake
  * (another domain's id, say) that the caller should hear about now rather than as a puzzling decision later.
  */
-export async function checkSessionSpeaker(ctx: OperationContext, domainId: string, speakerId: string): Promise<void> {
+export async function checkSessionSpeaker(ctx: Needs<'speakers'>, domainId: string, speakerId: string): Promise<void> {
   if (GENERATED_ID_PATTERN.test(speakerId)) await ctx.speakers.require(domainId, speakerId);
 }
 
@@ -38,7 +38,7 @@ export async function checkSessionSpeaker(ctx: OperationContext, domainId: strin
  * session begun under another speaker model (the deployment changed SPEAKER_MODEL mid-call) is refused clearly.
  */
 export async function openSpeech(
-  ctx: OperationContext,
+  ctx: Needs<'sessions' | 'speech'>,
   domain: DomainRecord,
   session: SessionRecord,
 ): Promise<{ state: Uint8Array; summary: SpeechStreamSummary } | undefined> {

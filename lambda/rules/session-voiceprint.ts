@@ -3,15 +3,15 @@ import { ValidationException } from '#api-model/errors';
 import type { SessionRecord } from '#api-model/session';
 import { readSpeechStream } from '#biometrics/speech-stream';
 import { ENROLLMENT_SPEECH_SECONDS, type Voiceprint } from '#biometrics/voiceprint';
-import type { OperationContext } from './context.ts';
-import { openSpeech } from './sessions.ts';
+import type { Needs } from '#context';
+import { openSpeech } from '#rules/sessions';
 
 /**
  * The voiceprint of a session's caller for enrollment or fraudster registration, which need Voice ID's 30 s of
  * net speech (more than authentication): a session with less is refused, saying how much it has.
  */
 export async function sessionVoiceprint(
-  ctx: OperationContext,
+  ctx: Needs<'sessions' | 'speech'>,
   domain: DomainRecord,
   session: SessionRecord,
   purpose: string,

@@ -1,9 +1,9 @@
 import { domainArn, type DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException } from '#api-model/errors';
-import type { OperationContext } from './context.ts';
+import type { Needs } from '#context';
 
 /** The domain a tagging ARN names. Only domains are taggable, and only this deployment's (its region and account). */
-export async function domainOfArn(ctx: OperationContext, arn: string): Promise<DomainRecord> {
+export async function domainOfArn(ctx: Needs<'accountId' | 'domains' | 'region'>, arn: string): Promise<DomainRecord> {
   const domainId = arn.slice(arn.lastIndexOf('/') + 1);
   const domain = arn === domainArn(ctx.region, ctx.accountId, domainId) ? await ctx.domains.get(domainId) : undefined;
   if (!domain) {

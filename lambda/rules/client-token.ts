@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ValidationException } from '#api-model/errors';
-import { ClientTokenTaken, type ClientTokenClaim } from '#store/idempotency-store';
-import type { OperationContext } from './context.ts';
+import { ClientTokenTaken } from '#ports/client-tokens';
+import type { StagedWrite } from '#ports/staged-write';
+import type { Needs } from '#context';
 
 interface TokenScope {
   operation: string;
@@ -18,9 +19,9 @@ interface TokenScope {
  * call's response back.
  */
 export async function oncePerClientToken<T>(
-  ctx: OperationContext,
+  ctx: Needs<'idempotency' | 'now'>,
   scope: TokenScope,
-  perform: (claim: (response: T) => ClientTokenClaim | undefined) => Promise<T>,
+  perform: (claim: (response: T) => StagedWrite | undefined) => Promise<T>,
 ): Promise<T> {
   if (!scope.clientToken) return perform(() => undefined);
   const key = `${scope.operation}/${scope.owner}/${scope.clientToken}`;

@@ -1,0 +1,32 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { modelScoring } from '#biometrics/calibration';
+import { speechEngine } from '#biometrics/speech-engine';
+import type { ServiceConfig } from '#config';
+import type { ServiceContext } from '#context';
+import { lazy } from '#lazy';
+import { PageTokens } from '#store/page-tokens';
+import { openStores } from '#store/stores';
+
+/**
+ * The one place that chooses what stands behind the context's ports: the DynamoDB, S3, KMS, Step Functions and
+ * EventBridge adapters of lambda/store, on the endpoints the configuration names. Built once per process (cold
+ * start) by each handler.
+ */
+export function createContext(config: ServiceConfig): Promise<ServiceContext> {
+  const now = Date.now;
+  return Promise.resolve({
+    ...openStores(config, now),
+    region: config.region,
+    accountId: config.accountId,
+    quotas: config.quotas,
+    speakerExpiryMs: config.speakerExpiryMs,
+    pageTokens: lazy(async () => {
+      const secret = 'value' in config.tokenSecret ? config.tokenSecret.value : await getSecret<string>(config.tokenSecret.secretArn, { maxAge: 3600 });
+      if (!secret) throw new Error('The pagination token secret is empty.');
+      return new PageTokens(secret);
+    }),
+    speech: speechEngine({ workers: config.speechWorkers, model: config.speakerModel }),
+    scoring: modelScoring(config.scoreCalibrationFile),
+    now,
+  });
+}
