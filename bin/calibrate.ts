@@ -9,11 +9,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeCohort, FAR_AT_50, FAR_AT_90, fitCalibration, measuringScoring, modelScoring } from '../lambda/biometrics/calibration.ts';
-import { evaluate } from '../lambda/biometrics/evaluation/protocol.ts';
-import { speakerEmbedder } from '../lambda/biometrics/speaker-model.ts';
-import { loadSpeakerModelSettings } from '../lambda/config.ts';
-import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS, ENROLLMENT_SPEECH_SECONDS } from '../lambda/biometrics/voiceprint.ts';
+import { encodeCohort, FAR_AT_50, FAR_AT_90, fitCalibration, measuringScoring, modelScoring } from '#biometrics/calibration';
+import { evaluate } from '#biometrics/evaluation/protocol';
+import { speakerEmbedder } from '#biometrics/speaker-model';
+import { loadSpeakerModelSettings } from '#config';
+import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS, ENROLLMENT_SPEECH_SECONDS } from '#biometrics/voiceprint';
 
 const USAGE =
   'Usage: npm run calibrate -- <folder>... [--out file] [--far-at-90 0.01] [--enroll-seconds 30] [--test-seconds 10] ' +

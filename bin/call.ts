@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { concatenate } from '../lambda/biometrics/voiceprint.ts';
-import { decodeWav } from '../lambda/biometrics/wav.ts';
-import { SessionClient, streamAudio, type ServiceAddress } from './call/session-client.ts';
+import { concatenate } from '#biometrics/voiceprint';
+import { decodeWav } from '#biometrics/wav';
+import { SessionClient, streamAudio, type ServiceAddress } from '#bin/call/session-client';
 import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =

@@ -6,8 +6,8 @@
  * .data/). Exit code 1 when any opted-out speaker still holds biometric data.
  */
 import { parseArgs } from 'node:util';
-import { SessionClient } from './call/session-client';
-import { endpointsFile, readLocalEndpoints } from './local-endpoints';
+import { SessionClient } from '#bin/call/session-client';
+import { endpointsFile, readLocalEndpoints } from './local-endpoints.ts';
 
 interface ComplianceReport {
   DomainId: string;

@@ -18,9 +18,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { endpointsFile, readLocalEndpoints } from './local-endpoints.ts';
-import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob, type JobState } from './enroll/job.ts';
-import { readCallers } from './enroll/inputs.ts';
-import { summarize } from './enroll/summary.ts';
+import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob, type JobState } from '#bin/enroll/job';
+import { readCallers } from '#bin/enroll/inputs';
+import { summarize } from '#bin/enroll/summary';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 const USAGE =

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import * as path from 'node:path';
-import { startEmbeddedStack } from '../lib/local/embedded-stack';
+import { startEmbeddedStack } from '#lib/local/embedded-stack';
 
 /**
  * `npm start`: the embedded stack on 127.0.0.1, until Ctrl-C. `npm start -- --bundles` (or VOICE_ID_RUN_BUNDLES=1)

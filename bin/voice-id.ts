@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stackPropsFromContext } from '../lib/stack-parameters';
-import { VoiceIdStack } from '../lib/voice-id-stack';
+import { stackPropsFromContext } from '#lib/stack-parameters';
+import { VoiceIdStack } from '#lib/voice-id-stack';
 
 const app = new App();
 new VoiceIdStack(app, 'VoiceId', {

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadOrCreateSecrets, type Endpoints } from '../lib/local/embedded-stack';
-import { applyHandlerEnvironment } from '../lib/local/handler-environment';
-import { synthesizeTemplate } from '../lib/local/template';
+import { loadOrCreateSecrets, type Endpoints } from '#lib/local/embedded-stack';
+import { applyHandlerEnvironment } from '#lib/local/handler-environment';
+import { synthesizeTemplate } from '#lib/local/template';
 
 async function main() {
   const [handlerName, eventFile] = process.argv.slice(2);

@@ -1,9 +1,9 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { modelScoring } from '#biometrics/calibration';
 import { speechEngine } from '#biometrics/speech-engine';
-import type { ServiceConfig } from '#config';
-import type { ServiceContext } from '#context';
-import { lazy } from '#lazy';
+import type { ServiceConfig } from './config.ts';
+import type { ServiceContext } from './context.ts';
+import { lazy } from './lazy.ts';
 import { PageTokens } from '#store/page-tokens';
 import { openStores } from '#store/stores';
 

@@ -3,7 +3,7 @@ import {
   CUSTOM_MODEL_FORMATS,
   CUSTOM_SPEAKER_MODEL,
   type SpeakerModelSettings,
-} from './biometrics/speaker-model-settings.ts';
+} from '#biometrics/speaker-model-settings';
 import { ENV } from './environment.ts';
 
 /**

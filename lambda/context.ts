@@ -1,6 +1,6 @@
 import type { ModelScoring } from '#biometrics/scoring';
 import type { SpeechEngine } from '#biometrics/speech-engine';
-import type { ServiceConfig } from '#config';
+import type { ServiceConfig } from './config.ts';
 import type { AuditEvents } from '#ports/audit-events';
 import type { ClientTokens } from '#ports/client-tokens';
 import type { Domains } from '#ports/domains';

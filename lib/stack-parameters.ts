@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import type { ServiceQuotas, VoiceIdStackProps } from './voice-id-stack';
+import type { ServiceQuotas, VoiceIdStackProps } from './voice-id-stack.ts';
 
 /**
  * The stack's parameters as CDK context (cdk.json's "context", or `cdk deploy -c name=value`), checked before

@@ -5,18 +5,18 @@ import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { readCalibrationFile } from '../lambda/biometrics/calibration';
-import { BatchJobs, grantJobRoleUse } from './constructs/batch-jobs';
-import type { DataRetention } from './constructs/data-retention';
-import { grantDomainKeyUse } from './constructs/domain-keys';
-import { DomainReEncryption } from './constructs/domain-re-encryption';
-import { ExpirySweep } from './constructs/expiry-sweep';
-import { OperationalAlarms, type AlarmDestination } from './constructs/operational-alarms';
-import { ServiceFunction } from './constructs/service-function';
-import { ServiceTables } from './constructs/service-tables';
-import { LAYER_MODEL_DIR, LAYER_SCORE_CALIBRATION_FILE, SpeechModelLayer } from './constructs/speech-model-layer';
-import { VoiceIdApi } from './constructs/voice-id-api';
-import { ENV } from '../lambda/environment.ts';
+import { readCalibrationFile } from '#biometrics/calibration';
+import { BatchJobs, grantJobRoleUse } from '#lib/constructs/batch-jobs';
+import type { DataRetention } from '#lib/constructs/data-retention';
+import { grantDomainKeyUse } from '#lib/constructs/domain-keys';
+import { DomainReEncryption } from '#lib/constructs/domain-re-encryption';
+import { ExpirySweep } from '#lib/constructs/expiry-sweep';
+import { OperationalAlarms, type AlarmDestination } from '#lib/constructs/operational-alarms';
+import { ServiceFunction } from '#lib/constructs/service-function';
+import { ServiceTables } from '#lib/constructs/service-tables';
+import { LAYER_MODEL_DIR, LAYER_SCORE_CALIBRATION_FILE, SpeechModelLayer } from '#lib/constructs/speech-model-layer';
+import { VoiceIdApi } from '#lib/constructs/voice-id-api';
+import { ENV } from '#environment';
 
 /** Limits the service enforces; unset, each is Voice ID's default (lambda/config.ts). */
 export interface ServiceQuotas {

@@ -1,5 +1,5 @@
-import { resample } from '../../lambda/biometrics/resample.ts';
-import { encodeWav, VOICE_ID_SAMPLE_RATE } from '../../lambda/biometrics/wav.ts';
+import { resample } from '#biometrics/resample';
+import { encodeWav, VOICE_ID_SAMPLE_RATE } from '#biometrics/wav';
 
 /**
  * Recordings as Voice ID's batch jobs take them: WAV, 8 kHz, 16-bit PCM, mono or stereo. A file already so is sent

@@ -8,7 +8,7 @@ import {
   StartSpeakerEnrollmentJobCommand,
   VoiceIDClient,
 } from '@aws-sdk/client-voice-id';
-import type { LocalEndpoints } from '../local-endpoints.ts';
+import type { LocalEndpoints } from '#bin/local-endpoints';
 import { prepareWav } from './audio.ts';
 import type { Caller } from './inputs.ts';
 import type { JobOutput } from './summary.ts';

@@ -3,8 +3,8 @@
  * @napi-rs/canvas is a development dependency, which no Lambda bundle may reach.
  */
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import { detPoints, equalErrorRate, ratesAtScore, type Trial } from '../../lambda/biometrics/evaluation/metrics.ts';
-import { DEFAULT_ACCEPTANCE_THRESHOLD } from '../../lambda/biometrics/scoring.ts';
+import { detPoints, equalErrorRate, ratesAtScore, type Trial } from '#biometrics/evaluation/metrics';
+import { DEFAULT_ACCEPTANCE_THRESHOLD } from '#biometrics/scoring';
 
 /** Rates as the plots label them and the command prints them. */
 export const percent = (rate: number) => `${(100 * rate).toFixed(2)} %`;

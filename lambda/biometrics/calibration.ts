@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import fusedCalibration from '../../model/calibration/resemblyzer-ge2e+deep-speaker-rescnn.json';
-import ge2eCalibration from '../../model/calibration/resemblyzer-ge2e.json';
-import fusedCohort from '../../model/cohort/resemblyzer-ge2e+deep-speaker-rescnn.json';
-import ge2eCohort from '../../model/cohort/resemblyzer-ge2e.json';
+import fusedCalibration from '#model/calibration/resemblyzer-ge2e+deep-speaker-rescnn.json';
+import ge2eCalibration from '#model/calibration/resemblyzer-ge2e.json';
+import fusedCohort from '#model/cohort/resemblyzer-ge2e+deep-speaker-rescnn.json';
+import ge2eCohort from '#model/cohort/resemblyzer-ge2e.json';
 import type { Cohort, ModelScoring, ScoreMapping } from './scoring.ts';
 
 /** The impostor rates that scores 90 and 50 stand for, unless the calibration is fitted to others. */

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { lazy } from '#lazy';
-import manifest from '../../model/models.json';
+import manifest from '#model/models.json';
 import { SpeakerModelNotProvisioned } from './errors.ts';
 import { fbank, KALDI_FBANK_80, subtractMean, type FbankWindow } from './fbank.ts';
 import { onnxModelInfo, type OnnxTensorInfo } from './onnx-model-info.ts';

@@ -11,9 +11,9 @@ import {
   type startJobInput,
 } from '#api-model/job';
 import { DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
-import { oncePerClientToken } from '#rules/client-token';
+import { oncePerClientToken } from './client-token.ts';
 import type { Needs } from '#context';
-import { listPage } from '#rules/paging';
+import { listPage } from './paging.ts';
 
 /**
  * What the Start, Describe and List operations of the two job types share: they differ only in names and in

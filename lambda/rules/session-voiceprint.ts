@@ -4,7 +4,7 @@ import type { SessionRecord } from '#api-model/session';
 import { readSpeechStream } from '#biometrics/speech-stream';
 import { ENROLLMENT_SPEECH_SECONDS, type Voiceprint } from '#biometrics/voiceprint';
 import type { Needs } from '#context';
-import { openSpeech } from '#rules/sessions';
+import { openSpeech } from './sessions.ts';
 
 /**
  * The voiceprint of a session's caller for enrollment or fraudster registration, which need Voice ID's 30 s of

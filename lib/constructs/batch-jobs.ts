@@ -3,9 +3,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DistributedMap, Errors, Fail, JsonPath, Pass, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DataRetention } from './data-retention';
-import { taskPayload } from '../../lambda/workflows/worker-tasks.ts';
-import { CORRELATION_ID_PATH, workerStateMachine, workerTask } from './worker-state-machine';
+import type { DataRetention } from './data-retention.ts';
+import { taskPayload } from '#workflows/worker-tasks';
+import { CORRELATION_ID_PATH, workerStateMachine, workerTask } from './worker-state-machine.ts';
 
 export interface BatchJobsProps {
   worker: IFunction;

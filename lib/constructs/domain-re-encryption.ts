@@ -2,9 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Choice, Condition, Errors, Fail, JsonPath, type StateMachine, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DataRetention } from './data-retention';
-import { taskPayload } from '../../lambda/workflows/worker-tasks.ts';
-import { workerStateMachine, workerTask } from './worker-state-machine';
+import type { DataRetention } from './data-retention.ts';
+import { taskPayload } from '#workflows/worker-tasks';
+import { workerStateMachine, workerTask } from './worker-state-machine.ts';
 
 export interface DomainReEncryptionProps {
   worker: IFunction;

@@ -3,8 +3,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { retainedLogGroup, type DataRetention } from './data-retention';
-import { SpeechModelLayer } from './speech-model-layer';
+import { retainedLogGroup, type DataRetention } from './data-retention.ts';
+import { SpeechModelLayer } from './speech-model-layer.ts';
 
 export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'handler'> {
   /** The file under lambda/handlers/, without extension. */

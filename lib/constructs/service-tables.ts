@@ -2,8 +2,8 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { deletionProtected, type DataRetention } from './data-retention';
-import { ENV } from '../../lambda/environment.ts';
+import { deletionProtected, type DataRetention } from './data-retention.ts';
+import { ENV } from '#environment';
 
 /** Every table expires items through this attribute (epoch seconds); reads check it too, since TTL lags. */
 export const TTL_ATTRIBUTE = 'expiresAt';

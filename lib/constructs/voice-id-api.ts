@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { AccessLogFormat, AuthorizationType, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RequestValidator, RestApi, type IResource } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { retainedLogGroup, type DataRetention } from './data-retention';
-import { restRoutes, WIRE_PROTOCOL_PATH } from '../../lambda/transport/rest-routes';
+import { retainedLogGroup, type DataRetention } from './data-retention.ts';
+import { restRoutes, WIRE_PROTOCOL_PATH } from '#transport/rest-routes';
 
 /**
  * API Gateway in front of the API function: `POST /` for the Voice ID wire protocol and the REST route table.

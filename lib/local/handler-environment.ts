@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { ENV } from '../../lambda/environment.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, type LocalTemplate } from './template';
+import { ENV } from '#environment';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, type LocalTemplate } from './template.ts';
 
 export interface EngineEndpoints {
   dynamodb: string;

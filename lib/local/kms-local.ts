@@ -2,8 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './template';
-import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './template.ts';
+import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server.ts';
 
 const storedKey = z.object({
   keyId: z.string(),

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { localFunctionArn, type FunctionBundle } from './template';
+import { localFunctionArn, type FunctionBundle } from './template.ts';
 
 /** Where a function's files are once laid out as Lambda lays them out: the task root and the layers' /opt. */
 export interface FunctionLayout {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort, waitUntil } from './processes';
+import { freePort, waitUntil } from './processes.ts';
 
 /**
  * S3 by fauxqs, in its own process (it is an ES module and keeps its objects in memory). It stands in for the

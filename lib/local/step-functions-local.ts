@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { z } from 'zod';
-import { localFunctionArn, localStateMachineArn, type LocalTemplate } from './template';
-import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server';
+import { localFunctionArn, localStateMachineArn, type LocalTemplate } from './template.ts';
+import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server.ts';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
 (Promise as unknown as { withResolvers: unknown }).withResolvers ??= function withResolvers<T>() {

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './json-protocol-server';
-import { LOCAL_ACCOUNT_ID } from './template';
+import { readBody } from './json-protocol-server.ts';
+import { LOCAL_ACCOUNT_ID } from './template.ts';
 
 const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::([0-9]{12}):role\/(.+)$/;
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';

@@ -2,8 +2,8 @@ import { arch } from 'node:process';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { HANDLER_METADATA_KEY } from '../constructs/service-function';
-import { VoiceIdStack } from '../voice-id-stack';
+import { HANDLER_METADATA_KEY } from '#lib/constructs/service-function';
+import { VoiceIdStack } from '#lib/voice-id-stack';
 
 /** A function as the cloud assembly holds it: its bundled code and its layers' contents, with its settings. */
 export interface FunctionBundle {

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { resample } from '../../lambda/biometrics/resample.ts';
-import { speakerEmbedder } from '../../lambda/biometrics/speaker-model.ts';
-import { concatenate, extractSpeech, voiceprint } from '../../lambda/biometrics/voiceprint.ts';
-import { decodeWav } from '../../lambda/biometrics/wav.ts';
+import { resample } from '#biometrics/resample';
+import { speakerEmbedder } from '#biometrics/speaker-model';
+import { concatenate, extractSpeech, voiceprint } from '#biometrics/voiceprint';
+import { decodeWav } from '#biometrics/wav';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);

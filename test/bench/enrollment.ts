@@ -18,9 +18,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateDomainCommand } from '@aws-sdk/client-voice-id';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav, encodeWav } from '#biometrics/wav';
-import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob } from '../../bin/enroll/job';
-import { readCallers } from '../../bin/enroll/inputs';
-import { startStackProcess } from '../support/stack-process';
+import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob } from '#bin/enroll/job';
+import { readCallers } from '#bin/enroll/inputs';
+import { startStackProcess } from '#test/support/stack-process';
 
 const SPEAKERS = Number(process.env.BENCH_SPEAKERS ?? 100);
 const DATA = path.join(__dirname, '..', '..', '..', 'shared', 'data');

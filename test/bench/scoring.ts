@@ -3,9 +3,9 @@
  * caller against the claimed speaker and against a watchlist (1 and 500 fraudsters), each against the shipped
  * cohort of the default model (441 voices), as a domain too small for its own is scored.
  */
-import { modelScoring } from '../../lambda/biometrics/calibration.ts';
-import { DomainScorer } from '../../lambda/biometrics/scoring.ts';
-import type { Voiceprint } from '../../lambda/biometrics/voiceprint.ts';
+import { modelScoring } from '#biometrics/calibration';
+import { DomainScorer } from '#biometrics/scoring';
+import type { Voiceprint } from '#biometrics/voiceprint';
 
 const MODEL = 'resemblyzer-ge2e';
 const scoring = modelScoring();

@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
-import { SessionClient, toPcm16 } from '../../bin/call/session-client';
-import { percentile, startStackProcess } from '../support/stack-process';
+import { SessionClient, toPcm16 } from '#bin/call/session-client';
+import { percentile, startStackProcess } from '#test/support/stack-process';
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '10,25,50,75,100').split(',').map(Number);
 const CALL_SECONDS = Number(process.env.BENCH_CALL_SECONDS ?? 30);

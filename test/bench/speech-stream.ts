@@ -18,10 +18,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { speechEngine, type SpeechEngine } from '../../lambda/biometrics/speech-engine.ts';
-import { newSpeechStream, readSpeechStream } from '../../lambda/biometrics/speech-stream.ts';
-import { concatenate } from '../../lambda/biometrics/voiceprint.ts';
-import { decodeWav, VOICE_ID_SAMPLE_RATE } from '../../lambda/biometrics/wav.ts';
+import { speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
+import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
+import { concatenate } from '#biometrics/voiceprint';
+import { decodeWav, VOICE_ID_SAMPLE_RATE } from '#biometrics/wav';
 
 const RATE = VOICE_ID_SAMPLE_RATE;
 const DATA = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'librispeech-test-other-10');

@@ -4,7 +4,7 @@
  * Figures vary with the machine; run it on the machine you want numbers for.
  */
 import { CreateDomainCommand, DescribeDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
-import { percentile, startStackProcess } from '../support/stack-process';
+import { percentile, startStackProcess } from '#test/support/stack-process';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);

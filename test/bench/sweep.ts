@@ -16,10 +16,10 @@ import { newPrefixedId } from '#api-model/ids';
 import { loadConfig } from '#config';
 import { createContext } from '#composition';
 import { expireSpeakers } from '#workflows/expire-speakers';
-import { loadOrCreateSecrets } from '../../lib/local/embedded-stack';
-import { applyHandlerEnvironment } from '../../lib/local/handler-environment';
-import { synthesizeTemplate } from '../../lib/local/template';
-import { startStackProcess } from '../support/stack-process';
+import { loadOrCreateSecrets } from '#lib/local/embedded-stack';
+import { applyHandlerEnvironment } from '#lib/local/handler-environment';
+import { synthesizeTemplate } from '#lib/local/template';
+import { startStackProcess } from '#test/support/stack-process';
 
 const SPEAKERS = Number(process.env.BENCH_SPEAKERS ?? 100_000);
 const OVERDUE_PERCENT = Number(process.env.BENCH_OVERDUE_PERCENT ?? 1);

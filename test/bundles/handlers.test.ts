@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LambdaSandbox } from '../../lib/local/lambda-sandbox';
-import { LOCAL_ARCHITECTURE } from '../../lib/local/template';
-import { createBucket, jobRecord, put, upload } from '../support/batch-job-files';
-import { call, callAudio } from '../support/calls';
-import { endpoints, serviceContext, testStack } from '../support/clients';
-import { problemsOf } from '../support/lambda-assets';
-import { layOutAssembly, SandboxSessionClient, startSandbox, type LaidOutFunction } from '../support/sandboxes';
+import type { LambdaSandbox } from '#lib/local/lambda-sandbox';
+import { LOCAL_ARCHITECTURE } from '#lib/local/template';
+import { createBucket, jobRecord, put, upload } from '#test/support/batch-job-files';
+import { call, callAudio } from '#test/support/calls';
+import { endpoints, serviceContext, testStack } from '#test/support/clients';
+import { problemsOf } from '#test/support/lambda-assets';
+import { layOutAssembly, SandboxSessionClient, startSandbox, type LaidOutFunction } from '#test/support/sandboxes';
 
 /**
  * The functions as `cdk deploy` would ship them, synthesized with bundling for this machine's architecture (by the

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { stackPropsFromContext } from '../../lib/stack-parameters';
-import { EVERY_PARAMETER } from '../support/stack-parameters';
+import { stackPropsFromContext } from '#lib/stack-parameters';
+import { EVERY_PARAMETER } from '#test/support/stack-parameters';
 
 const fromContext = (context: Record<string, unknown>) => stackPropsFromContext(new App({ context }).node);
 

@@ -4,12 +4,12 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { fitCalibration } from '../../lambda/biometrics/calibration';
-import { loadConfig } from '../../lambda/config';
-import { restRoutes } from '../../lambda/transport/rest-routes';
-import { LAYER_SCORE_CALIBRATION_FILE } from '../../lib/constructs/speech-model-layer';
-import { VoiceIdStack, type VoiceIdStackProps } from '../../lib/voice-id-stack';
-import { EVERY_PARAMETER } from '../support/stack-parameters';
+import { fitCalibration } from '#biometrics/calibration';
+import { loadConfig } from '#config';
+import { restRoutes } from '#transport/rest-routes';
+import { LAYER_SCORE_CALIBRATION_FILE } from '#lib/constructs/speech-model-layer';
+import { VoiceIdStack, type VoiceIdStackProps } from '#lib/voice-id-stack';
+import { EVERY_PARAMETER } from '#test/support/stack-parameters';
 
 function synthesize(props: VoiceIdStackProps = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

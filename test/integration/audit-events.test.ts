@@ -8,10 +8,10 @@ import {
   StartSpeakerEnrollmentJobCommand,
 } from '@aws-sdk/client-voice-id';
 import type { AuditEvent } from '#api-model/audit-event';
-import { BUCKET, createBucket, put, ROLE, until } from '../support/batch-job-files';
-import { call, callAudio, sessions } from '../support/calls';
-import { endpoints, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { BUCKET, createBucket, put, ROLE, until } from '#test/support/batch-job-files';
+import { call, callAudio, sessions } from '#test/support/calls';
+import { endpoints, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Audit events as the embedded stack records them (`<data dir>/audit-events.jsonl`; EventBridge in AWS): a call that

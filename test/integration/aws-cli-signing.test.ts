@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { Endpoints } from '../../lib/local/embedded-stack';
-import { pythonClients } from '../support/python-clients';
+import type { Endpoints } from '#lib/local/embedded-stack';
+import { pythonClients } from '#test/support/python-clients';
 
 const run = promisify(execFile);
 const PLUGIN_DIR = path.join(__dirname, '..', '..', 'clients', 'open-voice-id-signing');

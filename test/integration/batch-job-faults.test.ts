@@ -3,10 +3,10 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#workflows/batch-job-tasks';
 import type { ServiceContext } from '#context';
 import { counterIds } from '#store/quota-counters';
-import { createBucket, jobRecord, put, readJson, upload } from '../support/batch-job-files';
-import { serviceContext, serviceTables } from '../support/clients';
-import { interceptDynamoDb } from '../support/dynamodb-faults';
-import { newDomain } from '../support/voice-id-errors';
+import { createBucket, jobRecord, put, readJson, upload } from '#test/support/batch-job-files';
+import { serviceContext, serviceTables } from '#test/support/clients';
+import { interceptDynamoDb } from '#test/support/dynamodb-faults';
+import { newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Faults in the middle of a job. The job's tasks run here as the state machine runs them (the same functions,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateDomainCommand, DescribeSpeakerEnrollmentJobCommand, StartSpeakerEnrollmentJobCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
-import { ROLE, until } from '../support/batch-job-files';
-import { LIBRISPEECH } from '../support/calls';
-import { startStackProcess, type StackProcess } from '../support/stack-process';
+import { ROLE, until } from '#test/support/batch-job-files';
+import { LIBRISPEECH } from '#test/support/calls';
+import { startStackProcess, type StackProcess } from '#test/support/stack-process';
 
 /**
  * `npm start`'s program stopped (Ctrl-C) while a job runs: when it starts again the job runs again from the

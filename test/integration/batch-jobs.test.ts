@@ -10,10 +10,10 @@ import {
   type StartSpeakerEnrollmentJobCommandInput,
 } from '@aws-sdk/client-voice-id';
 import { encodeWav } from '#biometrics/wav';
-import { BUCKET, createBucket, jobRecord, put, readJson, ROLE, s3, until, upload } from '../support/batch-job-files';
-import { call, callAudio, sessions } from '../support/calls';
-import { serviceContext, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { BUCKET, createBucket, jobRecord, put, readJson, ROLE, s3, until, upload } from '#test/support/batch-job-files';
+import { call, callAudio, sessions } from '#test/support/calls';
+import { serviceContext, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Batch jobs with real speech (LibriSpeech test-other, 8 kHz) uploaded to the local S3, driven through the official

@@ -10,15 +10,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fitCalibration, modelScoring } from '../../lambda/biometrics/calibration.ts';
-import { equalErrorRate, ratesAtScore } from '../../lambda/biometrics/evaluation/metrics.ts';
-import { evaluate, scoreTrials, type Evaluation } from '../../lambda/biometrics/evaluation/protocol.ts';
-import { resample } from '../../lambda/biometrics/resample.ts';
-import { cosine } from '../../lambda/biometrics/scoring.ts';
-import { speakerEmbedder } from '../../lambda/biometrics/speaker-model.ts';
-import { voiceprint } from '../../lambda/biometrics/voiceprint.ts';
-import { decodeWav } from '../../lambda/biometrics/wav.ts';
-import { telephoneCopy } from '../support/telephone-channel.ts';
+import { fitCalibration, modelScoring } from '#biometrics/calibration';
+import { equalErrorRate, ratesAtScore } from '#biometrics/evaluation/metrics';
+import { evaluate, scoreTrials, type Evaluation } from '#biometrics/evaluation/protocol';
+import { resample } from '#biometrics/resample';
+import { cosine } from '#biometrics/scoring';
+import { speakerEmbedder } from '#biometrics/speaker-model';
+import { voiceprint } from '#biometrics/voiceprint';
+import { decodeWav } from '#biometrics/wav';
+import { telephoneCopy } from '#test/support/telephone-channel';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DATA = path.join(ROOT, '..', 'shared', 'data');

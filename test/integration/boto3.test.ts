@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { LIBRISPEECH } from '../support/calls';
-import { pythonClients } from '../support/python-clients';
+import { LIBRISPEECH } from '#test/support/calls';
+import { pythonClients } from '#test/support/python-clients';
 
 describe('boto3', () => {
   it('drives domains, watchlists, speakers and tags as Voice ID customers do', async () => {

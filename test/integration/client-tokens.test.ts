@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-voice-id';
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { endpoints, http, kms, serviceTables, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { endpoints, http, kms, serviceTables, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 /**
  * ClientToken makes creation idempotent for 24 hours, as in Voice ID, and no longer: after that a retry is a new

@@ -1,9 +1,9 @@
 import { CreateWatchlistCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
-import { serviceContext, voiceId } from '../support/clients';
-import { interceptDynamoDb } from '../support/dynamodb-faults';
-import { newDomain } from '../support/voice-id-errors';
+import { serviceContext, voiceId } from '#test/support/clients';
+import { interceptDynamoDb } from '#test/support/dynamodb-faults';
+import { newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Every read that answers a caller is strongly consistent. DynamoDB Local always is, so a read that was not would

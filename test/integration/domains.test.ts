@@ -12,8 +12,8 @@ import {
   type DomainSummary,
 } from '@aws-sdk/client-voice-id';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { endpoints, kms, serviceTables, voiceId } from '../support/clients';
-import { failure, retryingConcurrentChanges } from '../support/voice-id-errors';
+import { endpoints, kms, serviceTables, voiceId } from '#test/support/clients';
+import { failure, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
 const client = voiceId();
 const keyArn = () => endpoints().defaultKmsKeyArn;

@@ -6,9 +6,9 @@ import { DescribeSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { resample } from '#biometrics/resample';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav, encodeWav } from '#biometrics/wav';
-import { LIBRISPEECH } from '../support/calls';
-import { apiUrl, endpoints, voiceId } from '../support/clients';
-import { newDomain } from '../support/voice-id-errors';
+import { LIBRISPEECH } from '#test/support/calls';
+import { apiUrl, endpoints, voiceId } from '#test/support/clients';
+import { newDomain } from '#test/support/voice-id-errors';
 
 /**
  * `npm run enroll` as a migrating user runs it, in a child process against this run's stack: a folder of callers'

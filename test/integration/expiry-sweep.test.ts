@@ -12,8 +12,8 @@ import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
 import { newPrefixedId } from '#api-model/ids';
 import { eraseDeletedDomains } from '#workflows/erase-deleted-domains';
 import { counterIds } from '#store/quota-counters';
-import { endpoints, serviceContext, serviceTables, voiceId } from '../support/clients';
-import { interceptDynamoDb, type PassThrough } from '../support/dynamodb-faults';
+import { endpoints, serviceContext, serviceTables, voiceId } from '#test/support/clients';
+import { interceptDynamoDb, type PassThrough } from '#test/support/dynamodb-faults';
 
 const client = voiceId();
 const DAY_MS = 24 * 3600 * 1000;

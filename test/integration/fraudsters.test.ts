@@ -9,9 +9,9 @@ import {
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
 import { counterIds } from '#store/quota-counters';
-import { serviceContext, serviceTables, voiceId } from '../support/clients';
-import { interceptDynamoDb } from '../support/dynamodb-faults';
-import { failure, newDomain, retryingConcurrentChanges } from '../support/voice-id-errors';
+import { serviceContext, serviceTables, voiceId } from '#test/support/clients';
+import { interceptDynamoDb } from '#test/support/dynamodb-faults';
+import { failure, newDomain, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
 const client = voiceId();
 

@@ -3,10 +3,10 @@ import { CreateDomainCommand, DescribeDomainCommand, EvaluateSessionCommand, Upd
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '#context';
 import { operationsByName } from '#operations/index';
-import type { SessionClient } from '../../bin/call/session-client';
-import { call, callAudio, sessions } from '../support/calls';
-import { kms, serviceContext, serviceTables, voiceId } from '../support/clients';
-import { failure, retryingConcurrentChanges } from '../support/voice-id-errors';
+import type { SessionClient } from '#bin/call/session-client';
+import { call, callAudio, sessions } from '#test/support/calls';
+import { kms, serviceContext, serviceTables, voiceId } from '#test/support/clients';
+import { failure, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
 /**
  * UpdateDomain with a new KMS key (README "Your KMS keys"): new data is sealed under the new key at once, and a run

@@ -1,7 +1,7 @@
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { endpoints, kms } from '../support/clients';
+import { endpoints, kms } from '#test/support/clients';
 
 describe('the embedded engines', () => {
   it('run the synthesized batch job state machine, whose tasks are the worker handler, with Step Functions\' execution names', async () => {

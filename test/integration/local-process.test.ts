@@ -4,8 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { Endpoints } from '../../lib/local/embedded-stack';
-import { pythonClients } from '../support/python-clients';
+import type { Endpoints } from '#lib/local/embedded-stack';
+import { pythonClients } from '#test/support/python-clients';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);

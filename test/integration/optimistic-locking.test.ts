@@ -16,9 +16,9 @@ import {
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
 import { createContext } from '#composition';
-import { serviceConfig, serviceContext, voiceId } from '../support/clients';
-import { interceptDynamoDb } from '../support/dynamodb-faults';
-import { newDomain } from '../support/voice-id-errors';
+import { serviceConfig, serviceContext, voiceId } from '#test/support/clients';
+import { interceptDynamoDb } from '#test/support/dynamodb-faults';
+import { newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Every write is conditional on the record the caller read. Races are timing-dependent; here the stores are

@@ -8,8 +8,8 @@ import {
   OptOutSpeakerCommand,
 } from '@aws-sdk/client-voice-id';
 import { newPrefixedId } from '#api-model/ids';
-import { endpoints, serviceContext, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { endpoints, serviceContext, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Paging, the same for every list: pages of exactly MaxResults until the last, which holds the rest (DynamoDB

@@ -4,8 +4,8 @@ import { newPrefixedId } from '#api-model/ids';
 import createDomain from '#operations/create-domain';
 import deleteDomain from '#operations/delete-domain';
 import { counterIds } from '#store/quota-counters';
-import { endpoints, serviceContext, serviceTables, voiceId } from '../support/clients';
-import { newDomain, retryingConcurrentChanges } from '../support/voice-id-errors';
+import { endpoints, serviceContext, serviceTables, voiceId } from '#test/support/clients';
+import { newDomain, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
 const client = voiceId();
 

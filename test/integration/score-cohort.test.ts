@@ -3,8 +3,8 @@ import { DomainScorer, type Cohort } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
 import type { ServiceContext } from '#context';
 import { enrollSpeaker, registerFraudster } from '#rules/enrollment';
-import { serviceContext } from '../support/clients';
-import { newDomain } from '../support/voice-id-errors';
+import { serviceContext } from '#test/support/clients';
+import { newDomain } from '#test/support/voice-id-errors';
 
 /**
  * The cohort a domain's callers are scored against (lambda/biometrics/scoring.ts): its enrolled speakers'

@@ -1,9 +1,9 @@
 import { CreateDomainCommand, EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
-import { VoiceIdCallError, toPcm16, type SessionClient, type SessionDescription } from '../../bin/call/session-client';
-import { callAudio, sessions } from '../support/calls';
+import { VoiceIdCallError, toPcm16, type SessionClient, type SessionDescription } from '#bin/call/session-client';
+import { callAudio, sessions } from '#test/support/calls';
 import { newSpeechStream } from '#biometrics/speech-stream';
-import { endpoints, serviceContext, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { endpoints, serviceContext, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 /** Bad session input gets a Voice ID error that says what to fix, and changes nothing. */
 describe('session input', () => {

@@ -1,9 +1,9 @@
 import { DeleteSpeakerCommand, DescribeSpeakerCommand, EvaluateSessionCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { VoiceIdCallError, type SessionClient } from '../../bin/call/session-client';
-import { call, callAudio, sessions } from '../support/calls';
-import { serviceTables, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { VoiceIdCallError, type SessionClient } from '#bin/call/session-client';
+import { call, callAudio, sessions } from '#test/support/calls';
+import { serviceTables, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 /**
  * Sessions with real speech (LibriSpeech test-other, 8 kHz) through the wire protocol, and EvaluateSession through

@@ -15,11 +15,11 @@ import type { SpeakerRecord } from '#api-model/speaker';
 import type { ServiceContext } from '#context';
 import { expireSpeakers } from '#workflows/expire-speakers';
 import { operationsByName } from '#operations/index';
-import { BUCKET, createBucket, put, ROLE, until, upload } from '../support/batch-job-files';
-import { sessions } from '../support/calls';
-import { serviceContext, serviceTables, voiceId } from '../support/clients';
-import { enrolledSpeakerRecord } from '../support/speaker-record';
-import { newDomain } from '../support/voice-id-errors';
+import { BUCKET, createBucket, put, ROLE, until, upload } from '#test/support/batch-job-files';
+import { sessions } from '#test/support/calls';
+import { serviceContext, serviceTables, voiceId } from '#test/support/clients';
+import { enrolledSpeakerRecord } from '#test/support/speaker-record';
+import { newDomain } from '#test/support/voice-id-errors';
 
 const ROOT = path.join(__dirname, '..', '..');
 const HOUR = 3600 * 1000;

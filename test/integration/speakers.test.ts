@@ -1,8 +1,8 @@
 import { DeleteSpeakerCommand, DescribeSpeakerCommand, ListSpeakersCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import type { SpeakerRecord } from '#api-model/speaker';
-import { serviceContext, voiceId } from '../support/clients';
-import { enrolledSpeakerRecord } from '../support/speaker-record';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { serviceContext, voiceId } from '#test/support/clients';
+import { enrolledSpeakerRecord } from '#test/support/speaker-record';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 const client = voiceId();
 

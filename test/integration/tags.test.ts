@@ -1,6 +1,6 @@
 import { CreateDomainCommand, DeleteDomainCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-voice-id';
-import { endpoints, http, voiceId } from '../support/clients';
-import { failure, newDomain, retryingConcurrentChanges } from '../support/voice-id-errors';
+import { endpoints, http, voiceId } from '#test/support/clients';
+import { failure, newDomain, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
 const client = voiceId();
 

@@ -1,6 +1,6 @@
 import { ListDomainsCommand } from '@aws-sdk/client-voice-id';
-import { endpoints, http, voiceId } from '../support/clients';
-import { newDomain } from '../support/voice-id-errors';
+import { endpoints, http, voiceId } from '#test/support/clients';
+import { newDomain } from '#test/support/voice-id-errors';
 
 /** The members of REST responses these tests read (timestamps are epoch seconds over REST and the wire). */
 interface Domain {

@@ -8,8 +8,8 @@ import {
   type UpdateWatchlistCommandInput,
 } from '@aws-sdk/client-voice-id';
 import { newPrefixedId } from '#api-model/ids';
-import { serviceContext, voiceId } from '../support/clients';
-import { failure, newDomain } from '../support/voice-id-errors';
+import { serviceContext, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
 
 const client = voiceId();
 

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { newResourceId } from '#api-model/ids';
 import type { JobRecord } from '#api-model/job';
-import { LIBRISPEECH } from './calls';
-import { endpoints } from './clients';
+import { LIBRISPEECH } from './calls.ts';
+import { endpoints } from './clients.ts';
 
 /** A customer's bucket of recordings, manifests and job output in the local S3, and the role jobs read it as. */
 export const ROLE = 'arn:aws:iam::000000000000:role/voice-id-batch-access';

@@ -1,5 +1,5 @@
-import { BUNDLES_PREFIX } from './global-setup-bundles';
-import type { TestStackDescription } from './test-stack';
+import { BUNDLES_PREFIX } from './global-setup-bundles.ts';
+import type { TestStackDescription } from './test-stack.ts';
 
 // Each suite of the bundles project talks to that project's stack: its description under the names the test
 // support reads (test/support/clients.ts), in this suite's own copy of the environment.

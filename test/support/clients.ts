@@ -10,11 +10,11 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { loadConfig } from '#config';
 import { createContext } from '#composition';
 import type { ServiceContext } from '#context';
-import type { ProxyHandler } from '../../lib/local/api-gateway';
-import type { Endpoints } from '../../lib/local/embedded-stack';
-import type { TestStackDescription } from './test-stack';
+import type { ProxyHandler } from '#lib/local/api-gateway';
+import type { Endpoints } from '#lib/local/embedded-stack';
+import type { TestStackDescription } from './test-stack.ts';
 
-export { TEST_QUOTAS } from './test-stack';
+export { TEST_QUOTAS } from './test-stack.ts';
 
 /** The embedded stack of this run, as test/support/global-setup.ts started (or borrowed) it. */
 export function testStack(): TestStackDescription {
@@ -51,13 +51,13 @@ async function startInProcessApi(): Promise<{ server: Server; url: string }> {
   // The environment Lambda (and the embedded stack) gives the handlers, before their modules initialise.
   Object.assign(process.env, stack.handlerEnvironment);
   // Loaded here, not at the top: only this mode needs them (the CDK constructs are slow to load).
-  const { HANDLERS_DIR } = await import('../../lib/constructs/service-function');
+  const { HANDLERS_DIR } = await import('#lib/constructs/service-function');
   const handlers: Record<string, ProxyHandler> = {};
   for (const functionId of new Set(stack.routes.map((route) => route.functionId))) {
     const module = (await import(path.join(HANDLERS_DIR, `${stack.functions[functionId]}.ts`))) as { handler: ProxyHandler };
     handlers[functionId] = module.handler;
   }
-  const { startApiGateway } = await import('../../lib/local/api-gateway');
+  const { startApiGateway } = await import('#lib/local/api-gateway');
   return startApiGateway({ routes: stack.routes, handlers, credentials: stack.endpoints.credentials, port: 0 });
 }
 

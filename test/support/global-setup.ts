@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { readTestStack, startTestStack, type TestStackDescription } from './test-stack';
+import { readTestStack, startTestStack, type TestStackDescription } from './test-stack.ts';
 
 /**
  * One embedded stack, in a fresh data directory, for all integration tests of a run.

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { StackProcess } from './stack-process';
+import type { StackProcess } from './stack-process.ts';
 
 export default async function globalTeardown() {
   const own = globalThis as { voiceIdBundlesStack?: StackProcess };

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EmbeddedStack, Endpoints } from '../../lib/local/embedded-stack';
+import type { EmbeddedStack, Endpoints } from '#lib/local/embedded-stack';
 
 export default async function globalTeardown() {
   const own = globalThis as { voiceIdStack?: EmbeddedStack };

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { ONNX_RUNTIME_BUILDS } from '../../lib/constructs/speech-model-layer';
-import { readTemplate, type FunctionBundle } from '../../lib/local/template';
-import models from '../../model/models.json';
+import { ONNX_RUNTIME_BUILDS } from '#lib/constructs/speech-model-layer';
+import { readTemplate, type FunctionBundle } from '#lib/local/template';
+import models from '#model/models.json';
 
 const ROOT = path.join(__dirname, '..', '..');
 

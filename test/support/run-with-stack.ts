@@ -17,7 +17,7 @@ async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const environment = { ...process.env };
-  const { startTestStack } = await import('./test-stack');
+  const { startTestStack } = await import('./test-stack.ts');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'voice-id-shared-test-stack-'));
   process.env.VOICE_ID_TEST_IN_PROCESS = '1';
   const { stack, description } = await startTestStack(dataDir, { withTemplate: true });

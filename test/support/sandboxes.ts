@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { SessionClient } from '../../bin/call/session-client';
-import { LAYER_MODEL_DIR } from '../../lib/constructs/speech-model-layer';
-import { proxyEvent } from '../../lib/local/api-gateway';
-import { LambdaSandbox, layOutFunction, sandboxEnvironment, type FunctionLayout } from '../../lib/local/lambda-sandbox';
-import { functionsOf, type FunctionAssets } from './lambda-assets';
+import { SessionClient } from '#bin/call/session-client';
+import { LAYER_MODEL_DIR } from '#lib/constructs/speech-model-layer';
+import { proxyEvent } from '#lib/local/api-gateway';
+import { LambdaSandbox, layOutFunction, sandboxEnvironment, type FunctionLayout } from '#lib/local/lambda-sandbox';
+import { functionsOf, type FunctionAssets } from './lambda-assets.ts';
 
 export interface LaidOutFunction extends FunctionAssets {
   layout: FunctionLayout;

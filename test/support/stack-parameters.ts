@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { VoiceIdStackProps } from '../../lib/voice-id-stack';
+import type { VoiceIdStackProps } from '#lib/voice-id-stack';
 
 /** Every stack parameter away from its default. */
 export const EVERY_PARAMETER: VoiceIdStackProps = {

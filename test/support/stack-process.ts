@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Endpoints } from '../../lib/local/embedded-stack';
+import type { Endpoints } from '#lib/local/embedded-stack';
 
 const ROOT = path.join(__dirname, '..', '..');
 

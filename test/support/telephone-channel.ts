@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { decodeWav, encodeWav, VOICE_ID_SAMPLE_RATE } from '../../lambda/biometrics/wav.ts';
+import { decodeWav, encodeWav, VOICE_ID_SAMPLE_RATE } from '#biometrics/wav';
 
 /** A second-order section of the audio EQ cookbook (R. Bristow-Johnson), run in place. */
 function biquad(samples: Float32Array, kind: 'highpass' | 'lowpass', frequency: number): void {

@@ -1,4 +1,4 @@
-import { startTestStack } from './test-stack';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * `tsx test/support/test-stack-process.ts`: a test stack (test/support/test-stack.ts) in a process of its own, in

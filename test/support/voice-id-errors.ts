@@ -1,5 +1,5 @@
 import { CreateDomainCommand } from '@aws-sdk/client-voice-id';
-import { endpoints, voiceId } from './clients';
+import { endpoints, voiceId } from './clients.ts';
 
 /** A Voice ID error as the official client raises it. */
 export interface VoiceIdFailure extends Error {

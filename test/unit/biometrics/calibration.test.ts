@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fitCalibration, measuringScoring, modelScoring, readCalibrationFile } from '../../../lambda/biometrics/calibration.ts';
-import { calibratedScore } from '../../../lambda/biometrics/scoring.ts';
+import { fitCalibration, measuringScoring, modelScoring, readCalibrationFile } from '#biometrics/calibration';
+import { calibratedScore } from '#biometrics/scoring';
 
 /** Margins of impostors drawn from N(0, 0.07), the spread measured on real speech, reproducibly. */
 function normalMargins(count: number, sd = 0.07): number[] {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fbank, KALDI_FBANK_80, subtractMean } from '../../../lambda/biometrics/fbank.ts';
+import { fbank, KALDI_FBANK_80, subtractMean } from '#biometrics/fbank';
 
 /** Written by model/custom_model_fixtures.py with kaldi-native-fbank 1.23.0. */
 const golden = JSON.parse(readFileSync(path.join(__dirname, '../../../model/fixtures/fbank-golden.json'), 'utf8')) as {

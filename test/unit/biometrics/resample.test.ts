@@ -1,4 +1,4 @@
-import { resample } from '../../../lambda/biometrics/resample.ts';
+import { resample } from '#biometrics/resample';
 
 function tone(frequencies: number[], sampleRate: number, seconds: number, amplitude = 0.4): Float32Array {
   const samples = new Float32Array(Math.round(sampleRate * seconds));

@@ -8,8 +8,8 @@ import {
   type Cohort,
   type ModelScoring,
   type ScoreMapping,
-} from '../../../lambda/biometrics/scoring.ts';
-import type { Voiceprint } from '../../../lambda/biometrics/voiceprint.ts';
+} from '#biometrics/scoring';
+import type { Voiceprint } from '#biometrics/voiceprint';
 
 const MODEL = 'resemblyzer-ge2e';
 const DIMENSION = 256;

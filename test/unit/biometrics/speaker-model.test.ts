@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SpeakerModelNotProvisioned } from '../../../lambda/biometrics/errors.ts';
-import type { CustomSpeakerModel } from '../../../lambda/biometrics/speaker-model-settings.ts';
-import { FusedEmbedder, speakerEmbedder, type SpeakerEmbedder } from '../../../lambda/biometrics/speaker-model.ts';
+import { SpeakerModelNotProvisioned } from '#biometrics/errors';
+import type { CustomSpeakerModel } from '#biometrics/speaker-model-settings';
+import { FusedEmbedder, speakerEmbedder, type SpeakerEmbedder } from '#biometrics/speaker-model';
 
 /**
  * Stand-ins for WeSpeaker and 3D-Speaker exports with sherpa-onnx metadata, and the embeddings the Python reference

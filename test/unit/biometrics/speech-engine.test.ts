@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SpeechStreamStateError } from '../../../lambda/biometrics/errors.ts';
-import { InProcessSpeechEngine, speechEngine, type SpeechEngine } from '../../../lambda/biometrics/speech-engine.ts';
-import { newSpeechStream, readSpeechStream } from '../../../lambda/biometrics/speech-stream.ts';
-import { SpeechWorkerPool } from '../../../lambda/biometrics/speech-workers.ts';
-import { decodeWav } from '../../../lambda/biometrics/wav.ts';
+import { SpeechStreamStateError } from '#biometrics/errors';
+import { InProcessSpeechEngine, speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
+import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
+import { SpeechWorkerPool } from '#biometrics/speech-workers';
+import { decodeWav } from '#biometrics/wav';
 
 const LIBRISPEECH = path.join(__dirname, '../../../..', 'shared/data/librispeech-test-other-10');
 const read = (file: string) => decodeWav(readFileSync(path.join(LIBRISPEECH, file))).samples;

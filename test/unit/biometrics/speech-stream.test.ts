@@ -3,19 +3,19 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SpeechStreamStateError } from '../../../lambda/biometrics/errors.ts';
-import { cosine } from '../../../lambda/biometrics/scoring.ts';
-import { speakerEmbedder, type SpeakerEmbedder } from '../../../lambda/biometrics/speaker-model.ts';
+import { SpeechStreamStateError } from '#biometrics/errors';
+import { cosine } from '#biometrics/scoring';
+import { speakerEmbedder, type SpeakerEmbedder } from '#biometrics/speaker-model';
 import {
   feedSpeechStream,
   finishSpeechStream,
   newSpeechStream,
   PIECE_SAMPLES,
   readSpeechStream,
-} from '../../../lambda/biometrics/speech-stream.ts';
-import { detectSpeech } from '../../../lambda/biometrics/vad.ts';
-import { concatenate, voiceprint } from '../../../lambda/biometrics/voiceprint.ts';
-import { decodeWav } from '../../../lambda/biometrics/wav.ts';
+} from '#biometrics/speech-stream';
+import { detectSpeech } from '#biometrics/vad';
+import { concatenate, voiceprint } from '#biometrics/voiceprint';
+import { decodeWav } from '#biometrics/wav';
 
 const LIBRISPEECH = path.join(__dirname, '../../../..', 'shared/data/librispeech-test-other-10');
 const read = (file: string) => decodeWav(readFileSync(path.join(LIBRISPEECH, file))).samples;

@@ -3,9 +3,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { resample } from '../../../lambda/biometrics/resample.ts';
-import { detectSpeech, SpeechSegmenter, type SpeechActivity } from '../../../lambda/biometrics/vad.ts';
-import { decodeWav } from '../../../lambda/biometrics/wav.ts';
+import { resample } from '#biometrics/resample';
+import { detectSpeech, SpeechSegmenter, type SpeechActivity } from '#biometrics/vad';
+import { decodeWav } from '#biometrics/wav';
 
 /** shared/ sits beside the repository. */
 const LIBRISPEECH = path.join(__dirname, '../../../..', 'shared/data/librispeech-test-other-10');

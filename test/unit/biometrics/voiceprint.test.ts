@@ -3,10 +3,10 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { SpeakerEmbedder } from '../../../lambda/biometrics/speaker-model.ts';
-import { detectSpeech } from '../../../lambda/biometrics/vad.ts';
-import { embedSpeech, voiceprint } from '../../../lambda/biometrics/voiceprint.ts';
-import { decodeWav } from '../../../lambda/biometrics/wav.ts';
+import type { SpeakerEmbedder } from '#biometrics/speaker-model';
+import { detectSpeech } from '#biometrics/vad';
+import { embedSpeech, voiceprint } from '#biometrics/voiceprint';
+import { decodeWav } from '#biometrics/wav';
 
 const LIBRISPEECH = path.join(__dirname, '../../../..', 'shared/data/librispeech-test-other-10');
 const read = (file: string) => decodeWav(readFileSync(path.join(LIBRISPEECH, file))).samples;

@@ -1,5 +1,5 @@
-import { AudioFormatError } from '../../../lambda/biometrics/errors.ts';
-import { decodeWav, MAX_WAV_BYTES, pcm16ToFloat32 } from '../../../lambda/biometrics/wav.ts';
+import { AudioFormatError } from '#biometrics/errors';
+import { decodeWav, MAX_WAV_BYTES, pcm16ToFloat32 } from '#biometrics/wav';
 
 interface Format {
   formatTag?: number;

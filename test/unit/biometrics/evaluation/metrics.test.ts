@@ -6,7 +6,7 @@ import {
   rateWithInterval,
   thresholdForFar,
   type Trial,
-} from '../../../../lambda/biometrics/evaluation/metrics.ts';
+} from '#biometrics/evaluation/metrics';
 
 /** Trials ranked by margin; the score is only read by ratesAtScore, so elsewhere all scores are equal. */
 const trials = (targets: number[], nontargets: number[], score = 50): Trial[] => [
