@@ -18,6 +18,9 @@ const neighbours = (name, comment, allowed) => ({
   to: { path: '^lambda/', pathNot: [part(name), ...allowed.map(part)] },
 });
 
+/** What rules may use, and with them the operations and workflows above them: the context's ports, never a store. */
+const BELOW_RULES = ['context.ts', 'ports', 'api-model', 'biometrics', 'observability.ts'];
+
 module.exports = {
   forbidden: [
     {
@@ -46,28 +49,14 @@ module.exports = {
     ]),
     neighbours('context.ts', 'The context is ports and services: it names no adapter.', ['ports', 'biometrics', 'config.ts']),
     neighbours('composition.ts', 'The one place that picks the adapters behind the ports.', ['context.ts', 'store', 'biometrics', 'config.ts', 'lazy.ts']),
-    neighbours('rules', 'Rules shared by operations and workflows: they reach stores through the context\'s ports only.', [
-      'context.ts',
-      'ports',
-      'api-model',
-      'biometrics',
-      'observability.ts',
-    ]),
+    neighbours('rules', "Rules shared by operations and workflows: they reach stores through the context's ports only.", BELOW_RULES),
     neighbours('operations', 'An operation takes request members and returns response members: no HTTP, no handler, no adapter, no workflow.', [
       'rules',
-      'context.ts',
-      'ports',
-      'api-model',
-      'biometrics',
-      'observability.ts',
+      ...BELOW_RULES,
     ]),
     neighbours('workflows', 'Background work (batch jobs, re-encryption, expiry, erasure), run by the worker and sweeper handlers; it shares rules with the operations, never an operation.', [
       'rules',
-      'context.ts',
-      'ports',
-      'api-model',
-      'biometrics',
-      'observability.ts',
+      ...BELOW_RULES,
     ]),
     neighbours('transport', 'The transports dispatch to operations; they never reach a store, a rule or a model directly.', [
       'operations',
