@@ -4,14 +4,6 @@ import { z } from 'zod';
 import { localFunctionArn, localStateMachineArn, type LocalTemplate } from './template.ts';
 import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server.ts';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
-(Promise as unknown as { withResolvers: unknown }).withResolvers ??= function withResolvers<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-};
-
 export type TaskHandler = (payload: unknown) => Promise<unknown>;
 
 type JsonValue = Parameters<StateMachine['run']>[0];
