@@ -1,5 +1,3 @@
-// The SDK's notice that its 2027 releases need Node 22 is noise in test output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Handlers log every request at INFO; tests show only warnings and errors.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 

@@ -13,8 +13,7 @@ import * as path from 'node:path';
 async function main() {
   const [command, ...args] = process.argv.slice(2);
   if (!command) throw new Error('Usage: tsx test/support/run-with-stack.ts <command> [args...]');
-  // As jest.config.js does: the SDK's notice that its 2027 releases need Node 22 is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // As jest.config.js does: handlers log only warnings and errors.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const environment = { ...process.env };
   const { startTestStack } = await import('./test-stack.ts');

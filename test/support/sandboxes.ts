@@ -39,7 +39,6 @@ export function startSandbox(fn: LaidOutFunction, handlerEnvironment: Record<str
       ...handlerEnvironment,
       SPEECH_WORKERS: '0',
       // Quiet, as jest.config.js keeps the tests.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     }),
   );
