@@ -16,18 +16,29 @@ const describe = (error) => ({
 });
 
 const loading = process.hrtime.bigint();
-let handler;
-try {
-  handler = require(path.join(process.env.LAMBDA_TASK_ROOT, moduleName))[exportName];
-  if (typeof handler !== 'function') throw new TypeError(`${process.env._HANDLER} is not a function.`);
-} catch (error) {
-  // Lambda's Runtime.ImportModuleError: the parent reports it for every invocation, as Lambda would.
-  process.send({ type: 'init-error', error: describe(error) }, () => process.exit(1));
-  return;
+const handler = loadHandler();
+if (handler) {
+  process.send({ type: 'ready', initMs: Number(process.hrtime.bigint() - loading) / 1e6 });
+  process.on('message', answer);
+  // The parent is gone: so is the sandbox.
+  process.on('disconnect', () => process.exit(0));
 }
-process.send({ type: 'ready', initMs: Number(process.hrtime.bigint() - loading) / 1e6 });
 
-process.on('message', async (message) => {
+/** The handler, or undefined when it could not be loaded (reported to the parent, and the process ends). */
+function loadHandler() {
+  try {
+    const loaded = require(path.join(process.env.LAMBDA_TASK_ROOT, moduleName))[exportName];
+    if (typeof loaded !== 'function') throw new TypeError(`${process.env._HANDLER} is not a function.`);
+    return loaded;
+  } catch (error) {
+    // Lambda's Runtime.ImportModuleError: the parent reports it for every invocation, as Lambda would.
+    process.send({ type: 'init-error', error: describe(error) }, () => process.exit(1));
+    return undefined;
+  }
+}
+
+/** One message of the parent: an invocation, or a question about this process's memory. */
+async function answer(message) {
   if (message.type === 'stats') {
     process.send({ type: 'stats', id: message.id, maxRssKiB: peakRssKiB() });
     return;
@@ -50,7 +61,8 @@ process.on('message', async (message) => {
   } catch (error) {
     process.send({ type: 'error', id: message.id, error: describe(error) });
   }
-});
+}
+
 /**
  * The process's peak resident memory in KiB, what Lambda reports as "Max Memory Used": Linux's VmHWM, of this
  * program's own memory. Not getrusage's maxRSS, which also counts the parent's memory copied at fork, before exec.
@@ -62,6 +74,3 @@ function peakRssKiB() {
     return process.resourceUsage().maxRSS;
   }
 }
-
-// The parent is gone: so is the sandbox.
-process.on('disconnect', () => process.exit(0));
