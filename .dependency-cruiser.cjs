@@ -39,25 +39,33 @@ module.exports = {
     },
     neighbours('api-model', "The API's data model (records, validation, ids, errors) depends on nothing else of the service.", []),
     neighbours('biometrics', 'Audio and speaker models know nothing of the API: callers map their errors to Voice ID errors.', ['lazy.ts']),
-    neighbours('ports', 'The stores\' interfaces, named by what the service may do: records and errors of the API model only.', ['api-model']),
-    neighbours('store', 'The adapters behind the ports (DynamoDB, S3, KMS, Step Functions, EventBridge): they persist records and call no rule, operation or model.', [
-      'ports',
+    neighbours('ports', "The stores' interfaces, named by what the service may do: records and errors of the API model only.", [
       'api-model',
-      'config.ts',
-      'environment.ts',
-      'observability.ts',
     ]),
+    neighbours(
+      'store',
+      'The adapters behind the ports (DynamoDB, S3, KMS, Step Functions, EventBridge): they persist records and call no rule, operation or model.',
+      ['ports', 'api-model', 'config.ts', 'environment.ts', 'observability.ts'],
+    ),
     neighbours('context.ts', 'The context is ports and services: it names no adapter.', ['ports', 'biometrics', 'config.ts']),
-    neighbours('composition.ts', 'The one place that picks the adapters behind the ports.', ['context.ts', 'store', 'biometrics', 'config.ts', 'lazy.ts']),
+    neighbours('composition.ts', 'The one place that picks the adapters behind the ports.', [
+      'context.ts',
+      'store',
+      'biometrics',
+      'config.ts',
+      'lazy.ts',
+    ]),
     neighbours('rules', "Rules shared by operations and workflows: they reach stores through the context's ports only.", BELOW_RULES),
-    neighbours('operations', 'An operation takes request members and returns response members: no HTTP, no handler, no adapter, no workflow.', [
-      'rules',
-      ...BELOW_RULES,
-    ]),
-    neighbours('workflows', 'Background work (batch jobs, re-encryption, expiry, erasure), run by the worker and sweeper handlers; it shares rules with the operations, never an operation.', [
-      'rules',
-      ...BELOW_RULES,
-    ]),
+    neighbours(
+      'operations',
+      'An operation takes request members and returns response members: no HTTP, no handler, no adapter, no workflow.',
+      ['rules', ...BELOW_RULES],
+    ),
+    neighbours(
+      'workflows',
+      'Background work (batch jobs, re-encryption, expiry, erasure), run by the worker and sweeper handlers; it shares rules with the operations, never an operation.',
+      ['rules', ...BELOW_RULES],
+    ),
     neighbours('transport', 'The transports dispatch to operations; they never reach a store, a rule or a model directly.', [
       'operations',
       'context.ts',
@@ -81,7 +89,12 @@ module.exports = {
       from: { path: '^lib/' },
       to: {
         path: '^lambda/',
-        pathNot: [part('transport'), part('environment.ts'), '^lambda/workflows/worker-tasks\\.ts$', '^lambda/biometrics/calibration\\.ts$'],
+        pathNot: [
+          part('transport'),
+          part('environment.ts'),
+          '^lambda/workflows/worker-tasks\\.ts$',
+          '^lambda/biometrics/calibration\\.ts$',
+        ],
       },
     },
   ],
@@ -90,6 +103,10 @@ module.exports = {
     exclude: { path: '^(node_modules|cdk\\.out|model|\\.data)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
   },
 };

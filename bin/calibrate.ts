@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import { encodeCohort, FAR_AT_50, FAR_AT_90, fitCalibration, measuringScoring, modelScoring } from '#biometrics/calibration';
 import { evaluate } from '#biometrics/evaluation/protocol';
 import { speakerEmbedder } from '#biometrics/speaker-model';
-import { loadSpeakerModelSettings } from '#config';
 import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS, ENROLLMENT_SPEECH_SECONDS } from '#biometrics/voiceprint';
+import { loadSpeakerModelSettings } from '#config';
 
 const USAGE =
   'Usage: npm run calibrate -- <folder>... [--out file] [--far-at-90 0.01] [--enroll-seconds 30] [--test-seconds 10] ' +
@@ -52,17 +52,24 @@ async function main() {
       impostorsOnly: values['impostors-only'],
     });
     const impostors = result.trials.filter((trial) => !trial.target);
-    console.log(`${path.basename(folder)}: ${result.speakers} of ${result.speakersInSet} speakers enrolled, ${result.tests.length} tests, ${impostors.length} impostor trials`);
+    console.log(
+      `${path.basename(folder)}: ${result.speakers} of ${result.speakersInSet} speakers enrolled, ${result.tests.length} tests, ${impostors.length} impostor trials`,
+    );
     margins.push(...impostors.map((trial) => trial.margin));
     const name = path.basename(folder);
     for (const { speaker, rotation, print } of result.enrollments) {
       if (rotation === 0) cohort.push({ id: `${name}/${speaker}`, vector: print.vector });
     }
   }
-  const calibration = fitCalibration(embedder.name, margins, positionals.map((f) => path.basename(path.resolve(f))), {
-    farAt90: Number(values['far-at-90']),
-    farAt50: FAR_AT_50,
-  });
+  const calibration = fitCalibration(
+    embedder.name,
+    margins,
+    positionals.map((f) => path.basename(path.resolve(f))),
+    {
+      farAt90: Number(values['far-at-90']),
+      farAt50: FAR_AT_50,
+    },
+  );
   write(values.out, calibration);
   console.log(
     `margin ${calibration.m90.toFixed(4)} scores 90 (${calibration.farAt90 * 100} % of ${margins.length} impostor trials reach it), ` +

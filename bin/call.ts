@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type ServiceAddress, SessionClient, streamAudio } from '#bin/call/session-client';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
-import { SessionClient, streamAudio, type ServiceAddress } from '#bin/call/session-client';
 import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
@@ -58,8 +58,7 @@ async function main() {
   await streamAudio(client, target, samples, {
     chunkSeconds: Number(values['chunk-seconds']),
     realtime: values.realtime,
-    onChunk: (chunk) =>
-      process.stderr.write(`\r  audio ${chunk.AudioSeconds.toFixed(1)} s, speech ${chunk.SpeechSeconds.toFixed(1)} s   `),
+    onChunk: (chunk) => process.stderr.write(`\r  audio ${chunk.AudioSeconds.toFixed(1)} s, speech ${chunk.SpeechSeconds.toFixed(1)} s   `),
   });
   process.stderr.write('\n');
   console.log(JSON.stringify(await client.evaluate(DomainId, Session.SessionId), null, 2));

@@ -21,7 +21,9 @@ interface ComplianceReport {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { domain: { type: 'string' }, endpoints: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { domain: { type: 'string' }, endpoints: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
   if (!values.domain) {
     console.error('Usage: npm run compliance -- --domain <DomainId> [--endpoints endpoints.json] [--json]');
     return 2;
@@ -43,7 +45,9 @@ Expired speakers awaiting purge: ${report.ExpiredSpeakersAwaitingPurge}
 Domain key: ${report.DomainKmsKeyId}
 Voiceprints by key:${report.VoiceprintsByKmsKey.map((k) => `\n  ${k.KmsKeyArn}: ${k.Speakers} speakers, ${k.Fraudsters} fraudsters`).join('') || ' none'}`);
     for (const held of optedOut.HoldingBiometricData) {
-      console.log(`  NOT CLEAN ${held.GeneratedSpeakerId}:${held.Voiceprint ? ' voiceprint' : ''}${held.SessionSpeech ? ' session speech' : ''}`);
+      console.log(
+        `  NOT CLEAN ${held.GeneratedSpeakerId}:${held.Voiceprint ? ' voiceprint' : ''}${held.SessionSpeech ? ' session speech' : ''}`,
+      );
     }
   }
   return report.OptedOutSpeakers.HoldingBiometricData.length ? 1 : 0;

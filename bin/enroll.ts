@@ -17,11 +17,21 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { endpointsFile, readLocalEndpoints } from './local-endpoints.ts';
-import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob, type JobState } from '#bin/enroll/job';
-import { readCallers } from '#bin/enroll/inputs';
-import { summarize } from '#bin/enroll/summary';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { readCallers } from '#bin/enroll/inputs';
+import {
+  ensureBucket,
+  type JobState,
+  manifest,
+  outputFileUri,
+  readOutput,
+  services,
+  startJob,
+  uploadCallers,
+  waitForJob,
+} from '#bin/enroll/job';
+import { summarize } from '#bin/enroll/summary';
+import { endpointsFile, readLocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
   'Usage: npm run enroll -- <folder | manifest.csv> --domain <DomainId> [--bucket voice-id-enrollment] [--fraudsters] [--overwrite] ' +
@@ -66,12 +76,15 @@ async function main(): Promise<number> {
   if (!existsSync(source)) throw new UsageError(`${source} does not exist: give a folder of callers or a manifest.csv.`);
   if (values.channel !== '0' && values.channel !== '1') throw new UsageError('--channel is 0 or 1.');
   if (values.overwrite && values.fraudsters) {
-    throw new UsageError('--overwrite is for speaker enrollment; a fraudster registration job registers new fraudsters unless a duplicate is found.');
+    throw new UsageError(
+      '--overwrite is for speaker enrollment; a fraudster registration job registers new fraudsters unless a duplicate is found.',
+    );
   }
   if (values.aws && values.endpoints) throw new UsageError('--aws and --endpoints do not go together.');
   const local = values.aws ? undefined : readLocalEndpoints(values.endpoints);
   if (!local && !values.aws) console.error(`No ${endpointsFile()}: using AWS with the default credential chain (--aws).`);
-  if (!local && (!values.role || !values.bucket)) throw new UsageError('Against AWS, --role <DataAccessRoleArn> and --bucket <name> are required.');
+  if (!local && (!values.role || !values.bucket))
+    throw new UsageError('Against AWS, --role <DataAccessRoleArn> and --bucket <name> are required.');
   const bucket = values.bucket ?? DEFAULT_BUCKET;
   const roleArn = values.role ?? LOCAL_ROLE;
 
@@ -83,7 +96,9 @@ async function main(): Promise<number> {
 
   const run = `enroll-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
   const prefix = run;
-  console.error(`Uploading ${files} recording(s) of ${callers.length} ${values.fraudsters ? 'fraudster(s)' : 'caller(s)'} to s3://${bucket}/${prefix}/`);
+  console.error(
+    `Uploading ${files} recording(s) of ${callers.length} ${values.fraudsters ? 'fraudster(s)' : 'caller(s)'} to s3://${bucket}/${prefix}/`,
+  );
   let converted = 0;
   const skipped = { files: 0, callers: 0 };
   const uploaded = await uploadCallers(s3, bucket, `${prefix}/audio`, callers, {
@@ -109,7 +124,12 @@ async function main(): Promise<number> {
 
   const inputUri = `s3://${bucket}/${prefix}/manifest.json`;
   await s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/manifest.json`, Body: JSON.stringify(manifest(uploaded, values.fraudsters), null, 1), ContentType: 'application/json' }),
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: `${prefix}/manifest.json`,
+      Body: JSON.stringify(manifest(uploaded, values.fraudsters), null, 1),
+      ContentType: 'application/json',
+    }),
   );
   const outputUri = `s3://${bucket}/${prefix}/output`;
   const started = Date.now();
@@ -123,14 +143,17 @@ async function main(): Promise<number> {
     overwrite: values.overwrite,
     watchlistId: values.watchlist,
   });
-  console.error(`${values.fraudsters ? 'StartFraudsterRegistrationJob' : 'StartSpeakerEnrollmentJob'}: job ${JobId}, ${uploaded.length} request(s)`);
+  console.error(
+    `${values.fraudsters ? 'StartFraudsterRegistrationJob' : 'StartSpeakerEnrollmentJob'}: job ${JobId}, ${uploaded.length} request(s)`,
+  );
   const final = await waitForJob(voiceId, { DomainId: values.domain, JobId, fraudsters: values.fraudsters }, progressBar());
   if (process.stderr.isTTY) process.stderr.write('\n');
   const seconds = (Date.now() - started) / 1000;
   const resultUri = final.JobStatus === 'FAILED' ? undefined : outputFileUri(outputUri, JobId, inputUri);
   const output = resultUri ? await readOutput(s3, resultUri) : undefined;
   console.log(summarize({ JobId, JobStatus: final.JobStatus, seconds, outputUri: resultUri, failure: final.failure }, output));
-  if (skipped.files) console.log(`Left out before the job (see the warnings above): ${skipped.files} recording(s), ${skipped.callers} caller(s)`);
+  if (skipped.files)
+    console.log(`Left out before the job (see the warnings above): ${skipped.files} recording(s), ${skipped.callers} caller(s)`);
   return final.JobStatus === 'COMPLETED' ? 0 : 1;
 }
 

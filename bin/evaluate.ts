@@ -15,14 +15,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { detPlot, histograms, percent } from '#bin/evaluation/plots';
 import { measuringScoring, modelScoring } from '#biometrics/calibration';
-import { equalErrorRate, minDcf, P_TARGET, rateWithInterval, ratesWithIntervals, thresholdForFar, type Rate } from '#biometrics/evaluation/metrics';
+import {
+  equalErrorRate,
+  minDcf,
+  P_TARGET,
+  type Rate,
+  ratesWithIntervals,
+  rateWithInterval,
+  thresholdForFar,
+} from '#biometrics/evaluation/metrics';
 import { evaluate, type ProtocolOptions } from '#biometrics/evaluation/protocol';
 import { DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
-import { speakerEmbedder, type SpeakerEmbedder } from '#biometrics/speaker-model';
+import { type SpeakerEmbedder, speakerEmbedder } from '#biometrics/speaker-model';
 import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS, ENROLLMENT_SPEECH_SECONDS } from '#biometrics/voiceprint';
 import { loadSpeakerModelSettings } from '#config';
-import { detPlot, histograms, percent } from '#bin/evaluation/plots';
 
 const ACCEPTANCE_THRESHOLDS = [70, 80, 90, 95];
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadOrCreateSecrets, type Endpoints } from '#lib/local/embedded-stack';
+import { type Endpoints, loadOrCreateSecrets } from '#lib/local/embedded-stack';
 import { applyHandlerEnvironment } from '#lib/local/handler-environment';
 import { synthesizeTemplate } from '#lib/local/template';
 

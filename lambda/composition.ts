@@ -1,11 +1,11 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { modelScoring } from '#biometrics/calibration';
 import { speechEngine } from '#biometrics/speech-engine';
+import { PageTokens } from '#store/page-tokens';
+import { openStores } from '#store/stores';
 import type { ServiceConfig } from './config.ts';
 import type { ServiceContext } from './context.ts';
 import { lazy } from './lazy.ts';
-import { PageTokens } from '#store/page-tokens';
-import { openStores } from '#store/stores';
 
 /**
  * The one place that chooses what stands behind the context's ports: the DynamoDB, S3, KMS, Step Functions and
@@ -21,7 +21,8 @@ export function createContext(config: ServiceConfig): Promise<ServiceContext> {
     quotas: config.quotas,
     speakerExpiryMs: config.speakerExpiryMs,
     pageTokens: lazy(async () => {
-      const secret = 'value' in config.tokenSecret ? config.tokenSecret.value : await getSecret<string>(config.tokenSecret.secretArn, { maxAge: 3600 });
+      const secret =
+        'value' in config.tokenSecret ? config.tokenSecret.value : await getSecret<string>(config.tokenSecret.secretArn, { maxAge: 3600 });
       if (!secret) throw new Error('The pagination token secret is empty.');
       return new PageTokens(secret);
     }),

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  CUSTOM_MODEL_FORMATS,
-  CUSTOM_SPEAKER_MODEL,
-  type SpeakerModelSettings,
-} from '#biometrics/speaker-model-settings';
+import { CUSTOM_MODEL_FORMATS, CUSTOM_SPEAKER_MODEL, type SpeakerModelSettings } from '#biometrics/speaker-model-settings';
 import { ENV } from './environment.ts';
 
 /**
@@ -73,7 +69,10 @@ const Environment = z.object({
       if (value === undefined || value === '') return 0;
       const workers = Number(value);
       if (Number.isInteger(workers) && workers >= 0) return workers;
-      ctx.addIssue({ code: 'custom', message: `${ENV.speechWorkers} must be a whole number (0 runs speech work in-process), not ${value}.` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${ENV.speechWorkers} must be a whole number (0 runs speech work in-process), not ${value}.`,
+      });
       return z.NEVER;
     }),
 });
@@ -156,7 +155,8 @@ function speakerModelSettings(e: SpeakerModelEnvironment): { settings: SpeakerMo
   const problems: string[] = [];
   if (!e[file]) problems.push(`${file} must name the model file when ${name} is ${CUSTOM_SPEAKER_MODEL}.`);
   const sha256 = e[digest]?.toLowerCase() ?? '';
-  if (!/^[0-9a-f]{64}$/.test(sha256)) problems.push(`${digest} must be the model file's sha256 (64 hex digits), not ${e[digest] ?? 'unset'}.`);
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    problems.push(`${digest} must be the model file's sha256 (64 hex digits), not ${e[digest] ?? 'unset'}.`);
   const format = CUSTOM_MODEL_FORMATS.find((known) => known === e[formatName]);
   if (!format) problems.push(`${formatName} must be one of ${CUSTOM_MODEL_FORMATS.join(', ')}, not ${e[formatName] ?? 'unset'}.`);
   const custom = e[file] && format ? { file: e[file], sha256, format } : undefined;

@@ -1,6 +1,5 @@
 import type { ModelScoring } from '#biometrics/scoring';
 import type { SpeechEngine } from '#biometrics/speech-engine';
-import type { ServiceConfig } from './config.ts';
 import type { AuditEvents } from '#ports/audit-events';
 import type { ClientTokens } from '#ports/client-tokens';
 import type { Domains } from '#ports/domains';
@@ -12,6 +11,7 @@ import type { Sessions } from '#ports/sessions';
 import type { Speakers } from '#ports/speakers';
 import type { Voiceprints } from '#ports/voiceprints';
 import type { Watchlists } from '#ports/watchlists';
+import type { ServiceConfig } from './config.ts';
 
 /**
  * What operations, rules and workflows may use: the stores' ports and the services, made once per process

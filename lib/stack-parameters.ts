@@ -45,7 +45,9 @@ const StackContext = z
     batchJobMaxConcurrency: whole(1, 10_000),
     logRetentionDays: z.coerce
       .number()
-      .refine((days) => RETENTION_DAYS.includes(days), { error: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')} (9999: never expire)` })
+      .refine((days) => RETENTION_DAYS.includes(days), {
+        error: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')} (9999: never expire)`,
+      })
       .optional(),
     quotas: z.preprocess(fromJsonText, QUOTAS.optional()),
     // Voice ID's own three years at most.
@@ -61,7 +63,10 @@ const StackContext = z
     // A path, checked by the stack with the functions' own reader.
     scoreCalibrationFile: z.string().min(1).optional(),
   })
-  .refine((context) => !(context.alarmTopicArn && context.alarmEmail), { error: 'give alarmTopicArn or alarmEmail, not both', path: ['alarmEmail'] });
+  .refine((context) => !(context.alarmTopicArn && context.alarmEmail), {
+    error: 'give alarmTopicArn or alarmEmail, not both',
+    path: ['alarmEmail'],
+  });
 
 export type StackContext = z.infer<typeof StackContext>;
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
@@ -6,17 +6,17 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { readCalibrationFile } from '#biometrics/calibration';
+import { ENV } from '#environment';
 import { BatchJobs, grantJobRoleUse } from '#lib/constructs/batch-jobs';
 import type { DataRetention } from '#lib/constructs/data-retention';
 import { grantDomainKeyUse } from '#lib/constructs/domain-keys';
 import { DomainReEncryption } from '#lib/constructs/domain-re-encryption';
 import { ExpirySweep } from '#lib/constructs/expiry-sweep';
-import { OperationalAlarms, type AlarmDestination } from '#lib/constructs/operational-alarms';
+import { type AlarmDestination, OperationalAlarms } from '#lib/constructs/operational-alarms';
 import { ServiceFunction } from '#lib/constructs/service-function';
 import { ServiceTables } from '#lib/constructs/service-tables';
 import { LAYER_MODEL_DIR, LAYER_SCORE_CALIBRATION_FILE, SpeechModelLayer } from '#lib/constructs/speech-model-layer';
 import { VoiceIdApi } from '#lib/constructs/voice-id-api';
-import { ENV } from '#environment';
 
 /** Limits the service enforces; unset, each is Voice ID's default (lambda/config.ts). */
 export interface ServiceQuotas {
@@ -116,7 +116,9 @@ export class VoiceIdStack extends Stack {
       [ENV.accountId]: this.account,
       [ENV.tokenSecretArn]: tokenSecret.secretArn,
       [ENV.speakerModel.directory]: LAYER_MODEL_DIR,
-      ...Object.fromEntries(Object.entries(props.quotas ?? {}).map(([quota, limit]) => [ENV.quotas[quota as keyof ServiceQuotas], String(limit)])),
+      ...Object.fromEntries(
+        Object.entries(props.quotas ?? {}).map(([quota, limit]) => [ENV.quotas[quota as keyof ServiceQuotas], String(limit)]),
+      ),
       ...(props.speakerExpiryDays === undefined ? {} : { [ENV.speakerExpiryDays]: String(props.speakerExpiryDays) }),
       ...(props.scoreCalibrationFile === undefined ? {} : { [ENV.scoreCalibrationFile]: LAYER_SCORE_CALIBRATION_FILE }),
     };
@@ -206,7 +208,8 @@ export class VoiceIdStack extends Stack {
 
   /** cdk-nag AwsSolutions findings this design accepts, each with its reason. */
   private suppressJustifiedFindings(): void {
-    const managedPolicy = (name: string) => `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
+    const managedPolicy = (name: string) =>
+      `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
     const wildcard = (finding: string) => `AwsSolutions::AwsSolutions-IAM5[${finding}]`;
     const acknowledged = [
       {

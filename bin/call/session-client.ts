@@ -69,7 +69,13 @@ export class SessionClient {
     return this.call<{ Session: SessionDescription }>('StartSession', input);
   }
 
-  appendAudio(input: { DomainId: string; SessionNameOrId: string; SequenceNumber: number; Audio: Uint8Array; AudioFormat?: 'PCM16' | 'WAV' }) {
+  appendAudio(input: {
+    DomainId: string;
+    SessionNameOrId: string;
+    SequenceNumber: number;
+    Audio: Uint8Array;
+    AudioFormat?: 'PCM16' | 'WAV';
+  }) {
     return this.call<AppendResult>('AppendSessionAudio', { ...input, Audio: Buffer.from(input.Audio).toString('base64') });
   }
 

@@ -57,16 +57,26 @@ export function prepareWav(file: Uint8Array, name: string): PreparedAudio {
   if (!format || !data) throw new Error(`${name} has no ${format ? 'data' : 'fmt'} chunk.`);
   const { encoding, channels, sampleRate, bitsPerSample } = format;
   const describe = `${sampleRate} Hz ${bitsPerSample}-bit ${encoding === IEEE_FLOAT ? 'float ' : ''}${channels === 1 ? 'mono' : channels === 2 ? 'stereo' : `${channels} channels`}`;
-  const readable = (encoding === PCM && [8, 16, 24, 32].includes(bitsPerSample)) || (encoding === IEEE_FLOAT && [32, 64].includes(bitsPerSample));
-  if (!readable) throw new Error(`${name} is ${describe} in WAV format 0x${encoding.toString(16)}; only PCM and IEEE float WAV files can be converted.`);
+  const readable =
+    (encoding === PCM && [8, 16, 24, 32].includes(bitsPerSample)) || (encoding === IEEE_FLOAT && [32, 64].includes(bitsPerSample));
+  if (!readable)
+    throw new Error(`${name} is ${describe} in WAV format 0x${encoding.toString(16)}; only PCM and IEEE float WAV files can be converted.`);
   if (channels < 1 || channels > 2) throw new Error(`${name} has ${channels} channels; a call recording has 1 or 2.`);
   const frames = Math.floor(data.byteLength / ((bitsPerSample / 8) * channels));
   if (frames === 0) throw new Error(`${name} holds no audio.`);
   const seconds = frames / sampleRate;
-  if (encoding === PCM && bitsPerSample === 16 && sampleRate === VOICE_ID_SAMPLE_RATE && !sizeRepaired && data.byteLength === frames * 2 * channels) {
+  if (
+    encoding === PCM &&
+    bitsPerSample === 16 &&
+    sampleRate === VOICE_ID_SAMPLE_RATE &&
+    !sizeRepaired &&
+    data.byteLength === frames * 2 * channels
+  ) {
     return { bytes: file, channels, seconds };
   }
-  const decoded = Array.from({ length: channels }, (_, channel) => resample(readChannel(data, format, frames, channel), sampleRate, VOICE_ID_SAMPLE_RATE));
+  const decoded = Array.from({ length: channels }, (_, channel) =>
+    resample(readChannel(data, format, frames, channel), sampleRate, VOICE_ID_SAMPLE_RATE),
+  );
   return { bytes: encodeWav(decoded), channels, seconds, conversion: `${describe} -> ${VOICE_ID_SAMPLE_RATE} Hz 16-bit` };
 }
 
@@ -79,7 +89,7 @@ function readChannel(data: Uint8Array, { encoding, channels, bitsPerSample }: Fo
     if (encoding === IEEE_FLOAT) samples[i] = bytes === 4 ? view.getFloat32(at, true) : view.getFloat64(at, true);
     else if (bytes === 1) samples[i] = (view.getUint8(at) - 128) / 128;
     else if (bytes === 2) samples[i] = view.getInt16(at, true) / 32768;
-    else if (bytes === 3) samples[i] = ((view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16)) / 8388608);
+    else if (bytes === 3) samples[i] = (view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16)) / 8388608;
     else samples[i] = view.getInt32(at, true) / 2147483648;
   }
   return samples;

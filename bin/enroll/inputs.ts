@@ -40,14 +40,18 @@ function fromFolder(folder: string, channel: 0 | 1, warn: (message: string) => v
   const entries = readdirSync(folder, { withFileTypes: true });
   const loose = entries.filter((entry) => entry.isFile() && /\.wav$/i.test(entry.name));
   if (loose.length > 0) {
-    warn(`${loose.length} .wav file(s) directly in ${folder} are ignored: put each caller's recordings in a subfolder named by its speaker id.`);
+    warn(
+      `${loose.length} .wav file(s) directly in ${folder} are ignored: put each caller's recordings in a subfolder named by its speaker id.`,
+    );
   }
   return entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort(byName)
     .flatMap((id) => {
-      const files = readdirSync(path.join(folder, id)).filter((name) => /\.wav$/i.test(name)).sort(byName);
+      const files = readdirSync(path.join(folder, id))
+        .filter((name) => /\.wav$/i.test(name))
+        .sort(byName);
       if (files.length === 0) warn(`${path.join(folder, id)} holds no .wav file; ${id} is skipped.`);
       return files.length ? [{ id, recordings: files.map((file) => ({ file: path.join(folder, id, file), channel })) }] : [];
     });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   DescribeFraudsterRegistrationJobCommand,
   DescribeSpeakerEnrollmentJobCommand,
@@ -74,7 +81,13 @@ export interface UploadEvents {
  * Uploads every caller's recordings under `s3://bucket/prefix/`, converted to what Voice ID reads, a few at a time.
  * A file that cannot be used is left out (`events.skippedFile`), and so is a caller left without recordings.
  */
-export async function uploadCallers(s3: S3Client, bucket: string, prefix: string, callers: Caller[], events: UploadEvents): Promise<UploadedCaller[]> {
+export async function uploadCallers(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  callers: Caller[],
+  events: UploadEvents,
+): Promise<UploadedCaller[]> {
   const work = callers.flatMap((caller, c) => caller.recordings.map((recording, r) => ({ caller, c, recording, r })));
   const audio: (AudioSpecification | undefined)[][] = callers.map((caller) => caller.recordings.map(() => undefined));
   let next = 0;
@@ -82,7 +95,10 @@ export async function uploadCallers(s3: S3Client, bucket: string, prefix: string
   const uploader = async () => {
     while (next < work.length) {
       const { caller, c, recording, r } = work[next++];
-      const name = path.basename(recording.file).replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.wav$/i, '');
+      const name = path
+        .basename(recording.file)
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .replace(/\.wav$/i, '');
       const key = `${prefix}/${String(c).padStart(5, '0')}-${caller.id.replace(/[^A-Za-z0-9._-]/g, '_')}/${r}-${name}.wav`;
       try {
         const prepared = prepareWav(readFileSync(recording.file), recording.file);
@@ -109,7 +125,10 @@ export async function uploadCallers(s3: S3Client, bucket: string, prefix: string
 export function manifest(callers: UploadedCaller[], fraudsters: boolean) {
   return fraudsters
     ? { Version: '1.0', FraudsterRegistrationRequests: callers.map(({ id, audio }) => ({ RequestId: id, AudioSpecifications: audio })) }
-    : { Version: '1.0', SpeakerEnrollmentRequests: callers.map(({ id, audio }) => ({ RequestId: id, SpeakerId: id, AudioSpecifications: audio })) };
+    : {
+        Version: '1.0',
+        SpeakerEnrollmentRequests: callers.map(({ id, audio }) => ({ RequestId: id, SpeakerId: id, AudioSpecifications: audio })),
+      };
 }
 
 export interface JobRequest {

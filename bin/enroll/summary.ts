@@ -2,16 +2,25 @@
 export interface JobOutput {
   Errors?: { RequestId: string; ErrorCode: number; ErrorMessage: string }[];
   SuccessfulEnrollments?: { RequestId: string; CustomerSpeakerId: string; GeneratedSpeakerId: string; EnrollmentStatus: string }[];
-  SuccessfulRegistrations?: { RequestId: string; GeneratedFraudsterId: string; RegistrationStatus: string; FraudsterSimilarityScore?: number }[];
+  SuccessfulRegistrations?: {
+    RequestId: string;
+    GeneratedFraudsterId: string;
+    RegistrationStatus: string;
+    FraudsterSimilarityScore?: number;
+  }[];
 }
 
 /** What a job did, for people: its status, the count of each EnrollmentStatus (RegistrationStatus), each error. */
-export function summarize(job: { JobId: string; JobStatus: string; seconds: number; outputUri?: string; failure?: string }, output?: JobOutput): string {
+export function summarize(
+  job: { JobId: string; JobStatus: string; seconds: number; outputUri?: string; failure?: string },
+  output?: JobOutput,
+): string {
   const lines = [`Job ${job.JobId}: ${job.JobStatus} after ${job.seconds.toFixed(1)} s`];
   if (job.failure) lines.push(`  ${job.failure}`);
   if (output) {
     const successes = output.SuccessfulEnrollments ?? output.SuccessfulRegistrations ?? [];
-    const statusOf = (entry: (typeof successes)[number]) => ('EnrollmentStatus' in entry ? entry.EnrollmentStatus : entry.RegistrationStatus);
+    const statusOf = (entry: (typeof successes)[number]) =>
+      'EnrollmentStatus' in entry ? entry.EnrollmentStatus : entry.RegistrationStatus;
     const counts = new Map<string, number>();
     for (const entry of successes) counts.set(statusOf(entry), (counts.get(statusOf(entry)) ?? 0) + 1);
     const errors = output.Errors ?? [];

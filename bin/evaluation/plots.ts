@@ -26,8 +26,10 @@ function probit(p: number): number {
   if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 function canvas(title: string) {
@@ -65,8 +67,22 @@ export function detPlot(trials: Trial[], title: string): Buffer {
   const x = (p: number) => MARGIN.left + position(p) * plotW;
   const y = (p: number) => MARGIN.top + (1 - position(p)) * plotH;
   for (const tick of ticks) {
-    line(g, [[x(tick), MARGIN.top], [x(tick), MARGIN.top + plotH]], COLOURS.grid);
-    line(g, [[MARGIN.left, y(tick)], [MARGIN.left + plotW, y(tick)]], COLOURS.grid);
+    line(
+      g,
+      [
+        [x(tick), MARGIN.top],
+        [x(tick), MARGIN.top + plotH],
+      ],
+      COLOURS.grid,
+    );
+    line(
+      g,
+      [
+        [MARGIN.left, y(tick)],
+        [MARGIN.left + plotW, y(tick)],
+      ],
+      COLOURS.grid,
+    );
     g.fillStyle = COLOURS.axis;
     g.textAlign = 'center';
     g.fillText(`${100 * tick}`, x(tick), MARGIN.top + plotH + 18);
@@ -82,8 +98,22 @@ export function detPlot(trials: Trial[], title: string): Buffer {
   g.rotate(-Math.PI / 2);
   g.fillText('false rejection rate (%)', 0, 0);
   g.restore();
-  line(g, [[x(ticks[0]), y(ticks[0])], [x(ticks[ticks.length - 1]), y(ticks[ticks.length - 1])]], '#999999', 1, [4, 4]);
-  line(g, detPoints(trials).map(({ miss, falseAlarm }) => [x(falseAlarm), y(miss)]), '#2166ac', 2);
+  line(
+    g,
+    [
+      [x(ticks[0]), y(ticks[0])],
+      [x(ticks[ticks.length - 1]), y(ticks[ticks.length - 1])],
+    ],
+    '#999999',
+    1,
+    [4, 4],
+  );
+  line(
+    g,
+    detPoints(trials).map(({ miss, falseAlarm }) => [x(falseAlarm), y(miss)]),
+    '#2166ac',
+    2,
+  );
 
   const eer = equalErrorRate(trials);
   const { far, frr } = ratesAtScore(trials, DEFAULT_ACCEPTANCE_THRESHOLD);
@@ -141,7 +171,16 @@ export function histograms(trials: Trial[], title: string, marginAt90: number): 
     }
     g.strokeStyle = COLOURS.axis;
     g.strokeRect(left, top, plotW, panelH);
-    line(g, [[x(threshold), top], [x(threshold), top + panelH]], COLOURS.axis, 1.5, [5, 4]);
+    line(
+      g,
+      [
+        [x(threshold), top],
+        [x(threshold), top + panelH],
+      ],
+      COLOURS.axis,
+      1.5,
+      [5, 4],
+    );
     g.fillStyle = COLOURS.axis;
     g.textAlign = 'center';
     for (let v = range[0]; v <= range[1] + 1e-9; v += step) {

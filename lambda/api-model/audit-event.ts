@@ -132,10 +132,14 @@ interface PresentedSession {
 /** A session's ids, speaker, status and configuration (never its audio or speech). */
 export function sessionSubject(session: PresentedSession) {
   const { SessionId, SessionName, SpeakerId, StreamingStatus, AuthenticationConfiguration, FraudDetectionConfiguration } = session;
-  return camelCased({ SessionId, SessionName, SpeakerId, StreamingStatus, AuthenticationConfiguration, FraudDetectionConfiguration }) as Record<
-    string,
-    unknown
-  >;
+  return camelCased({
+    SessionId,
+    SessionName,
+    SpeakerId,
+    StreamingStatus,
+    AuthenticationConfiguration,
+    FraudDetectionConfiguration,
+  }) as Record<string, unknown>;
 }
 
 interface PresentedSpeaker {
@@ -167,7 +171,10 @@ interface PresentedJob {
 /** A batch job's ids, status, progress and configuration (not its manifest or output locations' content). */
 export function jobSubject(job: PresentedJob) {
   const { JobId, JobName, JobStatus, JobProgress, FailureDetails, EnrollmentConfig, RegistrationConfig } = job;
-  return camelCased({ JobId, JobName, JobStatus, JobProgress, FailureDetails, EnrollmentConfig, RegistrationConfig }) as Record<string, unknown>;
+  return camelCased({ JobId, JobName, JobStatus, JobProgress, FailureDetails, EnrollmentConfig, RegistrationConfig }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The session the request names, as the caller named it (for an event of a request that failed). */
@@ -182,7 +189,9 @@ export function sessionAudit(
   return {
     detailType,
     action,
-    subject: (request, response) => ({ session: response ? sessionSubject(response.Session) : { ...namedSession(request), speakerId: request.SpeakerId } }),
+    subject: (request, response) => ({
+      session: response ? sessionSubject(response.Session) : { ...namedSession(request), speakerId: request.SpeakerId },
+    }),
   };
 }
 
@@ -201,7 +210,11 @@ export const evaluationAudit: AuditMapping<{ SessionNameOrId: string }, Presente
   subject: (request, response) =>
     response
       ? {
-          session: camelCased({ SessionId: response.SessionId, SessionName: response.SessionName, StreamingStatus: response.StreamingStatus }),
+          session: camelCased({
+            SessionId: response.SessionId,
+            SessionName: response.SessionName,
+            StreamingStatus: response.StreamingStatus,
+          }),
           authenticationResult: camelCased(response.AuthenticationResult),
           fraudDetectionResult: camelCased(response.FraudDetectionResult),
         }
@@ -229,7 +242,10 @@ export const speakerAudit = (action: string): AuditMapping<{ SpeakerId: string }
 /** DeleteFraudster, AssociateFraudster, DisassociateFraudster, RegisterSessionFraudster. */
 export const fraudsterAudit = (
   action: string,
-): AuditMapping<{ FraudsterId?: string; WatchlistId?: string; SessionNameOrId?: string; WatchlistIds?: string[] }, { Fraudster?: { GeneratedFraudsterId: string; WatchlistIds?: string[] } }> => ({
+): AuditMapping<
+  { FraudsterId?: string; WatchlistId?: string; SessionNameOrId?: string; WatchlistIds?: string[] },
+  { Fraudster?: { GeneratedFraudsterId: string; WatchlistIds?: string[] } }
+> => ({
   detailType: 'VoiceId Fraudster Action',
   action,
   subject: (request, response) => ({

@@ -3,14 +3,7 @@
  * (lambda/transport/errors.ts), so no operation ever knows about HTTP.
  */
 
-export type ResourceType =
-  | 'BATCH_JOB'
-  | 'COMPLIANCE_CONSENT'
-  | 'DOMAIN'
-  | 'FRAUDSTER'
-  | 'SESSION'
-  | 'SPEAKER'
-  | 'WATCHLIST';
+export type ResourceType = 'BATCH_JOB' | 'COMPLIANCE_CONSENT' | 'DOMAIN' | 'FRAUDSTER' | 'SESSION' | 'SPEAKER' | 'WATCHLIST';
 
 export type ConflictType =
   | 'ANOTHER_ACTIVE_STREAM'

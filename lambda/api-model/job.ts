@@ -106,7 +106,10 @@ export const dataAccessRoleArn = z
   .string({ error: 'DataAccessRoleArn is required and must be a string.' })
   .min(20, 'DataAccessRoleArn must be at least 20 characters long.')
   .max(2048, 'DataAccessRoleArn must be at most 2048 characters long.')
-  .regex(/^arn:aws(-[^:]+)?:iam::[0-9]{12}:role\/.+$/, 'DataAccessRoleArn must be the ARN of an IAM role (arn:aws:iam::<account>:role/<name>).');
+  .regex(
+    /^arn:aws(-[^:]+)?:iam::[0-9]{12}:role\/.+$/,
+    'DataAccessRoleArn must be the ARN of an IAM role (arn:aws:iam::<account>:role/<name>).',
+  );
 
 const watchlistIds = z
   .array(resourceId('WatchlistId'), { error: 'WatchlistIds must be a list of WatchlistIds.' })
@@ -141,7 +144,9 @@ export const enrollmentConfigInput = z
 
 export const registrationConfigInput = z
   .object({
-    DuplicateRegistrationAction: z.enum(['SKIP', 'REGISTER_AS_NEW'], { error: 'DuplicateRegistrationAction must be SKIP or REGISTER_AS_NEW.' }).optional(),
+    DuplicateRegistrationAction: z
+      .enum(['SKIP', 'REGISTER_AS_NEW'], { error: 'DuplicateRegistrationAction must be SKIP or REGISTER_AS_NEW.' })
+      .optional(),
     FraudsterSimilarityThreshold: threshold('FraudsterSimilarityThreshold').optional(),
     WatchlistIds: watchlistIds,
   })
@@ -212,7 +217,10 @@ const speakerRequest = z.object({
     .string({ error: 'SpeakerId is required and must be a string.' })
     .min(1, 'SpeakerId must not be empty.')
     .max(256, 'SpeakerId must be at most 256 characters long.')
-    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'SpeakerId must be a CustomerSpeakerId: letters, digits, _ and -, starting with a letter or digit.'),
+    .regex(
+      /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/,
+      'SpeakerId must be a CustomerSpeakerId: letters, digits, _ and -, starting with a letter or digit.',
+    ),
   AudioSpecifications: audioSpecifications,
 });
 const fraudsterRequest = z.object({ RequestId: requestId, AudioSpecifications: audioSpecifications });

@@ -58,9 +58,7 @@ export function streamingStatus(session: SessionRecord, nowMs: number): Streamin
 
 export function isEnded(session: SessionRecord, nowMs: number): boolean {
   const lastActivity = session.lastAudioAt ?? session.createdAt;
-  return (
-    session.endedAt !== undefined || nowMs - lastActivity >= SESSION_IDLE_MS || nowMs - session.createdAt >= MAX_SESSION_MS
-  );
+  return session.endedAt !== undefined || nowMs - lastActivity >= SESSION_IDLE_MS || nowMs - session.createdAt >= MAX_SESSION_MS;
 }
 
 /**

@@ -46,8 +46,6 @@ export function presentSpeaker(speaker: SpeakerRecord) {
     CreatedAt: toEpochSeconds(speaker.createdAt),
     UpdatedAt: toEpochSeconds(speaker.updatedAt),
     LastAccessedAt:
-      speaker.lastAccessedAt === undefined
-        ? undefined
-        : toEpochSeconds(Math.floor(speaker.lastAccessedAt / HOUR_MS) * HOUR_MS),
+      speaker.lastAccessedAt === undefined ? undefined : toEpochSeconds(Math.floor(speaker.lastAccessedAt / HOUR_MS) * HOUR_MS),
   };
 }

@@ -21,19 +21,12 @@ const text = (member: string, min: number, max: number, pattern?: RegExp, patter
 };
 
 export const resourceName = (member: string) =>
-  text(
-    member,
-    1,
-    256,
-    NAME_PATTERN,
-    'must start with a letter or digit and contain only letters, digits, underscores and hyphens.',
-  );
+  text(member, 1, 256, NAME_PATTERN, 'must start with a letter or digit and contain only letters, digits, underscores and hyphens.');
 
 export const description = (member = 'Description') =>
   text(member, 1, 1024, DESCRIPTION_PATTERN, 'may contain only letters, digits, spaces and _ . : / = + - % @.');
 
-export const resourceId = (member: string) =>
-  text(member, 22, 22, RESOURCE_ID_PATTERN, 'must be exactly 22 letters and digits.');
+export const resourceId = (member: string) => text(member, 22, 22, RESOURCE_ID_PATTERN, 'must be exactly 22 letters and digits.');
 
 /** The input of operations that name only a domain. */
 export const domainIdInput = z.object({ DomainId: resourceId('DomainId') });
@@ -95,13 +88,7 @@ export const resourceArn = text(
   'must be the ARN of a Voice ID domain (arn:aws:voiceid:<region>:<account>:domain/<DomainId>).',
 );
 
-export const clientToken = text(
-  'ClientToken',
-  1,
-  64,
-  /^[a-zA-Z0-9-_]+$/,
-  'may contain only letters, digits, hyphens and underscores.',
-);
+export const clientToken = text('ClientToken', 1, 64, /^[a-zA-Z0-9-_]+$/, 'may contain only letters, digits, hyphens and underscores.');
 
 export const kmsKeyId = text('KmsKeyId', 1, 2048);
 
@@ -112,9 +99,7 @@ export const maxResults = (max: number) =>
     .min(1, `MaxResults must be between 1 and ${max}.`)
     .max(max, `MaxResults must be between 1 and ${max}.`);
 
-export const nextToken = z
-  .string({ error: 'NextToken must be a string.' })
-  .max(8192, 'NextToken must be at most 8192 characters long.');
+export const nextToken = z.string({ error: 'NextToken must be a string.' }).max(8192, 'NextToken must be at most 8192 characters long.');
 
 const TAG_HINT = 'may contain only letters, digits, spaces and _ . : / = + - @.';
 const tagKey = text('Tag Key', 1, 128, TAG_PATTERN, TAG_HINT);

@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import fusedCalibration from '#model/calibration/resemblyzer-ge2e+deep-speaker-rescnn.json';
 import ge2eCalibration from '#model/calibration/resemblyzer-ge2e.json';
-import fusedCohort from '#model/cohort/resemblyzer-ge2e+deep-speaker-rescnn.json';
+import fusedCalibration from '#model/calibration/resemblyzer-ge2e+deep-speaker-rescnn.json';
 import ge2eCohort from '#model/cohort/resemblyzer-ge2e.json';
+import fusedCohort from '#model/cohort/resemblyzer-ge2e+deep-speaker-rescnn.json';
 import type { Cohort, ModelScoring, ScoreMapping } from './scoring.ts';
 
 /** The impostor rates that scores 90 and 50 stand for, unless the calibration is fitted to others. */
@@ -104,7 +104,9 @@ export function readCalibrationFile(file: string): CalibrationFile {
   const parsed = CalibrationFile.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RangeError(`SCORE_CALIBRATION_FILE ${file} is not a calibration written by npm run calibrate: ${issue.path.join('.')} ${issue.message}`);
+    throw new RangeError(
+      `SCORE_CALIBRATION_FILE ${file} is not a calibration written by npm run calibrate: ${issue.path.join('.')} ${issue.message}`,
+    );
   }
   return parsed.data;
 }
@@ -121,7 +123,10 @@ export function encodeCohort(model: string, source: string, members: { id: strin
     schema: 2,
     model,
     source,
-    members: members.map(({ id, vector }) => ({ id, vector: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') })),
+    members: members.map(({ id, vector }) => ({
+      id,
+      vector: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64'),
+    })),
   };
 }
 
@@ -143,7 +148,9 @@ export function modelScoring(operatorCalibrationFile?: string): ModelScoring {
     mapping(model) {
       const mapping = calibrations.get(model);
       if (!mapping) {
-        throw new RangeError(`There is no score calibration for speaker model ${model}: fit one with npm run calibrate and set SCORE_CALIBRATION_FILE.`);
+        throw new RangeError(
+          `There is no score calibration for speaker model ${model}: fit one with npm run calibrate and set SCORE_CALIBRATION_FILE.`,
+        );
       }
       return mapping;
     },

@@ -56,7 +56,9 @@ export function onnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
     }
     if (field.number === MODEL_GRAPH && 'bytes' in field) {
       const graph = messageOf(field.bytes);
-      const initializers = new Set((graph.get(GRAPH_INITIALIZER) ?? []).map((tensor) => text(messageOf(bytesOf(tensor)).get(TENSOR_NAME)?.[0])));
+      const initializers = new Set(
+        (graph.get(GRAPH_INITIALIZER) ?? []).map((tensor) => text(messageOf(bytesOf(tensor)).get(TENSOR_NAME)?.[0])),
+      );
       inputs.push(...(graph.get(GRAPH_INPUT) ?? []).map(tensorInfo).filter(({ name }) => !initializers.has(name)));
       outputs.push(...(graph.get(GRAPH_OUTPUT) ?? []).map(tensorInfo));
     }

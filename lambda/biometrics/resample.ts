@@ -83,9 +83,7 @@ function designFilter(fromRate: number, toRate: number): PolyphaseFilter {
   let length = Math.ceil((STOPBAND_ATTENUATION_DB - 8) / (2.285 * transition)) + 1;
   if (length % 2 === 0) length++; // an odd length puts the centre, and so the delay, on a whole sample
   if (length > MAX_FILTER_TAPS) {
-    throw new RangeError(
-      `Resampling from ${fromRate} Hz to ${toRate} Hz needs a ${length}-tap filter; pick rates with a simpler ratio.`,
-    );
+    throw new RangeError(`Resampling from ${fromRate} Hz to ${toRate} Hz needs a ${length}-tap filter; pick rates with a simpler ratio.`);
   }
 
   const delay = (length - 1) / 2;

@@ -213,11 +213,7 @@ export class DomainScorer {
    * a margin falls by a factor e per 1/k of margin, k fitted between the calibration's two rates), and RiskThreshold
    * 50 flags about the same share of callers who are not on the list (10 %) whatever its size.
    */
-  fraudRisk(
-    probe: Voiceprint,
-    fraudsters: { id: string; voiceprint: Voiceprint }[],
-    threshold = DEFAULT_RISK_THRESHOLD,
-  ): FraudRisk {
+  fraudRisk(probe: Voiceprint, fraudsters: { id: string; voiceprint: Voiceprint }[], threshold = DEFAULT_RISK_THRESHOLD): FraudRisk {
     if (fraudsters.length === 0) return { riskScore: 0, decision: 'LOW_RISK' };
     // The caller's similarity to the cohort is the same against every fraudster: computed once, not 500 times.
     const members = cohortMembers(probe.model, this.domainCohort, this.scoring.shippedCohort(probe.model), new Set());

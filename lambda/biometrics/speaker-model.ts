@@ -16,8 +16,8 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { lazy } from '#lazy';
 import manifest from '#model/models.json';
 import { SpeakerModelNotProvisioned } from './errors.ts';
-import { fbank, KALDI_FBANK_80, subtractMean, type FbankWindow } from './fbank.ts';
-import { onnxModelInfo, type OnnxTensorInfo } from './onnx-model-info.ts';
+import { type FbankWindow, fbank, KALDI_FBANK_80, subtractMean } from './fbank.ts';
+import { type OnnxTensorInfo, onnxModelInfo } from './onnx-model-info.ts';
 import type { CustomModelFormat, CustomSpeakerModel, SpeakerModelSettings } from './speaker-model-settings.ts';
 import { normalise } from './vectors.ts';
 
@@ -62,7 +62,9 @@ function verifiedBytes(modelName: string, file: string, sha256: string, remedy: 
   const bytes = readFileSync(file);
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== sha256) {
-    throw new SpeakerModelNotProvisioned(`The speaker model ${modelName} at ${file} has sha256 ${digest}, not the expected ${sha256}. ${remedy}`);
+    throw new SpeakerModelNotProvisioned(
+      `The speaker model ${modelName} at ${file} has sha256 ${digest}, not the expected ${sha256}. ${remedy}`,
+    );
   }
   return bytes;
 }
@@ -144,10 +146,10 @@ class FbankOnnxEmbedder implements SpeakerEmbedder {
 
   async embed(samples: Float32Array): Promise<Float32Array> {
     const { input, output, frontEnd } = this.layout();
-    const features = fbank(
-      frontEnd.scale === 1 ? samples : samples.map((sample) => sample * frontEnd.scale),
-      { ...KALDI_FBANK_80, window: frontEnd.window },
-    );
+    const features = fbank(frontEnd.scale === 1 ? samples : samples.map((sample) => sample * frontEnd.scale), {
+      ...KALDI_FBANK_80,
+      window: frontEnd.window,
+    });
     if (features.frames === 0) throw new RangeError('There are too few samples to embed: less than one 25 ms frame.');
     subtractMean(features);
     const session = await this.session();
@@ -171,12 +173,15 @@ class FbankOnnxEmbedder implements SpeakerEmbedder {
   private readLayout(): FbankModelLayout {
     const { metadata, inputs, outputs } = onnxModelInfo(this.bytes());
     const refuse = (why: string) =>
-      new SpeakerModelNotProvisioned(`The speaker model ${this.name} at ${this.file} cannot be used as a ${this.model.format} model: ${why}.`);
+      new SpeakerModelNotProvisioned(
+        `The speaker model ${this.name} at ${this.file} cannot be used as a ${this.model.format} model: ${why}.`,
+      );
     const framework = this.model.format === 'sherpa-onnx' ? metadata.framework : this.model.format;
     if (framework !== 'wespeaker' && framework !== '3d-speaker') {
       throw refuse(`its metadata names the framework ${JSON.stringify(metadata.framework ?? null)}, not wespeaker or 3d-speaker`);
     }
-    if (metadata.framework !== undefined && metadata.framework !== framework) throw refuse(`its metadata names the framework ${metadata.framework}`);
+    if (metadata.framework !== undefined && metadata.framework !== framework)
+      throw refuse(`its metadata names the framework ${metadata.framework}`);
     if (metadata.sample_rate !== undefined && Number(metadata.sample_rate) !== this.sampleRate) {
       throw refuse(`it takes ${metadata.sample_rate} Hz audio, not ${this.sampleRate} Hz`);
     }
@@ -233,7 +238,10 @@ export class FusedEmbedder implements SpeakerEmbedder {
     for (const { embedder, nontargetStd } of this.parts) {
       const embedding = await embedder.embed(samples);
       const weight = 1 / Math.sqrt(nontargetStd);
-      joined.set(embedding.map((value) => value * weight), offset);
+      joined.set(
+        embedding.map((value) => value * weight),
+        offset,
+      );
       offset += embedding.length;
     }
     return normalise(joined);
@@ -243,9 +251,7 @@ export class FusedEmbedder implements SpeakerEmbedder {
 function fromManifest(name: string, directory: string): SpeakerEmbedder {
   const entry = manifest.models.find((model) => model.name === name);
   if (!entry?.dimension) {
-    throw new SpeakerModelNotProvisioned(
-      `model/models.json has no embedding model ${name}; restore the file from the repository.`,
-    );
+    throw new SpeakerModelNotProvisioned(`model/models.json has no embedding model ${name}; restore the file from the repository.`);
   }
   const command = 'provision_command' in entry ? entry.provision_command : PROVISION_COMMAND;
   const remedy =
@@ -266,7 +272,10 @@ const REGISTRY = new Map<string, (directory: string) => SpeakerEmbedder>([
         (directory: string) =>
           new FusedEmbedder(
             name,
-            parts.map(({ model, nontarget_std }) => ({ embedder: speakerEmbedder({ name: model, directory }), nontargetStd: nontarget_std })),
+            parts.map(({ model, nontarget_std }) => ({
+              embedder: speakerEmbedder({ name: model, directory }),
+              nontargetStd: nontarget_std,
+            })),
           ),
       ] as const,
   ),

@@ -4,8 +4,9 @@
  * one Node process and hands the work to worker threads, while a Lambda sandbox serves one request at a time and
  * runs it in place, with no thread to start or message to copy.
  */
+
+import { type SpeakerEmbedder, speakerEmbedder } from './speaker-model.ts';
 import type { SpeakerModelSettings } from './speaker-model-settings.ts';
-import { speakerEmbedder, type SpeakerEmbedder } from './speaker-model.ts';
 import { feedSpeechStream, finishSpeechStream } from './speech-stream.ts';
 import { SpeechWorkerPool } from './speech-workers.ts';
 

@@ -15,12 +15,12 @@ import { SpeechStreamStateError } from './errors.ts';
 import type { SpeakerEmbedder } from './speaker-model.ts';
 import {
   freshSileroCarry,
+  type SegmenterSnapshot,
+  SILERO_STATE_SIZE,
+  type SileroCarry,
+  SpeechSegmenter,
   scoreWindows,
   sileroFraming,
-  SILERO_STATE_SIZE,
-  SpeechSegmenter,
-  type SegmenterSnapshot,
-  type SileroCarry,
 } from './vad.ts';
 import { addWeighted, normalise } from './vectors.ts';
 import { embedPiece, type Voiceprint } from './voiceprint.ts';
@@ -80,7 +80,8 @@ export async function feedSpeechStream(
   state: Uint8Array,
   samples: Float32Array,
   embedder: SpeakerEmbedder,
-  readyAtSeconds = Infinity,): Promise<Uint8Array> {
+  readyAtSeconds = Infinity,
+): Promise<Uint8Array> {
   const stream = decode(state, embedder);
   if (stream.finished) throw new RangeError('The speech stream was finished; a finished stream takes no more audio.');
   const audioStart = stream.received - stream.audio.length;
@@ -243,12 +244,16 @@ function encode(stream: StreamState): Uint8Array {
   const model = Buffer.from(stream.model);
   const size =
     HEADER_BYTES +
-    1 + model.length +
+    1 +
+    model.length +
     6 * 8 +
-    2 + 8 * stream.sum.length +
+    2 +
+    8 * stream.sum.length +
     4 * (SILERO_STATE_SIZE + CONTEXT) +
-    4 + 2 * stream.audio.length +
-    4 + 2 * stream.pending.length;
+    4 +
+    2 * stream.audio.length +
+    4 +
+    2 * stream.pending.length;
   const bytes = new Uint8Array(size);
   const out = new Writer(bytes);
   for (const char of MAGIC) out.u8(char.charCodeAt(0));

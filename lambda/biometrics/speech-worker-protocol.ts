@@ -3,8 +3,9 @@
  * cross as plain data and are rebuilt as their own classes, so a caller can tell a refused state or a missing
  * model from a fault whichever thread the work ran on.
  */
-import type { SpeakerModelSettings } from './speaker-model-settings.ts';
+
 import { AudioFormatError, SpeakerModelNotProvisioned, SpeechStreamStateError, type SpeechStreamStateProblem } from './errors.ts';
+import type { SpeakerModelSettings } from './speaker-model-settings.ts';
 
 export interface SpeechWorkerData {
   /** The speaker model the worker embeds with. */

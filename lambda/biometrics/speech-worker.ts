@@ -3,10 +3,10 @@
  * stream's work in its own thread, with its own ONNX sessions, one job after another, and answers each with the new
  * state or with the error.
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { speakerEmbedder } from './speaker-model.ts';
 import { InProcessSpeechEngine } from './speech-engine.ts';
-import { serialiseError, type SpeechJob, type SpeechReply, type SpeechWorkerData } from './speech-worker-protocol.ts';
+import { type SpeechJob, type SpeechReply, type SpeechWorkerData, serialiseError } from './speech-worker-protocol.ts';
 
 if (!parentPort) throw new Error('speech-worker.ts runs as a worker thread; start it with speechEngine({ workers }).');
 const port: MessagePort = parentPort;

@@ -102,8 +102,7 @@ export function decodeWav(file: Uint8Array, channelId = 0): DecodedAudio {
 export function pcm16ToFloat32(chunk: Uint8Array): Float32Array {
   if (chunk.byteLength % 2 !== 0) {
     throw new AudioFormatError(
-      `The audio chunk has ${chunk.byteLength} bytes; 16-bit PCM needs an even number of bytes, ` +
-        'so send whole samples in each chunk.',
+      `The audio chunk has ${chunk.byteLength} bytes; 16-bit PCM needs an even number of bytes, ` + 'so send whole samples in each chunk.',
     );
   }
   return int16ToFloat32(chunk, 1, 0);
@@ -162,8 +161,7 @@ function parseFormat(body: Uint8Array): WavFormat {
   }
   if (problems.length > 0) {
     throw new AudioFormatError(
-      `The WAV audio format is not supported: ${problems.join('; ')}. ` +
-        'Convert it to 8000 Hz, 16-bit signed PCM, mono or stereo.',
+      `The WAV audio format is not supported: ${problems.join('; ')}. ` + 'Convert it to 8000 Hz, 16-bit signed PCM, mono or stereo.',
     );
   }
   return format;

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictException, ValidationException } from '#api-model/errors';
-import { streamingStatus, type SessionRecord } from '#api-model/session';
+import { type SessionRecord, streamingStatus } from '#api-model/session';
 import { resourceId, sessionNameOrId, wholeNumber } from '#api-model/validation';
 import { AudioFormatError } from '#biometrics/errors';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
 import { decodeWav, pcm16ToFloat32, VOICE_ID_SAMPLE_RATE } from '#biometrics/wav';
-import { SessionChanged } from '#ports/sessions';
 import type { Needs } from '#context';
-import { defineOperation } from './operation.ts';
+import { SessionChanged } from '#ports/sessions';
 import { openSession, openSpeech, requireLive } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 /** A chunk holds at most 10 s of audio: small enough for one request, big enough for any streaming client. */
 export const MAX_CHUNK_SECONDS = 10;
@@ -30,9 +30,7 @@ const AppendSessionAudioInput = z.object({
     .min(1, 'Audio must not be empty.')
     .max(Math.ceil(MAX_WAV_CHUNK_BYTES / 3) * 4, `Audio must hold at most ${MAX_CHUNK_SECONDS} s of audio per chunk; send shorter chunks.`)
     .regex(BASE64, 'Audio must be base64-encoded.'),
-  AudioFormat: z
-    .enum(['PCM16', 'WAV'], { error: 'AudioFormat must be PCM16 (raw 8 kHz 16-bit little-endian mono) or WAV.' })
-    .optional(),
+  AudioFormat: z.enum(['PCM16', 'WAV'], { error: 'AudioFormat must be PCM16 (raw 8 kHz 16-bit little-endian mono) or WAV.' }).optional(),
   ChannelId: z.union([z.literal(0), z.literal(1)], { error: 'ChannelId must be 0 or 1.' }).optional(),
 });
 
@@ -51,7 +49,9 @@ export default defineOperation({
   uses: ['now', 'sessions', 'speech'],
   async run(request, ctx) {
     const samples = decodeChunk(request);
-    const digest = createHash('sha256').update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)).digest('hex');
+    const digest = createHash('sha256')
+      .update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))
+      .digest('hex');
     const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
     const now = ctx.now();
     if (isRetry(session, request.SequenceNumber, digest)) return answer(session, now);
@@ -90,10 +90,13 @@ function decodeChunk(request: AppendRequest): Float32Array {
   const bytes = Buffer.from(request.Audio, 'base64');
   try {
     if (request.AudioFormat === 'WAV') {
-      if (bytes.byteLength > MAX_WAV_CHUNK_BYTES) throw new AudioFormatError(`A WAV chunk may hold at most ${MAX_CHUNK_SECONDS} s of audio.`);
+      if (bytes.byteLength > MAX_WAV_CHUNK_BYTES)
+        throw new AudioFormatError(`A WAV chunk may hold at most ${MAX_CHUNK_SECONDS} s of audio.`);
       const { samples } = decodeWav(bytes, request.ChannelId ?? 0);
       if (samples.length > MAX_CHUNK_SECONDS * VOICE_ID_SAMPLE_RATE) {
-        throw new AudioFormatError(`A chunk may hold at most ${MAX_CHUNK_SECONDS} s of audio; this one holds ${samples.length / VOICE_ID_SAMPLE_RATE} s.`);
+        throw new AudioFormatError(
+          `A chunk may hold at most ${MAX_CHUNK_SECONDS} s of audio; this one holds ${samples.length / VOICE_ID_SAMPLE_RATE} s.`,
+        );
       }
       return samples;
     }
@@ -101,7 +104,9 @@ function decodeChunk(request: AppendRequest): Float32Array {
       throw new AudioFormatError('ChannelId applies to WAV chunks only; a PCM16 chunk is the caller’s channel alone.');
     }
     if (bytes.byteLength > MAX_CHUNK_BYTES) {
-      throw new AudioFormatError(`A chunk may hold at most ${MAX_CHUNK_SECONDS} s of audio (${MAX_CHUNK_BYTES} bytes of PCM16); this one has ${bytes.byteLength} bytes.`);
+      throw new AudioFormatError(
+        `A chunk may hold at most ${MAX_CHUNK_SECONDS} s of audio (${MAX_CHUNK_BYTES} bytes of PCM16); this one has ${bytes.byteLength} bytes.`,
+      );
     }
     return pcm16ToFloat32(bytes);
   } catch (error) {
@@ -135,7 +140,10 @@ function requireNext(session: SessionRecord, sequenceNumber: number): void {
 async function answerRace(ctx: Needs<'now' | 'sessions'>, request: AppendRequest, digest: string) {
   const { session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
   if (isRetry(session, request.SequenceNumber, digest)) return answer(session, ctx.now());
-  throw new ConflictException('ANOTHER_ACTIVE_STREAM', 'Another stream is sending audio into this session at the same time. Send one stream per session.');
+  throw new ConflictException(
+    'ANOTHER_ACTIVE_STREAM',
+    'Another stream is sending audio into this session at the same time. Send one stream per session.',
+  );
 }
 
 function answer(session: SessionRecord, nowMs: number) {

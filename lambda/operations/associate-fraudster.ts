@@ -7,7 +7,11 @@ import { defineOperation } from './operation.ts';
 export default defineOperation({
   name: 'AssociateFraudster',
   input: fraudsterMembershipInput,
-  route: { method: 'PUT', path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}', summary: 'Put a fraudster on a watchlist' },
+  route: {
+    method: 'PUT',
+    path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}',
+    summary: 'Put a fraudster on a watchlist',
+  },
   audit: fraudsterAudit('ASSOCIATE_FRAUDSTER'),
   uses: ['domains', 'fraudsters', 'now', 'quotas', 'watchlists'],
   async run({ DomainId, FraudsterId, WatchlistId }, ctx) {

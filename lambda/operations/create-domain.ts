@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import { presentDomain, type DomainRecord } from '#api-model/domain';
-import { DEFAULT_WATCHLIST_NAME, type WatchlistRecord } from '#api-model/watchlist';
+import { type DomainRecord, presentDomain } from '#api-model/domain';
 import { newResourceId } from '#api-model/ids';
-import {
-  clientToken,
-  description,
-  resourceName,
-  serverSideEncryptionConfiguration,
-  tagList,
-} from '#api-model/validation';
+import { clientToken, description, resourceName, serverSideEncryptionConfiguration, tagList } from '#api-model/validation';
+import { DEFAULT_WATCHLIST_NAME, type WatchlistRecord } from '#api-model/watchlist';
 import { oncePerClientToken } from '#rules/client-token';
 import { defineOperation } from './operation.ts';
 

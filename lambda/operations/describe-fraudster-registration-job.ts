@@ -5,7 +5,11 @@ import { defineOperation } from './operation.ts';
 export default defineOperation({
   name: 'DescribeFraudsterRegistrationJob',
   input: describeJobInput,
-  route: { method: 'GET', path: '/domains/{DomainId}/fraudster-registration-jobs/{JobId}', summary: 'Describe a fraudster registration job' },
+  route: {
+    method: 'GET',
+    path: '/domains/{DomainId}/fraudster-registration-jobs/{JobId}',
+    summary: 'Describe a fraudster registration job',
+  },
   uses: ['domains', 'jobs'],
   run: ({ DomainId, JobId }, ctx) => describeJob(ctx, 'FRAUDSTER_REGISTRATION', DomainId, JobId),
 });

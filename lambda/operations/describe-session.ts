@@ -1,7 +1,7 @@
 import { presentSession } from '#api-model/session';
 import { sessionInput } from '#api-model/validation';
-import { defineOperation } from './operation.ts';
 import { openSession } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 export default defineOperation({
   name: 'DescribeSession',

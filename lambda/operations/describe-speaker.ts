@@ -5,7 +5,11 @@ import { defineOperation } from './operation.ts';
 export default defineOperation({
   name: 'DescribeSpeaker',
   input: speakerInput,
-  route: { method: 'GET', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Describe a speaker (GeneratedSpeakerId or CustomerSpeakerId)' },
+  route: {
+    method: 'GET',
+    path: '/domains/{DomainId}/speakers/{SpeakerId}',
+    summary: 'Describe a speaker (GeneratedSpeakerId or CustomerSpeakerId)',
+  },
   uses: ['domains', 'now', 'speakerExpiryMs', 'speakers'],
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);

@@ -8,7 +8,11 @@ import { defineOperation } from './operation.ts';
 export default defineOperation({
   name: 'DisassociateFraudster',
   input: fraudsterMembershipInput,
-  route: { method: 'DELETE', path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}', summary: 'Take a fraudster off a watchlist' },
+  route: {
+    method: 'DELETE',
+    path: '/domains/{DomainId}/watchlists/{WatchlistId}/fraudsters/{FraudsterId}',
+    summary: 'Take a fraudster off a watchlist',
+  },
   audit: fraudsterAudit('DISASSOCIATE_FRAUDSTER'),
   uses: ['domains', 'fraudsters', 'now', 'watchlists'],
   async run({ DomainId, FraudsterId, WatchlistId }, ctx) {

@@ -1,10 +1,10 @@
 import { sessionAudit } from '#api-model/audit-event';
-import { ENDED_SESSION_RETENTION_MS, isEnded, presentSession } from '#api-model/session';
 import { ConflictException } from '#api-model/errors';
+import { ENDED_SESSION_RETENTION_MS, isEnded, presentSession } from '#api-model/session';
 import { sessionInput } from '#api-model/validation';
 import { readSpeechStream } from '#biometrics/speech-stream';
-import { defineOperation } from './operation.ts';
 import { openSession, openSpeech } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 const concurrentChange = (sessionId: string) =>
   new ConflictException('CONCURRENT_CHANGES', `The session ${sessionId} took audio while it was being ended. End it again.`);
@@ -36,9 +36,7 @@ export default defineOperation({
     // The speech still waiting for a whole piece is embedded now, so the call's voiceprint covers all of it.
     const finished = await ctx.speech.finish(speech.state);
     const { speechSeconds } = readSpeechStream(finished);
-    const ended = await ctx.sessions.save(domain, session, { ...next, speechSeconds }, finished, () =>
-      concurrentChange(session.sessionId),
-    );
+    const ended = await ctx.sessions.save(domain, session, { ...next, speechSeconds }, finished, () => concurrentChange(session.sessionId));
     return { Session: presentSession(ended, now) };
   },
 });

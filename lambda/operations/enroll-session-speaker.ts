@@ -4,16 +4,14 @@ import { ConflictException } from '#api-model/errors';
 import { presentSpeaker } from '#api-model/speaker';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
 import { enrollSpeaker } from '#rules/enrollment';
-import { defineOperation } from './operation.ts';
 import { sessionVoiceprint } from '#rules/session-voiceprint';
 import { openSession } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 const EnrollSessionSpeakerInput = z.object({
   DomainId: resourceId('DomainId'),
   SessionNameOrId: sessionNameOrId,
-  ExistingEnrollmentAction: z
-    .enum(['SKIP', 'OVERWRITE'], { error: 'ExistingEnrollmentAction must be SKIP or OVERWRITE.' })
-    .optional(),
+  ExistingEnrollmentAction: z.enum(['SKIP', 'OVERWRITE'], { error: 'ExistingEnrollmentAction must be SKIP or OVERWRITE.' }).optional(),
 });
 
 /**
@@ -23,7 +21,11 @@ const EnrollSessionSpeakerInput = z.object({
 export default defineOperation({
   name: 'EnrollSessionSpeaker',
   input: EnrollSessionSpeakerInput,
-  route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/enrollment', summary: 'Enroll the session’s caller as its speaker' },
+  route: {
+    method: 'POST',
+    path: '/domains/{DomainId}/sessions/{SessionNameOrId}/enrollment',
+    summary: 'Enroll the session’s caller as its speaker',
+  },
   audit: sessionEnrollmentAudit,
   uses: ['now', 'quotas', 'sessions', 'speakerExpiryMs', 'speakers', 'speech', 'voiceprints'],
   async run(request, ctx) {

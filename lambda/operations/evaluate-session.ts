@@ -1,15 +1,15 @@
 import { evaluationAudit } from '#api-model/audit-event';
 import type { DomainRecord } from '#api-model/domain';
 import { toEpochSeconds } from '#api-model/domain';
-import { resultId, streamingStatus, type SessionRecord } from '#api-model/session';
+import { resultId, type SessionRecord, streamingStatus } from '#api-model/session';
 import { isExpired } from '#api-model/speaker';
 import { sessionInput } from '#api-model/validation';
 import { authenticationDecision } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
 import type { Needs } from '#context';
 import { domainScorer, requireSameModel, screenAgainstWatchlist } from '#rules/enrollment';
-import { defineOperation } from './operation.ts';
 import { openSession, openSpeech } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 /**
  * Voice ID's EvaluateSession: the authentication decision for the session's speaker and the fraud decision
@@ -20,7 +20,11 @@ import { openSession, openSpeech } from '#rules/sessions';
 export default defineOperation({
   name: 'EvaluateSession',
   input: sessionInput,
-  route: { method: 'GET', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/evaluation', summary: 'Evaluate a session: authentication and fraud detection' },
+  route: {
+    method: 'GET',
+    path: '/domains/{DomainId}/sessions/{SessionNameOrId}/evaluation',
+    summary: 'Evaluate a session: authentication and fraud detection',
+  },
   audit: evaluationAudit,
   uses: ['fraudsters', 'now', 'scoring', 'sessions', 'speakerExpiryMs', 'speakers', 'speech', 'voiceprints'],
   async run({ DomainId, SessionNameOrId }, ctx) {
@@ -87,7 +91,12 @@ async function authenticate(
   return { ...ids, Decision: decision, Score: score };
 }
 
-async function detectFraud(ctx: Needs<'fraudsters' | 'scoring' | 'voiceprints'>, domain: DomainRecord, session: SessionRecord, caller: Voiceprint) {
+async function detectFraud(
+  ctx: Needs<'fraudsters' | 'scoring' | 'voiceprints'>,
+  domain: DomainRecord,
+  session: SessionRecord,
+  caller: Voiceprint,
+) {
   const risk = await screenAgainstWatchlist(ctx, domain, session.fraudDetection.watchlistId, caller, session.fraudDetection.riskThreshold);
   return {
     Decision: risk.decision,

@@ -14,7 +14,11 @@ const DAY_MS = 24 * 3600 * 1000;
 export default defineOperation({
   name: 'GetComplianceReport',
   input: domainIdInput,
-  route: { method: 'GET', path: '/domains/{DomainId}/compliance-report', summary: 'Compliance report of a domain (biometric data verified)' },
+  route: {
+    method: 'GET',
+    path: '/domains/{DomainId}/compliance-report',
+    summary: 'Compliance report of a domain (biometric data verified)',
+  },
   uses: ['domains', 'now', 'sessions', 'speakerExpiryMs', 'speakers', 'voiceprints'],
   async run({ DomainId }, ctx) {
     const domain = await ctx.domains.require(DomainId);
@@ -36,7 +40,8 @@ export default defineOperation({
         if (speaker.status === 'OPTED_OUT' || speaker.status === 'EXPIRED') {
           const voiceprint = speakerVoiceprints.has(speaker.speakerId);
           const sessionSpeech = withSpeech.has(speaker.speakerId) || withSpeech.has(speaker.customerSpeakerId);
-          if (voiceprint || sessionSpeech) holding.push({ status: speaker.status, speakerId: speaker.speakerId, voiceprint, sessionSpeech });
+          if (voiceprint || sessionSpeech)
+            holding.push({ status: speaker.status, speakerId: speaker.speakerId, voiceprint, sessionSpeech });
         }
       }
     }
@@ -56,7 +61,11 @@ export default defineOperation({
       SpeakersDueToExpire: due,
       OptedOutSpeakers: {
         Count: byStatus.OPTED_OUT,
-        HoldingBiometricData: held('OPTED_OUT').map(({ speakerId, voiceprint, sessionSpeech }) => ({ GeneratedSpeakerId: speakerId, Voiceprint: voiceprint, SessionSpeech: sessionSpeech })),
+        HoldingBiometricData: held('OPTED_OUT').map(({ speakerId, voiceprint, sessionSpeech }) => ({
+          GeneratedSpeakerId: speakerId,
+          Voiceprint: voiceprint,
+          SessionSpeech: sessionSpeech,
+        })),
       },
       // Overdue speakers the daily sweep has not purged yet (reads already treat them as expired; TTL erases their voiceprints too).
       ExpiredSpeakersAwaitingPurge: held('EXPIRED').length,

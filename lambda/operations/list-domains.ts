@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { presentDomain } from '#api-model/domain';
 import { maxResults, nextToken } from '#api-model/validation';
-import { defineOperation, page } from './operation.ts';
 import { listPage } from '#rules/paging';
+import { defineOperation, page } from './operation.ts';
 
 const ListDomainsInput = z.object({
   MaxResults: maxResults(10).optional(),

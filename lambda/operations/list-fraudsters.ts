@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { presentFraudster } from '#api-model/fraudster';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
-import { defineOperation, page } from './operation.ts';
 import { listPage } from '#rules/paging';
+import { defineOperation, page } from './operation.ts';
 
 const ListFraudstersInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -15,7 +15,12 @@ const ListFraudstersInput = z.object({
 export default defineOperation({
   name: 'ListFraudsters',
   input: ListFraudstersInput,
-  route: { method: 'GET', path: '/domains/{DomainId}/fraudsters', summary: 'List fraudsters, optionally of one watchlist', query: { ...page, WatchlistId: 'string' } },
+  route: {
+    method: 'GET',
+    path: '/domains/{DomainId}/fraudsters',
+    summary: 'List fraudsters, optionally of one watchlist',
+    query: { ...page, WatchlistId: 'string' },
+  },
   uses: ['domains', 'fraudsters', 'now', 'pageTokens', 'watchlists'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { asOf, presentSpeaker } from '#api-model/speaker';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
-import { defineOperation, page } from './operation.ts';
 import { listPage } from '#rules/paging';
+import { defineOperation, page } from './operation.ts';
 
 const ListSpeakersInput = z.object({
   DomainId: resourceId('DomainId'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resourceArn } from '#api-model/validation';
-import { defineOperation } from './operation.ts';
 import { domainOfArn } from '#rules/tags';
+import { defineOperation } from './operation.ts';
 
 const ListTagsForResourceInput = z.object({ ResourceArn: resourceArn });
 

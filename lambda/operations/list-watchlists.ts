@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { maxResults, nextToken, resourceId } from '#api-model/validation';
 import { presentWatchlist } from '#api-model/watchlist';
-import { defineOperation, page } from './operation.ts';
 import { listPage } from '#rules/paging';
+import { defineOperation, page } from './operation.ts';
 
 const ListWatchlistsInput = z.object({
   DomainId: resourceId('DomainId'),

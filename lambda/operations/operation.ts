@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { AuditErrorInfo, AuditMapping, AuditRecord } from '#api-model/audit-event';
 import { VoiceIdError } from '#api-model/errors';
 import { parseInput } from '#api-model/validation';
+import type { Needs, ServiceContext } from '#context';
 import { logger } from '#observability';
 import { publishAuditRecord } from '#rules/audit';
-import type { Needs, ServiceContext } from '#context';
 
 /**
  * A REST route of an operation. Members keep their Voice ID names in paths, query strings and bodies, so REST and
@@ -79,7 +79,13 @@ async function publishAudit<Request, R>(
   const domainId = (request as { DomainId?: unknown }).DomainId;
   if (typeof domainId !== 'string') return;
   try {
-    const record: AuditRecord = { detailType: audit.detailType, action: audit.action, domainId, subject: audit.subject(request, response), errorInfo: error };
+    const record: AuditRecord = {
+      detailType: audit.detailType,
+      action: audit.action,
+      domainId,
+      subject: audit.subject(request, response),
+      errorInfo: error,
+    };
     await publishAuditRecord(ctx, record);
   } catch (failure) {
     logger.warn('An audit event could not be built', { action: audit.action, error: failure as Error });

@@ -3,9 +3,9 @@ import { fraudsterAudit } from '#api-model/audit-event';
 import { presentFraudster } from '#api-model/fraudster';
 import { resourceId, sessionNameOrId } from '#api-model/validation';
 import { registerFraudster } from '#rules/enrollment';
-import { defineOperation } from './operation.ts';
 import { sessionVoiceprint } from '#rules/session-voiceprint';
 import { openSession } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 const RegisterSessionFraudsterInput = z.object({
   DomainId: resourceId('DomainId'),
@@ -25,7 +25,11 @@ const RegisterSessionFraudsterInput = z.object({
 export default defineOperation({
   name: 'RegisterSessionFraudster',
   input: RegisterSessionFraudsterInput,
-  route: { method: 'POST', path: '/domains/{DomainId}/sessions/{SessionNameOrId}/fraudster', summary: 'Register the session’s caller as a fraudster' },
+  route: {
+    method: 'POST',
+    path: '/domains/{DomainId}/sessions/{SessionNameOrId}/fraudster',
+    summary: 'Register the session’s caller as a fraudster',
+  },
   audit: fraudsterAudit('REGISTER_SESSION_FRAUDSTER'),
   uses: ['fraudsters', 'now', 'quotas', 'sessions', 'speech', 'voiceprints', 'watchlists'],
   async run(request, ctx) {

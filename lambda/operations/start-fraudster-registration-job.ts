@@ -11,5 +11,7 @@ export default defineOperation({
   audit: startJobAudit('FRAUDSTER_REGISTRATION'),
   uses: ['domains', 'idempotency', 'jobExecutions', 'jobs', 'now', 'watchlists'],
   run: (request, ctx) =>
-    startJob(ctx, 'FRAUDSTER_REGISTRATION', request, (defaultWatchlistId) => registrationConfig(request.RegistrationConfig, defaultWatchlistId)),
+    startJob(ctx, 'FRAUDSTER_REGISTRATION', request, (defaultWatchlistId) =>
+      registrationConfig(request.RegistrationConfig, defaultWatchlistId),
+    ),
 });

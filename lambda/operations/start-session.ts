@@ -6,8 +6,8 @@ import { ENDED_SESSION_RETENTION_MS, MAX_SESSION_MS, presentSession, type Sessio
 import { enabled, resourceId, sessionName, speakerId, threshold, wholeNumber } from '#api-model/validation';
 import { DEFAULT_ACCEPTANCE_THRESHOLD, DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
 import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS } from '#biometrics/voiceprint';
-import { defineOperation } from './operation.ts';
 import { checkSessionSpeaker } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 const StartSessionInput = z.object({
   DomainId: resourceId('DomainId'),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ValidationException } from '#api-model/errors';
 import { resourceArn, tagList } from '#api-model/validation';
-import { defineOperation } from './operation.ts';
 import { domainOfArn } from '#rules/tags';
+import { defineOperation } from './operation.ts';
 
 const TagResourceInput = z.object({ ResourceArn: resourceArn, Tags: tagList });
 

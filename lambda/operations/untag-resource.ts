@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resourceArn, tagKeyList } from '#api-model/validation';
-import { defineOperation } from './operation.ts';
 import { domainOfArn } from '#rules/tags';
+import { defineOperation } from './operation.ts';
 
 const UntagResourceInput = z.object({ ResourceArn: resourceArn, TagKeys: tagKeyList });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { presentDomain, type DomainRecord } from '#api-model/domain';
+import { type DomainRecord, presentDomain } from '#api-model/domain';
 import { ConflictException } from '#api-model/errors';
 import { description, resourceId, resourceName, serverSideEncryptionConfiguration } from '#api-model/validation';
 import { startReEncryption } from '#rules/re-encryption';

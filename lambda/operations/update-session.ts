@@ -3,8 +3,8 @@ import { sessionAudit } from '#api-model/audit-event';
 import { ConflictException } from '#api-model/errors';
 import { presentSession } from '#api-model/session';
 import { resourceId, sessionNameOrId, speakerId, threshold } from '#api-model/validation';
-import { defineOperation } from './operation.ts';
 import { checkSessionSpeaker, openSession, requireLive } from '#rules/sessions';
+import { defineOperation } from './operation.ts';
 
 const UpdateSessionInput = z.object({
   DomainId: resourceId('DomainId'),

@@ -15,7 +15,11 @@ const UpdateWatchlistInput = z.object({
 export default defineOperation({
   name: 'UpdateWatchlist',
   input: UpdateWatchlistInput,
-  route: { method: 'PATCH', path: '/domains/{DomainId}/watchlists/{WatchlistId}', summary: 'Change the name or description of a watchlist' },
+  route: {
+    method: 'PATCH',
+    path: '/domains/{DomainId}/watchlists/{WatchlistId}',
+    summary: 'Change the name or description of a watchlist',
+  },
   uses: ['domains', 'now', 'watchlists'],
   async run(request, ctx) {
     await ctx.domains.require(request.DomainId);

@@ -16,7 +16,13 @@ export interface Sessions extends ReEncryptable {
   countLive(domainId: string, nowMs: number): Promise<number>;
   create(session: SessionRecord, nowMs: number): Promise<void>;
   /** Saves the session and its new speech stream if nobody changed it since `expected` (SessionChanged, or `onConflict`'s error). */
-  save(domain: DomainKey, expected: SessionRecord, next: SessionRecord, stream: Uint8Array, onConflict?: () => Error): Promise<SessionRecord>;
+  save(
+    domain: DomainKey,
+    expected: SessionRecord,
+    next: SessionRecord,
+    stream: Uint8Array,
+    onConflict?: () => Error,
+  ): Promise<SessionRecord>;
   /** Like save, for changes a caller makes (speaker, end): a concurrent change is CONCURRENT_CHANGES. */
   update(expected: SessionRecord, next: SessionRecord): Promise<SessionRecord>;
   /** Erases the speech of every session that names or enrolled one of the speakers; the sessions stay. */

@@ -17,7 +17,13 @@ export interface Speakers {
   /** Creates the speaker within the domain's speaker quota, with its voiceprint and `also` in one transaction. */
   create(speaker: SpeakerRecord, quota: number, voiceprint?: StagedWrite, ...also: StagedWrite[]): Promise<void>;
   /** Moves the speaker to `status` if it is still `expected`; any status but ENROLLED purges its voiceprint. */
-  changeStatus(expected: SpeakerRecord, status: SpeakerStatus, nowMs: number, voiceprint?: StagedWrite, ...also: StagedWrite[]): Promise<SpeakerRecord>;
+  changeStatus(
+    expected: SpeakerRecord,
+    status: SpeakerStatus,
+    nowMs: number,
+    voiceprint?: StagedWrite,
+    ...also: StagedWrite[]
+  ): Promise<SpeakerRecord>;
   /** LastAccessedAt after a successful authentication (to the hour), which pushes its expiry back. */
   recordAccess(speaker: SpeakerRecord, nowMs: number, expiryMs: number): Promise<void>;
   /** Enrolled speakers of every domain last accessed before the cutoff, page by page. */

@@ -1,4 +1,4 @@
-import { auditEvent, type AuditRecord } from '#api-model/audit-event';
+import { type AuditRecord, auditEvent } from '#api-model/audit-event';
 import type { Needs } from '#context';
 
 /** Publishes an audit event of something other than an API call (a batch job that ended); defineOperation publishes those of API calls through it too. */

@@ -1,18 +1,18 @@
 import type { z } from 'zod';
 import { newResourceId } from '#api-model/ids';
 import {
-  presentFullJob,
-  presentJobSummary,
   type EnrollmentConfig,
   type JobRecord,
   type JobStatus,
   type JobType,
+  presentFullJob,
+  presentJobSummary,
   type RegistrationConfig,
   type startJobInput,
 } from '#api-model/job';
 import { DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
-import { oncePerClientToken } from './client-token.ts';
 import type { Needs } from '#context';
+import { oncePerClientToken } from './client-token.ts';
 import { listPage } from './paging.ts';
 
 /**
@@ -34,7 +34,12 @@ type StartJobRequest = z.output<typeof startJobInput>;
 type JobConfig = { enrollmentConfig: EnrollmentConfig } | { registrationConfig: RegistrationConfig };
 
 export function enrollmentConfig(
-  request: { ExistingEnrollmentAction?: 'SKIP' | 'OVERWRITE'; FraudDetectionConfig?: { FraudDetectionAction?: 'FAIL' | 'IGNORE'; RiskThreshold?: number; WatchlistIds?: string[] } } | undefined,
+  request:
+    | {
+        ExistingEnrollmentAction?: 'SKIP' | 'OVERWRITE';
+        FraudDetectionConfig?: { FraudDetectionAction?: 'FAIL' | 'IGNORE'; RiskThreshold?: number; WatchlistIds?: string[] };
+      }
+    | undefined,
   defaultWatchlistId: string,
 ): JobConfig {
   const fraud = request?.FraudDetectionConfig;
@@ -51,7 +56,9 @@ export function enrollmentConfig(
 }
 
 export function registrationConfig(
-  request: { DuplicateRegistrationAction?: 'SKIP' | 'REGISTER_AS_NEW'; FraudsterSimilarityThreshold?: number; WatchlistIds?: string[] } | undefined,
+  request:
+    | { DuplicateRegistrationAction?: 'SKIP' | 'REGISTER_AS_NEW'; FraudsterSimilarityThreshold?: number; WatchlistIds?: string[] }
+    | undefined,
   defaultWatchlistId: string,
 ): JobConfig {
   return {
@@ -76,7 +83,8 @@ export async function startJob(
 ) {
   const domain = await ctx.domains.require(request.DomainId);
   const config = configure(domain.defaultWatchlistId);
-  const watchlistIds = 'enrollmentConfig' in config ? config.enrollmentConfig.FraudDetectionConfig.WatchlistIds : config.registrationConfig.WatchlistIds;
+  const watchlistIds =
+    'enrollmentConfig' in config ? config.enrollmentConfig.FraudDetectionConfig.WatchlistIds : config.registrationConfig.WatchlistIds;
   for (const watchlistId of watchlistIds) await ctx.watchlists.require(domain.domainId, watchlistId);
   const operation = OPERATION[jobType];
   const scope = { operation, owner: domain.domainId, clientToken: request.ClientToken, request };

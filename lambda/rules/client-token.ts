@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ValidationException } from '#api-model/errors';
+import type { Needs } from '#context';
 import { ClientTokenTaken } from '#ports/client-tokens';
 import type { StagedWrite } from '#ports/staged-write';
-import type { Needs } from '#context';
 
 interface TokenScope {
   operation: string;

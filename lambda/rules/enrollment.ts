@@ -5,8 +5,8 @@ import { newPrefixedId } from '#api-model/ids';
 import { isExpired, type SpeakerRecord } from '#api-model/speaker';
 import { DomainScorer, type FraudRisk } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
-import type { StagedWrite } from '#ports/staged-write';
 import type { Needs } from '#context';
+import type { StagedWrite } from '#ports/staged-write';
 
 /**
  * Enrollment and registration as every path does them (a session's caller, a batch job's recordings), so that
@@ -37,7 +37,10 @@ export async function enrollSpeaker(
 ): Promise<{ speaker: SpeakerRecord; status: EnrollmentStatus }> {
   const existing = await ctx.speakers.find(domain.domainId, request.speakerId);
   if (existing?.status === 'OPTED_OUT') {
-    throw new ConflictException('SPEAKER_OPTED_OUT', `The speaker ${existing.customerSpeakerId} opted out of voice authentication and cannot be enrolled.`);
+    throw new ConflictException(
+      'SPEAKER_OPTED_OUT',
+      `The speaker ${existing.customerSpeakerId} opted out of voice authentication and cannot be enrolled.`,
+    );
   }
   const now = ctx.now();
   const enrolled = existing?.status === 'ENROLLED' && !isExpired(existing, now, ctx.speakerExpiryMs);
@@ -45,7 +48,13 @@ export async function enrollSpeaker(
   const voiceprint = await request.voiceprint();
   const status: EnrollmentStatus = enrolled ? 'ENROLLMENT_OVERWRITE' : 'NEW_ENROLLMENT';
   if (existing) {
-    const sealed = await ctx.voiceprints.seal(domain, { kind: 'speaker', id: existing.speakerId }, voiceprint, now, now + ctx.speakerExpiryMs);
+    const sealed = await ctx.voiceprints.seal(
+      domain,
+      { kind: 'speaker', id: existing.speakerId },
+      voiceprint,
+      now,
+      now + ctx.speakerExpiryMs,
+    );
     const next = { ...existing, status: 'ENROLLED' as const };
     const also = request.also ? [request.also(next, status)] : [];
     return { speaker: await ctx.speakers.changeStatus(existing, 'ENROLLED', now, sealed, ...also), status };
@@ -73,7 +82,13 @@ export async function registerFraudster(
   also?: (fraudster: FraudsterRecord) => StagedWrite,
 ): Promise<FraudsterRecord> {
   const now = ctx.now();
-  const fraudster: FraudsterRecord = { domainId: domain.domainId, fraudsterId: newPrefixedId(), watchlistIds, createdAt: now, updatedAt: now };
+  const fraudster: FraudsterRecord = {
+    domainId: domain.domainId,
+    fraudsterId: newPrefixedId(),
+    watchlistIds,
+    createdAt: now,
+    updatedAt: now,
+  };
   const sealed = await ctx.voiceprints.seal(domain, { kind: 'fraudster', id: fraudster.fraudsterId }, voiceprint, now);
   await ctx.fraudsters.create(fraudster, ctx.quotas.fraudstersPerWatchlist, sealed, ...(also ? [also(fraudster)] : []));
   return fraudster;

@@ -1,5 +1,5 @@
-import type { Page, PagePosition } from '#ports/page';
 import type { Needs } from '#context';
+import type { Page, PagePosition } from '#ports/page';
 
 /**
  * One page of a List operation: opens the caller's NextToken for this list, reads a page from the store and seals

@@ -32,7 +32,12 @@ export async function startReEncryption(ctx: Needs<'domains' | 'now' | 'reEncryp
  * IN_PROGRESS). `updatedAt` moves, so that an UpdateDomain that read the domain before cannot write IN_PROGRESS
  * back over the result (it is refused as a concurrent change instead, and the client reads again).
  */
-export async function recordReEncryptionEnd(ctx: Needs<'domains' | 'now'>, target: ReEncryptionTarget, status: 'COMPLETED' | 'FAILED', message?: string): Promise<void> {
+export async function recordReEncryptionEnd(
+  ctx: Needs<'domains' | 'now'>,
+  target: ReEncryptionTarget,
+  status: 'COMPLETED' | 'FAILED',
+  message?: string,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const domain = await ctx.domains.get(target.domainId);
     const update = domain?.encryptionUpdate;

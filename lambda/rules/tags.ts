@@ -1,4 +1,4 @@
-import { domainArn, type DomainRecord } from '#api-model/domain';
+import { type DomainRecord, domainArn } from '#api-model/domain';
 import { ResourceNotFoundException } from '#api-model/errors';
 import type { Needs } from '#context';
 

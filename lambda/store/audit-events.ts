@@ -61,7 +61,11 @@ export class FileAuditEvents implements AuditEvents {
     try {
       await appendFile(this.file, events.map((event) => `${JSON.stringify(event)}\n`).join(''), { mode: 0o600 });
     } catch (error) {
-      logger.warn('Audit events could not be written', { file: this.file, sourceIds: events.map((event) => event.detail.sourceId), error: error as Error });
+      logger.warn('Audit events could not be written', {
+        file: this.file,
+        sourceIds: events.map((event) => event.detail.sourceId),
+        error: error as Error,
+      });
     }
   }
 }

@@ -1,20 +1,20 @@
 import {
   BatchWriteCommand,
+  type BatchWriteCommandInput,
   DeleteCommand,
+  type DynamoDBDocumentClient,
   GetCommand,
   ScanCommand,
   UpdateCommand,
-  type BatchWriteCommandInput,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ResourceNotFoundException } from '#api-model/errors';
 import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
+import { ResourceNotFoundException } from '#api-model/errors';
 import type { WatchlistRecord } from '#api-model/watchlist';
-import { everyPage, isConditionFailure, nowInSeconds, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
 import type { Domains } from '#ports/domains';
 import type { Page, PagePosition } from '#ports/page';
+import { everyPage, isConditionFailure, nowInSeconds, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, type GuardedWrite, putIfUnchanged, transact } from './transactions.ts';
 
 export interface DomainTables {
   domains: string;
@@ -53,9 +53,7 @@ export class DomainStore implements Domains {
   }
 
   async get(domainId: string): Promise<DomainRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.domains, Key: { domainId }, ConsistentRead: true }),
-    );
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.domains, Key: { domainId }, ConsistentRead: true }));
     return liveRecord(Item);
   }
 
@@ -192,7 +190,12 @@ export class DomainStore implements Domains {
     await this.eraseKeys(this.tables.fraudsters, 'itemId', domainId);
     const watchlists: string[] = [];
     for (let page: Page<Record<string, unknown>> | undefined; !page || page.lastKey; ) {
-      page = await queryPrefix(this.client, { TableName: this.tables.watchlists, partition: { name: 'domainId', value: domainId }, sortKey: 'watchlistId' }, 100, page?.lastKey);
+      page = await queryPrefix(
+        this.client,
+        { TableName: this.tables.watchlists, partition: { name: 'domainId', value: domainId }, sortKey: 'watchlistId' },
+        100,
+        page?.lastKey,
+      );
       watchlists.push(...page.items.map((item) => item.watchlistId as string));
     }
     const counters = [
@@ -200,7 +203,10 @@ export class DomainStore implements Domains {
       counterIds.watchlists(domainId),
       ...watchlists.map((watchlistId) => counterIds.fraudsters(domainId, watchlistId)),
     ];
-    await this.deleteBatch(this.tables.counters, counters.map((counterId) => ({ counterId })));
+    await this.deleteBatch(
+      this.tables.counters,
+      counters.map((counterId) => ({ counterId })),
+    );
     await this.eraseKeys(this.tables.watchlists, 'watchlistId', domainId);
     await writeUnlessOvertaken(
       this.client,
@@ -214,7 +220,10 @@ export class DomainStore implements Domains {
     do {
       // Always the first page: what was read is deleted before the next read.
       page = await queryPrefix(this.client, { TableName: tableName, partition: { name: 'domainId', value: domainId }, sortKey }, 25);
-      await this.deleteBatch(tableName, page.items.map((item) => ({ domainId, [sortKey]: item[sortKey] })));
+      await this.deleteBatch(
+        tableName,
+        page.items.map((item) => ({ domainId, [sortKey]: item[sortKey] })),
+      );
     } while (page.lastKey);
   }
 

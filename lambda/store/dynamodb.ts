@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type DeleteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
-  ScanCommand,
-  type DeleteCommand,
   type QueryCommandInput,
+  ScanCommand,
   type ScanCommandInput,
   type TransactWriteCommandInput,
   type UpdateCommand,
@@ -15,7 +15,6 @@ import { tracer } from '#observability';
 import type { Page, PagePosition } from '#ports/page';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
 
 export function documentClient(config: ServiceConfig): DynamoDBDocumentClient {
   const client = tracer.captureAWSv3Client(

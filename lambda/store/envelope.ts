@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { domainArn } from '#api-model/domain';
 import type { DomainKey } from '#ports/domains';
-import { KmsKeyRefused, type DomainKeys } from '#ports/encryption';
+import { type DomainKeys, KmsKeyRefused } from '#ports/encryption';
 
 /** What a sealed value is bound to: the KMS key and encryption context that wrap its data key. */
 export interface Envelope {
@@ -44,7 +44,6 @@ export class DomainEncryption implements DomainKeys {
     return this.envelopes.keyArn(domainEnvelope(domain, this.region, this.accountId));
   }
 }
-
 
 /** Values read per page of re-encryption: one page is one task of the re-encryption state machine. */
 export const RE_ENCRYPTION_PAGE_SIZE = 250;
@@ -146,7 +145,9 @@ export class EnvelopeEncryption {
     const cached = this.decrypting.get(id);
     if (cached && cached.expiresAt > this.now()) return (await cached.key).plaintext;
     const key = explainKeyRefusal(sealed.kmsKeyArn, 'Decrypt', () =>
-      this.kms.send(new DecryptCommand({ CiphertextBlob: sealed.wrappedKey, KeyId: sealed.kmsKeyArn, EncryptionContext: envelope.context })),
+      this.kms.send(
+        new DecryptCommand({ CiphertextBlob: sealed.wrappedKey, KeyId: sealed.kmsKeyArn, EncryptionContext: envelope.context }),
+      ),
     ).then(({ Plaintext }) => ({ plaintext: Buffer.from(Plaintext!), wrapped: sealed.wrappedKey, kmsKeyArn: sealed.kmsKeyArn }));
     this.cache(this.decrypting, id, key);
     return (await key).plaintext;
@@ -168,7 +169,13 @@ const decryptionId = (wrappedKey: Uint8Array, envelope: Envelope) =>
   `${Buffer.from(wrappedKey).toString('base64')}\n${canonicalContext(envelope.context)}`;
 
 /** KMS's answers that mean the customer's key cannot be used now: the customer can fix each of them. */
-const KEY_REFUSALS = new Set(['AccessDeniedException', 'DisabledException', 'NotFoundException', 'KMSInvalidStateException', 'InvalidKeyUsageException']);
+const KEY_REFUSALS = new Set([
+  'AccessDeniedException',
+  'DisabledException',
+  'NotFoundException',
+  'KMSInvalidStateException',
+  'InvalidKeyUsageException',
+]);
 
 /** Turns KMS refusing a customer's key into an answer that says which key, what was refused and what to do. */
 async function explainKeyRefusal<T>(keyId: string, action: string, call: () => Promise<T>): Promise<T> {
@@ -179,7 +186,6 @@ async function explainKeyRefusal<T>(keyId: string, action: string, call: () => P
     throw new KmsKeyRefused(keyId, action, error.name);
   }
 }
-
 
 function canonicalContext(context: Record<string, string>): string {
   return JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1)));

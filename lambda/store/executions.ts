@@ -3,8 +3,8 @@ import type { JobReference } from '#api-model/job';
 import type { ServiceConfig } from '#config';
 import { ENV } from '#environment';
 import { currentCorrelationId, tracer } from '#observability';
-import type { JobRuns } from '#ports/jobs';
 import type { ReEncryptionRuns, ReEncryptionTarget } from '#ports/encryption';
+import type { JobRuns } from '#ports/jobs';
 
 /**
  * Runs of the service's state machines (batch jobs, domain re-encryption), started on one Step Functions client
@@ -26,7 +26,6 @@ class StateMachineStarter {
     await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(correlated) }));
   }
 }
-
 
 type ExecutionsConfig = Pick<ServiceConfig, 'region' | 'endpoints' | 'batchJobStateMachineArn' | 'reEncryptionStateMachineArn'>;
 
@@ -51,7 +50,11 @@ export class ReEncryptionExecutions implements ReEncryptionRuns {
   ) {}
 
   start(target: ReEncryptionTarget, name: string): Promise<void> {
-    const input = { domainId: target.domainId, kmsKeyId: target.kmsKeyId, position: { phase: 'voiceprints', pass: 1, found: 0, done: false } };
+    const input = {
+      domainId: target.domainId,
+      kmsKeyId: target.kmsKeyId,
+      position: { phase: 'voiceprints', pass: 1, found: 0, done: false },
+    };
     return this.starter.start(this.config.reEncryptionStateMachineArn, ENV.stateMachines.reEncryption, name, input);
   }
 }

@@ -1,11 +1,11 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException } from '#api-model/errors';
 import type { FraudsterRecord } from '#api-model/fraudster';
-import { batchGet, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import type { Fraudsters } from '#ports/fraudsters';
 import type { Page, PagePosition } from '#ports/page';
+import { batchGet, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, deleteIfUnchanged, type GuardedWrite, putIfUnchanged, transact } from './transactions.ts';
 import type { VoiceprintStore } from './voiceprint-store.ts';
 import type { WatchlistStore } from './watchlist-store.ts';
 
@@ -83,7 +83,9 @@ export class FraudsterStore implements Fraudsters {
   async delete(fraudster: FraudsterRecord): Promise<void> {
     await transact(this.client, [
       this.voiceprints.remove(fraudster.domainId, { kind: 'fraudster', id: fraudster.fraudsterId }),
-      deleteIfUnchanged(this.tables.fraudsters, { domainId: fraudster.domainId, itemId: fraudster.fraudsterId }, fraudster.updatedAt, () => concurrentChange('fraudster', fraudster.fraudsterId)),
+      deleteIfUnchanged(this.tables.fraudsters, { domainId: fraudster.domainId, itemId: fraudster.fraudsterId }, fraudster.updatedAt, () =>
+        concurrentChange('fraudster', fraudster.fraudsterId),
+      ),
       ...fraudster.watchlistIds.flatMap((watchlistId) => this.leaveWrites(fraudster, watchlistId)),
     ]);
   }
@@ -102,7 +104,13 @@ export class FraudsterStore implements Fraudsters {
       startKey,
     );
     if (!watchlistId) return { items: page.items.map(fromPartitionItem<FraudsterRecord>), lastKey: page.lastKey };
-    return { items: await this.getMany(domainId, page.items.map((m) => m.fraudsterId as string)), lastKey: page.lastKey };
+    return {
+      items: await this.getMany(
+        domainId,
+        page.items.map((m) => m.fraudsterId as string),
+      ),
+      lastKey: page.lastKey,
+    };
   }
 
   /** The ids of every fraudster on a watchlist, from its membership items alone: what screening a caller needs. */
@@ -112,7 +120,12 @@ export class FraudsterStore implements Fraudsters {
     do {
       const page = await queryPrefix(
         this.client,
-        { TableName: this.tables.fraudsters, partition: { name: 'domainId', value: domainId }, sortKey: 'itemId', prefix: memberPrefix(watchlistId) },
+        {
+          TableName: this.tables.fraudsters,
+          partition: { name: 'domainId', value: domainId },
+          sortKey: 'itemId',
+          prefix: memberPrefix(watchlistId),
+        },
         MEMBERS_PER_PAGE,
         startKey,
       );
@@ -123,7 +136,11 @@ export class FraudsterStore implements Fraudsters {
   }
 
   private async getMany(domainId: string, fraudsterIds: string[]): Promise<FraudsterRecord[]> {
-    const items = await batchGet(this.client, this.tables.fraudsters, fraudsterIds.map((itemId) => ({ domainId, itemId })));
+    const items = await batchGet(
+      this.client,
+      this.tables.fraudsters,
+      fraudsterIds.map((itemId) => ({ domainId, itemId })),
+    );
     const found = new Map(items.map((item) => [item.itemId as string, fromPartitionItem<FraudsterRecord>(item)]));
     return fraudsterIds.flatMap((id) => found.get(id) ?? []);
   }
@@ -162,4 +179,3 @@ export class FraudsterStore implements Fraudsters {
     ];
   }
 }
-

@@ -1,5 +1,5 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ClientTokenTaken, type ClientTokens, type IdempotencyRecord } from '#ports/client-tokens';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type ClientTokens, ClientTokenTaken, type IdempotencyRecord } from '#ports/client-tokens';
 import { nowInSeconds } from './dynamodb.ts';
 import type { GuardedWrite } from './transactions.ts';
 
@@ -11,7 +11,6 @@ import type { GuardedWrite } from './transactions.ts';
 
 /** How long a ClientToken is remembered. */
 export const CLIENT_TOKEN_LIFETIME_SECONDS = 24 * 3600;
-
 
 export class IdempotencyStore implements ClientTokens {
   constructor(

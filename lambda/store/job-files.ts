@@ -2,8 +2,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ServiceConfig } from '#config';
 import { tracer } from '#observability';
-import { JobFileError, type JobBucket, type JobFiles } from '#ports/jobs';
-
+import { type JobBucket, JobFileError, type JobFiles } from '#ports/jobs';
 
 /** Temporary credentials are used for at most this long, well inside AssumeRole's default hour. */
 const CREDENTIALS_REUSE_MS = 45 * 60 * 1000;
@@ -72,7 +71,9 @@ export class S3JobBucket implements JobBucket {
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if ((object.ContentLength ?? 0) > maxBytes) {
-        object.Body?.transformToWebStream().cancel().catch(() => undefined);
+        object.Body?.transformToWebStream()
+          .cancel()
+          .catch(() => undefined);
         throw new JobFileError('TOO_LARGE', `${uri} is ${object.ContentLength} bytes; the limit is ${maxBytes} bytes.`);
       }
       const bytes = await object.Body!.transformToByteArray();
@@ -107,7 +108,10 @@ function explain(error: unknown, uri: string, permission: string): unknown {
     return new JobFileError('NOT_FOUND', `${uri} does not exist.`);
   }
   if (error.name === 'AccessDenied' || error.name === 'Forbidden' || error.name === 'KMS.AccessDeniedException') {
-    return new JobFileError('ACCESS_DENIED', `The DataAccessRoleArn may not reach ${uri}: grant it ${permission} (and kms:Decrypt / kms:GenerateDataKey on the bucket's key).`);
+    return new JobFileError(
+      'ACCESS_DENIED',
+      `The DataAccessRoleArn may not reach ${uri}: grant it ${permission} (and kms:Decrypt / kms:GenerateDataKey on the bucket's key).`,
+    );
   }
   return error;
 }

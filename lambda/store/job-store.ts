@@ -1,11 +1,10 @@
-import { BatchWriteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundException, ServiceQuotaExceededException } from '#api-model/errors';
 import type { EntryResult, JobRecord, JobStatus, JobType, ManifestRequest } from '#api-model/job';
 import { EntryAlreadyDone, type JobEntry, type Jobs } from '#ports/jobs';
 import type { Page, PagePosition } from '#ports/page';
 import { everyPage, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
-import { transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
-
+import { type GuardedWrite, transact, transactUnlessOvertaken } from './transactions.ts';
 
 const jobKey = (type: JobType, jobId: string) => `job#${type}#${jobId}`;
 const activeKey = (type: JobType) => `active#${type}`;
@@ -68,7 +67,13 @@ export class JobStore implements Jobs {
     return job;
   }
 
-  async list(domainId: string, type: JobType, status: JobStatus | undefined, limit: number, startKey?: PagePosition): Promise<Page<JobRecord>> {
+  async list(
+    domainId: string,
+    type: JobType,
+    status: JobStatus | undefined,
+    limit: number,
+    startKey?: PagePosition,
+  ): Promise<Page<JobRecord>> {
     const page = await queryPrefix(
       this.client,
       {
@@ -99,7 +104,8 @@ export class JobStore implements Jobs {
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       let pending = items.slice(start, start + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
       for (let round = 0; pending.length; round++) {
-        if (round === MAX_UNPROCESSED_ROUNDS) throw new Error(`DynamoDB left ${pending.length} job entries unwritten ${round} times in a row.`);
+        if (round === MAX_UNPROCESSED_ROUNDS)
+          throw new Error(`DynamoDB left ${pending.length} job entries unwritten ${round} times in a row.`);
         if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
         const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
         pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException, ValidationException } from '#api-model/errors';
 import { isEnded, type SessionRecord } from '#api-model/session';
@@ -7,7 +7,7 @@ import type { ReEncryptedPage } from '#ports/encryption';
 import { SessionChanged, type Sessions } from '#ports/sessions';
 import type { DomainStore } from './domain-store.ts';
 import { everyPage, getTogether, nowInSeconds, writeUnlessOvertaken } from './dynamodb.ts';
-import { RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption } from './envelope.ts';
+import { type DomainEncryption, RE_ENCRYPTION_PAGE_SIZE } from './envelope.ts';
 import { concurrentChange, putAlone, putIfUnchanged, transact } from './transactions.ts';
 
 const SESSION_PREFIX = 'session#';
@@ -20,7 +20,6 @@ export const sessionNotFound = (nameOrId: string) =>
     'SESSION',
     `There is no session ${nameOrId} in this domain (sessions are kept for a day after they end). Check the SessionNameOrId.`,
   );
-
 
 /**
  * Live call sessions of a domain, one partition per domain: the record (`session#<SessionId>`) and an alias per
@@ -57,7 +56,9 @@ export class SessionStore implements Sessions {
   /** How many sessions of the domain are still live (not ended, not idle past the limit): the concurrency quota. */
   async countLive(domainId: string, nowMs: number): Promise<number> {
     let live = 0;
-    for await (const session of this.sessionsOf(domainId, 'attribute_not_exists(endedAt) AND expiresAt > :now', { ':now': nowInSeconds(nowMs) })) {
+    for await (const session of this.sessionsOf(domainId, 'attribute_not_exists(endedAt) AND expiresAt > :now', {
+      ':now': nowInSeconds(nowMs),
+    })) {
       if (!isEnded(session, nowMs)) live++;
     }
     return live;
@@ -113,7 +114,10 @@ export class SessionStore implements Sessions {
       updatedAt: Math.max(next.updatedAt, expected.updatedAt + 1),
       stream: await this.encryption.seal(domain, stream, streamAad(next.sessionId)),
     };
-    await putAlone(this.client, putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, onConflict));
+    await putAlone(
+      this.client,
+      putIfUnchanged(this.tableName, { ...saved, itemId: sessionKey(saved.sessionId) }, expected.updatedAt, onConflict),
+    );
     return saved;
   }
 
@@ -227,9 +231,7 @@ export class SessionStore implements Sessions {
   }
 
   private async getItem(domainId: string, itemId: string, nowMs: number): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { domainId, itemId }, ConsistentRead: true }),
-    );
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { domainId, itemId }, ConsistentRead: true }));
     return unexpired(Item, nowMs);
   }
 }

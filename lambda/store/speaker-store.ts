@@ -1,10 +1,17 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GENERATED_ID_PATTERN, HOUR_MS, type SpeakerRecord, type SpeakerStatus } from '#api-model/speaker';
-import { everyPage, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
-import { speakerNotFound, type Speakers } from '#ports/speakers';
 import type { Page, PagePosition } from '#ports/page';
+import { type Speakers, speakerNotFound } from '#ports/speakers';
+import { everyPage, fromPartitionItem, queryPrefix, RECORD_PREFIX } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { concurrentChange, deleteIfUnchanged, putIfUnchanged, transact, transactUnlessOvertaken, type GuardedWrite } from './transactions.ts';
+import {
+  concurrentChange,
+  deleteIfUnchanged,
+  type GuardedWrite,
+  putIfUnchanged,
+  transact,
+  transactUnlessOvertaken,
+} from './transactions.ts';
 import type { VoiceprintStore } from './voiceprint-store.ts';
 
 const aliasKey = (customerSpeakerId: string) => `alias#${customerSpeakerId}`;
@@ -13,8 +20,6 @@ const MAX_REMEMBERED_IDS = 10_000;
 
 /** Last accessed (or, never accessed, created) before `:cutoff`: the overdue rule of isExpired, as DynamoDB evaluates it. */
 const OVERDUE = '(lastAccessedAt < :cutoff OR (attribute_not_exists(lastAccessedAt) AND createdAt < :cutoff))';
-
-
 
 /** A speaker keeps a voiceprint only while ENROLLED; any other status purges it in the same transaction. */
 const KEEPS_VOICEPRINT: ReadonlySet<SpeakerStatus> = new Set(['ENROLLED']);
@@ -178,7 +183,12 @@ export class SpeakerStore implements Speakers {
             UpdateExpression: 'SET #status = :expired, updatedAt = :now',
             ConditionExpression: `#status = :enrolled AND ${OVERDUE}`,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':expired': 'EXPIRED', ':enrolled': 'ENROLLED', ':cutoff': cutoffMs, ':now': Math.max(nowMs, speaker.updatedAt + 1) },
+            ExpressionAttributeValues: {
+              ':expired': 'EXPIRED',
+              ':enrolled': 'ENROLLED',
+              ':cutoff': cutoffMs,
+              ':now': Math.max(nowMs, speaker.updatedAt + 1),
+            },
           },
         },
       },
@@ -191,7 +201,9 @@ export class SpeakerStore implements Speakers {
     const { domainId } = speaker;
     await transact(this.client, [
       this.voiceprints.remove(domainId, { kind: 'speaker', id: speaker.speakerId }),
-      deleteIfUnchanged(this.tables.speakers, { domainId, itemId: speaker.speakerId }, speaker.updatedAt, () => concurrentChange('speaker', speaker.speakerId)),
+      deleteIfUnchanged(this.tables.speakers, { domainId, itemId: speaker.speakerId }, speaker.updatedAt, () =>
+        concurrentChange('speaker', speaker.speakerId),
+      ),
       { write: { Delete: { TableName: this.tables.speakers, Key: { domainId, itemId: aliasKey(speaker.customerSpeakerId) } } } },
       this.counters.decrement(counterIds.speakers(domainId)),
     ]);
@@ -229,4 +241,3 @@ export class SpeakerStore implements Speakers {
     return Item;
   }
 }
-

@@ -1,4 +1,4 @@
-import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictException } from '#api-model/errors';
 import { isConditionFailure, type TransactItem } from './dynamodb.ts';
 
@@ -31,10 +31,7 @@ export async function transact(client: DynamoDBDocumentClient, writes: GuardedWr
     const explain = failed >= 0 ? writes[failed]?.onConditionFailed : undefined;
     if (explain) throw explain();
     if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-      throw new ConflictException(
-        'CONCURRENT_CHANGES',
-        'Another request changed the same resources at the same time. Retry the request.',
-      );
+      throw new ConflictException('CONCURRENT_CHANGES', 'Another request changed the same resources at the same time. Retry the request.');
     }
     throw error;
   }
@@ -63,7 +60,10 @@ export async function putAlone(client: DynamoDBDocumentClient, { write, onCondit
  */
 export async function transactUnlessOvertaken(client: DynamoDBDocumentClient, writes: GuardedWrite[]): Promise<boolean> {
   try {
-    await transact(client, writes.map((write) => ({ ...write, onConditionFailed: () => new Overtaken() })));
+    await transact(
+      client,
+      writes.map((write) => ({ ...write, onConditionFailed: () => new Overtaken() })),
+    );
     return true;
   } catch (error) {
     if (error instanceof Overtaken) return false;

@@ -1,11 +1,10 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainKey } from '#ports/domains';
 import type { ReEncryptedPage } from '#ports/encryption';
 import type { StoredCohort, StoredVoiceprint, VoiceprintOwner, Voiceprints } from '#ports/voiceprints';
 import { batchGet, everyPage, writeUnlessOvertaken } from './dynamodb.ts';
-import { DATA_KEY_MAX_AGE_MS, RE_ENCRYPTION_PAGE_SIZE, type DomainEncryption } from './envelope.ts';
+import { DATA_KEY_MAX_AGE_MS, type DomainEncryption, RE_ENCRYPTION_PAGE_SIZE } from './envelope.ts';
 import type { GuardedWrite } from './transactions.ts';
-
 
 interface VoiceprintItem {
   domainId: string;
@@ -89,7 +88,13 @@ export class VoiceprintStore implements Voiceprints {
    * Encrypts a voiceprint and returns the write that stores it (replacing any earlier one of the same owner).
    * `expiresAtMs`, for a speaker's, is when it expires unless the speaker is authenticated or enrolled again.
    */
-  async seal(domain: DomainKey, owner: VoiceprintOwner, voiceprint: StoredVoiceprint, nowMs: number, expiresAtMs?: number): Promise<GuardedWrite> {
+  async seal(
+    domain: DomainKey,
+    owner: VoiceprintOwner,
+    voiceprint: StoredVoiceprint,
+    nowMs: number,
+    expiresAtMs?: number,
+  ): Promise<GuardedWrite> {
     const bytes = new Uint8Array(voiceprint.vector.buffer, voiceprint.vector.byteOffset, voiceprint.vector.byteLength);
     const sealed = await this.encryption.seal(domain, bytes, aad(owner, voiceprint.model));
     const item: VoiceprintItem = {
@@ -219,7 +224,12 @@ export class VoiceprintStore implements Voiceprints {
           Key: { domainId: domain.domainId, ownerId: item.ownerId },
           UpdateExpression: 'SET kmsKeyArn = :arn, wrappedKey = :wrapped, ciphertext = :ciphertext',
           ConditionExpression: 'ciphertext = :read',
-          ExpressionAttributeValues: { ':arn': sealed.kmsKeyArn, ':wrapped': sealed.wrappedKey, ':ciphertext': sealed.ciphertext, ':read': item.ciphertext },
+          ExpressionAttributeValues: {
+            ':arn': sealed.kmsKeyArn,
+            ':wrapped': sealed.wrappedKey,
+            ':ciphertext': sealed.ciphertext,
+            ':read': item.ciphertext,
+          },
         }),
       );
       if (written) resealed++;

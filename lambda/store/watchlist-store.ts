@@ -1,11 +1,11 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictException, ResourceNotFoundException } from '#api-model/errors';
 import type { WatchlistRecord } from '#api-model/watchlist';
-import { queryPrefix } from './dynamodb.ts';
-import type { Watchlists } from '#ports/watchlists';
 import type { Page, PagePosition } from '#ports/page';
+import type { Watchlists } from '#ports/watchlists';
+import { queryPrefix } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
-import { concurrentChange, putIfUnchanged, transact, type GuardedWrite } from './transactions.ts';
+import { concurrentChange, type GuardedWrite, putIfUnchanged, transact } from './transactions.ts';
 
 export const watchlistNotFound = (watchlistId: string) =>
   new ResourceNotFoundException('WATCHLIST', `The watchlist ${watchlistId} does not exist in this domain. Check the WatchlistId.`);
@@ -56,9 +56,7 @@ export class WatchlistStore implements Watchlists {
   /** Saves new attributes unless another request changed the watchlist since `expected` was read. */
   async replace(expected: WatchlistRecord, next: WatchlistRecord): Promise<void> {
     await transact(this.client, [
-      putIfUnchanged(this.tables.watchlists, { ...next }, expected.updatedAt, () =>
-        concurrentChange('watchlist', expected.watchlistId),
-      ),
+      putIfUnchanged(this.tables.watchlists, { ...next }, expected.updatedAt, () => concurrentChange('watchlist', expected.watchlistId)),
     ]);
   }
 
@@ -68,7 +66,11 @@ export class WatchlistStore implements Watchlists {
     await transact(this.client, [
       {
         write: {
-          Delete: { TableName: this.tables.watchlists, Key: { domainId, watchlistId }, ConditionExpression: 'attribute_exists(watchlistId)' },
+          Delete: {
+            TableName: this.tables.watchlists,
+            Key: { domainId, watchlistId },
+            ConditionExpression: 'attribute_exists(watchlistId)',
+          },
         },
         onConditionFailed: () => watchlistNotFound(watchlistId),
       },

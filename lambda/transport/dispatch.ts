@@ -3,20 +3,15 @@ import { ValidationException } from '#api-model/errors';
 import type { ServiceContext } from '#context';
 import { operationsByName } from '#operations/index';
 import type { RestRoute } from '#operations/operation';
-import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX } from './rest-routes.ts';
 import { failure, success } from './responses.ts';
+import { restRoutes, WIRE_PROTOCOL_PATH, WIRE_TARGET_PREFIX } from './rest-routes.ts';
 
 const routesByKey = new Map(restRoutes.map((route) => [`${route.method} ${route.path}`, route]));
 
 /** Turns an API Gateway proxy event into an operation call and its result into a response, for either transport. */
-export async function dispatch(
-  event: APIGatewayProxyEvent,
-  requestId: string,
-  ctx: ServiceContext,
-): Promise<APIGatewayProxyResult> {
+export async function dispatch(event: APIGatewayProxyEvent, requestId: string, ctx: ServiceContext): Promise<APIGatewayProxyResult> {
   try {
-    const { operation, input } =
-      event.resource === WIRE_PROTOCOL_PATH ? readWireRequest(event) : readRestRequest(event);
+    const { operation, input } = event.resource === WIRE_PROTOCOL_PATH ? readWireRequest(event) : readRestRequest(event);
     return success(await operation.call(input, ctx), requestId);
   } catch (error) {
     return failure(error, requestId);
@@ -73,9 +68,7 @@ function readQuery(route: RestRoute, event: APIGatewayProxyEvent): Record<string
 }
 
 function decodedPathParameters(event: APIGatewayProxyEvent): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]),
-  );
+  return Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]));
 }
 
 function parseBody(event: APIGatewayProxyEvent): Record<string, unknown> {

@@ -62,7 +62,10 @@ export function openApiDocument() {
           }
         : {}),
       responses: {
-        '200': { description: `The ${operationName} response of the Voice ID model (timestamps in epoch seconds).`, content: { 'application/json': { schema: { type: 'object' } } } },
+        '200': {
+          description: `The ${operationName} response of the Voice ID model (timestamps in epoch seconds).`,
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
         ...Object.fromEntries(Object.entries(ERRORS).map(([status, name]) => [status, { $ref: `#/components/responses/${name}` }])),
       },
     };

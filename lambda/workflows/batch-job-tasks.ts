@@ -1,29 +1,29 @@
 import { jobEndedRecord } from '#api-model/audit-event';
-import { domainArn, type DomainRecord } from '#api-model/domain';
+import { type DomainRecord, domainArn } from '#api-model/domain';
 import { ConflictException, ResourceNotFoundException, ServiceQuotaExceededException, ValidationException } from '#api-model/errors';
 import {
+  type EntryErrorCode,
+  type EntryResult,
   isActive,
+  type JobRecord,
+  type JobReference,
+  type JobStatus,
   ManifestError,
   outputFile,
   outputLocation,
   parseManifest,
   parseS3Uri,
   presentFullJob,
-  type EntryErrorCode,
-  type EntryResult,
-  type JobRecord,
-  type JobReference,
-  type JobStatus,
 } from '#api-model/job';
 import { AudioFormatError } from '#biometrics/errors';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
 import { ENROLLMENT_SPEECH_SECONDS, type Voiceprint } from '#biometrics/voiceprint';
 import { decodeWav, MAX_WAV_BYTES } from '#biometrics/wav';
-import { logger } from '#observability';
-import { EntryAlreadyDone, JobFileError, type JobBucket, type JobEntry } from '#ports/jobs';
 import type { Needs } from '#context';
-import { enrollSpeaker, registerFraudster, screenAgainstWatchlist } from '#rules/enrollment';
+import { logger } from '#observability';
+import { EntryAlreadyDone, type JobBucket, type JobEntry, JobFileError } from '#ports/jobs';
 import { publishAuditRecord } from '#rules/audit';
+import { enrollSpeaker, registerFraudster, screenAgainstWatchlist } from '#rules/enrollment';
 
 /**
  * The work of a batch job, one task per state of the batch job state machine (lib/constructs/batch-jobs.ts):
@@ -56,7 +56,12 @@ async function openJob(ctx: Needs<'jobs'>, ref: JobReference): Promise<JobRecord
 }
 
 /** Ends the job and, when this call ended it (a repeated task does not), publishes its audit event. */
-async function endJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>, job: JobRecord, status: JobStatus, failure?: JobRecord['failure']): Promise<void> {
+async function endJob(
+  ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>,
+  job: JobRecord,
+  status: JobStatus,
+  failure?: JobRecord['failure'],
+): Promise<void> {
   const endedAt = ctx.now();
   if (!(await ctx.jobs.end(job, status, endedAt, failure))) return;
   const ended = presentFullJob({ ...job, status, endedAt, failure });
@@ -71,7 +76,10 @@ const jobBucket = (ctx: Needs<'accountId' | 'jobFiles' | 'region'>, job: JobReco
  * not one fails the job (FailureDetails say why) and writes nothing else. Returns the batches to fan out; a job
  * already under way (a resumed execution) keeps the requests it stored.
  */
-export async function prepareJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region'>, ref: JobReference): Promise<{ batches: number[] }> {
+export async function prepareJob(
+  ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region'>,
+  ref: JobReference,
+): Promise<{ batches: number[] }> {
   const job = await openJob(ctx, ref);
   if (job.status === 'IN_PROGRESS') return { batches: batchNumbers(job.requestCount ?? 0) };
   if (job.status !== 'SUBMITTED') return { batches: [] };
@@ -96,7 +104,25 @@ export async function prepareJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobFi
  * entry and the others go on; an unexpected fault on one request is thrown after the rest of the batch is done,
  * so that the state machine retries the batch, which then takes up only what is still open.
  */
-export async function processBatch(ctx: Needs<'accountId' | 'domains' | 'fraudsters' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region' | 'scoring' | 'speakerExpiryMs' | 'speakers' | 'speech' | 'voiceprints'>, ref: JobReference, batch: number): Promise<{ processed: number }> {
+export async function processBatch(
+  ctx: Needs<
+    | 'accountId'
+    | 'domains'
+    | 'fraudsters'
+    | 'jobFiles'
+    | 'jobs'
+    | 'now'
+    | 'quotas'
+    | 'region'
+    | 'scoring'
+    | 'speakerExpiryMs'
+    | 'speakers'
+    | 'speech'
+    | 'voiceprints'
+  >,
+  ref: JobReference,
+  batch: number,
+): Promise<{ processed: number }> {
   const job = await openJob(ctx, ref);
   if (!isActive(job)) return { processed: 0 };
   const domain = await ctx.domains.require(job.domainId);
@@ -122,7 +148,13 @@ export async function processBatch(ctx: Needs<'accountId' | 'domains' | 'fraudst
   return { processed: entries.length };
 }
 
-async function processEntry(ctx: Needs<'fraudsters' | 'jobs' | 'now' | 'quotas' | 'scoring' | 'speakerExpiryMs' | 'speakers' | 'speech' | 'voiceprints'>, domain: DomainRecord, job: JobRecord, bucket: JobBucket, entry: JobEntry): Promise<void> {
+async function processEntry(
+  ctx: Needs<'fraudsters' | 'jobs' | 'now' | 'quotas' | 'scoring' | 'speakerExpiryMs' | 'speakers' | 'speech' | 'voiceprints'>,
+  domain: DomainRecord,
+  job: JobRecord,
+  bucket: JobBucket,
+  entry: JobEntry,
+): Promise<void> {
   if (entry.request.problem) throw new EntryError(400, entry.request.problem);
   const done = (result: EntryResult) => ctx.jobs.entryDone(job, entry, result);
   if (job.enrollmentConfig) {
@@ -145,7 +177,12 @@ async function processEntry(ctx: Needs<'fraudsters' | 'jobs' | 'now' | 'quotas' 
         return voice;
       },
       also: (enrolled, status) =>
-        done({ kind: 'enrollment', GeneratedSpeakerId: enrolled.speakerId, CustomerSpeakerId: enrolled.customerSpeakerId, EnrollmentStatus: status }),
+        done({
+          kind: 'enrollment',
+          GeneratedSpeakerId: enrolled.speakerId,
+          CustomerSpeakerId: enrolled.customerSpeakerId,
+          EnrollmentStatus: status,
+        }),
     });
     if (status === 'DUPLICATE_SKIPPED') {
       await ctx.jobs.finishEntry(job, entry, {
@@ -221,7 +258,10 @@ function entryError(error: unknown): EntryError | undefined {
  * file is written under the job's role (SSE-KMS with the job's key), and the job is COMPLETED, or
  * COMPLETED_WITH_ERRORS when any request failed. An output that cannot be written fails the job, saying why.
  */
-export async function finishJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'region'>, ref: JobReference): Promise<{ status: string }> {
+export async function finishJob(
+  ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'region'>,
+  ref: JobReference,
+): Promise<{ status: string }> {
   const job = await openJob(ctx, ref);
   if (!isActive(job)) return { status: job.status };
   const gaveUp: EntryResult = {
@@ -249,7 +289,10 @@ export async function finishJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobFil
 }
 
 /** Ends a job whose execution gave up on an unexpected fault (logged with the job's id). */
-export async function failJob(ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>, ref: JobReference): Promise<{ status: string }> {
+export async function failJob(
+  ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>,
+  ref: JobReference,
+): Promise<{ status: string }> {
   const job = await openJob(ctx, ref);
   await endJob(ctx, job, 'FAILED', {
     statusCode: 500,
@@ -266,14 +309,17 @@ export const JOB_DEADLINE_MS = 25 * 3600 * 1000;
  * machine's 24-hour timeout ends an execution without running its Catch), and would hold its domain's one active
  * place for good. It is ended FAILED; its requests keep their results.
  */
-export async function failAbandonedJobs(ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>): Promise<{ abandonedJobs: number }> {
+export async function failAbandonedJobs(
+  ctx: Needs<'accountId' | 'auditEvents' | 'jobs' | 'now' | 'region'>,
+): Promise<{ abandonedJobs: number }> {
   const cutoff = ctx.now() - JOB_DEADLINE_MS;
   let abandonedJobs = 0;
   for (const job of await ctx.jobs.activeJobs()) {
     if (job.createdAt >= cutoff) continue;
     await endJob(ctx, job, 'FAILED', {
       statusCode: 500,
-      message: 'The job did not finish within 24 hours and was stopped. Requests already processed keep their results; start a new job for the rest.',
+      message:
+        'The job did not finish within 24 hours and was stopped. Requests already processed keep their results; start a new job for the rest.',
     });
     abandonedJobs++;
   }

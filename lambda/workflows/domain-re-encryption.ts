@@ -1,6 +1,6 @@
+import type { Needs } from '#context';
 import { logger } from '#observability';
 import { KmsKeyRefused, type ReEncryptionTarget } from '#ports/encryption';
-import type { Needs } from '#context';
 import { recordReEncryptionEnd } from '#rules/re-encryption';
 
 /**

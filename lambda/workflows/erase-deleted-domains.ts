@@ -1,6 +1,6 @@
 import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
-import { logger } from '#observability';
 import type { Needs } from '#context';
+import { logger } from '#observability';
 
 /** The daily sweep's first duty: erase every domain deleted longer ago than Voice ID's 30-day retention. */
 export async function eraseDeletedDomains(ctx: Needs<'domains' | 'now'>): Promise<{ erasedDomains: number }> {

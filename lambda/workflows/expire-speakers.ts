@@ -1,5 +1,5 @@
-import { logger } from '#observability';
 import type { Needs } from '#context';
+import { logger } from '#observability';
 
 /**
  * The daily sweep's second duty: speakers not enrolled, re-enrolled or authenticated within the expiry period
@@ -7,7 +7,9 @@ import type { Needs } from '#context';
  * expired already; this makes it so in the tables. Safe to run twice, or beside itself: each speaker is expired by
  * a conditional write that only an overdue, enrolled speaker passes.
  */
-export async function expireSpeakers(ctx: Needs<'now' | 'sessions' | 'speakerExpiryMs' | 'speakers'>): Promise<{ expiredSpeakers: number }> {
+export async function expireSpeakers(
+  ctx: Needs<'now' | 'sessions' | 'speakerExpiryMs' | 'speakers'>,
+): Promise<{ expiredSpeakers: number }> {
   const now = ctx.now();
   const cutoff = now - ctx.speakerExpiryMs;
   let expiredSpeakers = 0;

@@ -1,10 +1,10 @@
-import { Aws, Duration, Stack, Token, type CfnResource } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DistributedMap, Errors, Fail, JsonPath, Pass, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DataRetention } from './data-retention.ts';
 import { taskPayload } from '#workflows/worker-tasks';
+import type { DataRetention } from './data-retention.ts';
 import { CORRELATION_ID_PATH, workerStateMachine, workerTask } from './worker-state-machine.ts';
 
 export interface BatchJobsProps {
@@ -31,7 +31,8 @@ export class BatchJobs extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchJobsProps) {
     super(scope, id);
-    const task = (name: string, payload: Record<string, unknown>, resultPath: string) => workerTask(this, name, props.worker, payload, resultPath);
+    const task = (name: string, payload: Record<string, unknown>, resultPath: string) =>
+      workerTask(this, name, props.worker, payload, resultPath);
     const job = JsonPath.objectAt('$.job');
 
     const prepare = task('Prepare', taskPayload('prepare', { job }), '$.prepared');
@@ -64,7 +65,9 @@ export class BatchJobs extends Construct {
   childExecutionFindings(): string[] {
     const stack = Stack.of(this);
     const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
-    const name = JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: stack.getLogicalId(this.stateMachine.node.defaultChild as CfnResource) }] }] });
+    const name = JSON.stringify({
+      'Fn::Select': [6, { 'Fn::Split': [':', { Ref: stack.getLogicalId(this.stateMachine.node.defaultChild as CfnResource) }] }],
+    });
     const executions = `arn:<AWS::Partition>:states:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:execution:${name}`;
     return [`Resource::${executions}:*`, `Resource::${executions}/*:*`];
   }
@@ -75,5 +78,7 @@ export class BatchJobs extends Construct {
  * trust policy decides whether this deployment may use it, and for which domain (sts:ExternalId, README).
  */
 export function grantJobRoleUse(worker: IFunction): void {
-  worker.addToRolePolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`] }));
+  worker.addToRolePolicy(
+    new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`] }),
+  );
 }

@@ -24,7 +24,9 @@ export function grantDomainKeyUse(fn: IFunction, use: { check: boolean; encrypt:
       actions,
       resources: [keys],
       conditions: {
-        StringLike: { [`kms:EncryptionContext:${DOMAIN_ENCRYPTION_CONTEXT_KEY}`]: `arn:aws:voiceid:${Aws.REGION}:${Aws.ACCOUNT_ID}:domain/*` },
+        StringLike: {
+          [`kms:EncryptionContext:${DOMAIN_ENCRYPTION_CONTEXT_KEY}`]: `arn:aws:voiceid:${Aws.REGION}:${Aws.ACCOUNT_ID}:domain/*`,
+        },
       },
     }),
   );

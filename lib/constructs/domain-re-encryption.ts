@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Choice, Condition, Errors, Fail, JsonPath, type StateMachine, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { DataRetention } from './data-retention.ts';
 import { taskPayload } from '#workflows/worker-tasks';
+import type { DataRetention } from './data-retention.ts';
 import { workerStateMachine, workerTask } from './worker-state-machine.ts';
 
 export interface DomainReEncryptionProps {
@@ -25,12 +25,22 @@ export class DomainReEncryption extends Construct {
   constructor(scope: Construct, id: string, props: DomainReEncryptionProps) {
     super(scope, id);
     const target = { domainId: JsonPath.stringAt('$.domainId'), kmsKeyId: JsonPath.stringAt('$.kmsKeyId') };
-    const page = workerTask(this, 'ReEncryptPage', props.worker, taskPayload('re-encrypt-domain', { ...target, position: JsonPath.objectAt('$.position') }), '$.position');
+    const page = workerTask(
+      this,
+      'ReEncryptPage',
+      props.worker,
+      taskPayload('re-encrypt-domain', { ...target, position: JsonPath.objectAt('$.position') }),
+      '$.position',
+    );
     // Every page may be done again: values are re-sealed only where they are still what was read.
     page.addRetry({ errors: [Errors.ALL], maxAttempts: 3, interval: Duration.seconds(2), backoffRate: 2 });
-    const recordFailure = workerTask(this, 'RecordReEncryptionFailure', props.worker, taskPayload('re-encryption-failed', target), JsonPath.DISCARD).next(
-      new Fail(this, 'ReEncryptionFailed'),
-    );
+    const recordFailure = workerTask(
+      this,
+      'RecordReEncryptionFailure',
+      props.worker,
+      taskPayload('re-encryption-failed', target),
+      JsonPath.DISCARD,
+    ).next(new Fail(this, 'ReEncryptionFailed'));
     page.addCatch(recordFailure, { resultPath: '$.failure' });
     const loop = new Choice(this, 'Done?')
       .when(Condition.booleanEquals('$.position.done', true), new Succeed(this, 'ReEncrypted'))

@@ -1,11 +1,11 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -68,7 +68,11 @@ export class OperationalAlarms extends Construct {
         }),
       );
     }
-    alarm('Api5XX', 'API Gateway answered 5XX: an internal error, or the API function failed or timed out.', props.api.deploymentStage.metricServerError({ period }));
+    alarm(
+      'Api5XX',
+      'API Gateway answered 5XX: an internal error, or the API function failed or timed out.',
+      props.api.deploymentStage.metricServerError({ period }),
+    );
     alarm(
       'ExpirySweepDeadLetters',
       'A daily expiry sweep could not be handed to the sweeper: see the dead-letter queue.',

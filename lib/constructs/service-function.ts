@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { retainedLogGroup, type DataRetention } from './data-retention.ts';
+import { type DataRetention, retainedLogGroup } from './data-retention.ts';
 import { SpeechModelLayer } from './speech-model-layer.ts';
 
 export interface ServiceFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'handler'> {

@@ -2,8 +2,8 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { deletionProtected, type DataRetention } from './data-retention.ts';
 import { ENV } from '#environment';
+import { type DataRetention, deletionProtected } from './data-retention.ts';
 
 /** Every table expires items through this attribute (epoch seconds); reads check it too, since TTL lags. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -56,7 +56,9 @@ export class ServiceTables extends Construct {
 
   /** The environment a function needs to find the tables (read by lambda/config.ts). */
   environment(): Record<string, string> {
-    return Object.fromEntries(Object.entries(ENV.tables).map(([table, variable]) => [variable, this[table as keyof typeof ENV.tables].tableName]));
+    return Object.fromEntries(
+      Object.entries(ENV.tables).map(([table, variable]) => [variable, this[table as keyof typeof ENV.tables].tableName]),
+    );
   }
 
   /** The API function reads and writes every table, including transactions across them. */

@@ -1,9 +1,18 @@
 import { Stack } from 'aws-cdk-lib';
-import { AccessLogFormat, AuthorizationType, LambdaIntegration, LogGroupLogDestination, MethodLoggingLevel, RequestValidator, RestApi, type IResource } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  type IResource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RequestValidator,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { retainedLogGroup, type DataRetention } from './data-retention.ts';
 import { restRoutes, WIRE_PROTOCOL_PATH } from '#transport/rest-routes';
+import { type DataRetention, retainedLogGroup } from './data-retention.ts';
 
 /**
  * API Gateway in front of the API function: `POST /` for the Voice ID wire protocol and the REST route table.

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { DefinitionBody, JitterType, JsonPath, LogLevel, StateMachine, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefinitionBody, type IChainable, JitterType, JsonPath, LogLevel, StateMachine, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { retainedLogGroup, type DataRetention } from './data-retention.ts';
+import { type DataRetention, retainedLogGroup } from './data-retention.ts';
 
 /**
  * The team's defaults for the state machines whose tasks are the batch job worker (batch jobs, domain
@@ -19,7 +19,13 @@ export const CORRELATION_ID_PATH = '$.correlationId';
  * whenever a job runs beside busy API traffic) is waited out for up to half an hour rather than failing the task:
  * a tight account slows jobs down instead of failing them. The task's own retries and catches come after this.
  */
-export function workerTask(scope: Construct, id: string, worker: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke {
+export function workerTask(
+  scope: Construct,
+  id: string,
+  worker: IFunction,
+  payload: Record<string, unknown>,
+  resultPath: string,
+): LambdaInvoke {
   const task = new LambdaInvoke(scope, id, {
     lambdaFunction: worker,
     payload: TaskInput.fromObject({ ...payload, correlationId: JsonPath.stringAt(CORRELATION_ID_PATH) }),

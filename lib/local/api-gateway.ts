@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { accessDenied, failure } from '#transport/responses';
 import { readBody } from './json-protocol-server.ts';
-import { SignatureRejected, verifySignature, type LocalCredentials } from './sigv4-verifier.ts';
+import { type LocalCredentials, SignatureRejected, verifySignature } from './sigv4-verifier.ts';
 import type { LocalTemplate } from './template.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;

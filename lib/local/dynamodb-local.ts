@@ -15,7 +15,11 @@ export async function startDynamoDbLocal(dataDir: string, tables: LocalTemplate[
   // sharedDb: one database whatever credentials a client signs with (else each access key sees its own tables).
   const child: ChildProcess = spawn({ path: dataDir, port, sharedDb: true, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await waitUntil('DynamoDB Local', child, () => client.send(new ListTablesCommand({})));
 
   const { TableNames = [] } = await client.send(new ListTablesCommand({}));

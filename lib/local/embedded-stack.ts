@@ -1,12 +1,14 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { z } from 'zod';
+import { ENV } from '#environment';
 import { HANDLERS_DIR } from '#lib/constructs/service-function';
-import { startApiGateway, type ProxyHandler } from './api-gateway.ts';
+import type { WorkerTask, WorkerTaskName } from '#workflows/worker-tasks';
+import { type ProxyHandler, startApiGateway } from './api-gateway.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { applyHandlerEnvironment, functionEnvironment } from './handler-environment.ts';
 import { startLocalKms } from './kms-local.ts';
@@ -16,9 +18,7 @@ import { startS3Local } from './s3-local.ts';
 import type { LocalCredentials } from './sigv4-verifier.ts';
 import { startLocalStepFunctions } from './step-functions-local.ts';
 import { startLocalSts } from './sts-local.ts';
-import { LOCAL_REGION, localStateMachineArn, synthesizeTemplate, type LocalTemplate } from './template.ts';
-import { ENV } from '#environment';
-import type { WorkerTask, WorkerTaskName } from '#workflows/worker-tasks';
+import { LOCAL_REGION, type LocalTemplate, localStateMachineArn, synthesizeTemplate } from './template.ts';
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -114,7 +114,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       if (fn.bundle) {
         const layout = layOutFunction(fn.bundle, path.join(bundlesDir!, logicalId));
         // The function's own variables over the stack's; its speech work in-process, as in Lambda.
-        const sandbox = sandboxedFunction(logicalId, layout, () => ({ ...process.env, ...functionEnvironment(template, fn.environment), [ENV.speechWorkers]: '0' }));
+        const sandbox = sandboxedFunction(logicalId, layout, () => ({
+          ...process.env,
+          ...functionEnvironment(template, fn.environment),
+          [ENV.speechWorkers]: '0',
+        }));
         sandboxes.push(sandbox);
         handlers[logicalId] = sandbox.invoke;
       } else {
@@ -123,7 +127,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     }
     const stepFunctions = await startLocalStepFunctions(template.stateMachines, handlers);
     servers.push(stepFunctions.server);
-    const handlerEnvironment = applyHandlerEnvironment(template, { ...engineUrls, stepFunctions: stepFunctions.url }, secrets.tokenSecret, options.dataDir);
+    const handlerEnvironment = applyHandlerEnvironment(
+      template,
+      { ...engineUrls, stepFunctions: stepFunctions.url },
+      secrets.tokenSecret,
+      options.dataDir,
+    );
     await resume(template, handlers, stepFunctions.start, BATCH_JOBS);
     await resume(template, handlers, stepFunctions.start, RE_ENCRYPTIONS);
 

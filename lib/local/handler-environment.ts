@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ENV } from '#environment';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localStateMachineArn, type LocalTemplate } from './template.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalTemplate, localStateMachineArn } from './template.ts';
 
 export interface EngineEndpoints {
   dynamodb: string;
@@ -35,7 +35,9 @@ export function applyHandlerEnvironment(
   Object.assign(given, {
     [ENV.region]: LOCAL_REGION,
     [ENV.accountId]: LOCAL_ACCOUNT_ID,
-    ...Object.fromEntries(Object.entries(engines).flatMap(([engine, url]) => (url ? [[ENV.endpoints[engine as keyof EngineEndpoints], url]] : []))),
+    ...Object.fromEntries(
+      Object.entries(engines).flatMap(([engine, url]) => (url ? [[ENV.endpoints[engine as keyof EngineEndpoints], url]] : [])),
+    ),
     [ENV.tokenSecret]: tokenSecret,
     [ENV.auditEventsFile]: path.resolve(dataDir, AUDIT_EVENTS_FILE),
     // One process serves every call here, and ONNX Runtime holds the thread that runs it: speech work goes to

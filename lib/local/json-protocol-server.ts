@@ -42,7 +42,10 @@ export async function startJsonProtocolServer(name: string, actions: ActionHandl
       response.end(JSON.stringify(body));
     };
     try {
-      const action = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const action =
+        String(request.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const handler = actions[action];
       if (!handler) throw new ServiceError('UnknownOperationException', `${name} emulator does not implement ${action}.`);
       const body = (await readBody(request)).toString('utf8');

@@ -2,8 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './template.ts';
 import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './template.ts';
 
 const storedKey = z.object({
   keyId: z.string(),
@@ -139,7 +139,12 @@ export async function startLocalKms(dataDir: string) {
       },
     ),
     GenerateDataKey: validated(
-      z.object({ KeyId: keyId, EncryptionContext: encryptionContext, NumberOfBytes: z.number().optional(), KeySpec: z.string().optional() }),
+      z.object({
+        KeyId: keyId,
+        EncryptionContext: encryptionContext,
+        NumberOfBytes: z.number().optional(),
+        KeySpec: z.string().optional(),
+      }),
       ({ KeyId, EncryptionContext, NumberOfBytes, KeySpec }) => {
         const key = usable(KeyId);
         const plaintext = randomBytes(NumberOfBytes ?? (KeySpec === 'AES_128' ? 16 : 32));

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { localFunctionArn, type FunctionBundle } from './template.ts';
+import { type FunctionBundle, localFunctionArn } from './template.ts';
 
 /** Where a function's files are once laid out as Lambda lays them out: the task root and the layers' /opt. */
 export interface FunctionLayout {
@@ -66,7 +66,11 @@ export function sandboxEnvironment(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(layout.memorySize),
     _HANDLER: layout.handler,
     LAMBDA_TASK_ROOT: layout.taskRoot,
-    NODE_PATH: [path.join(layout.opt, 'nodejs', 'node22', 'node_modules'), path.join(layout.opt, 'nodejs', 'node_modules'), layout.taskRoot].join(path.delimiter),
+    NODE_PATH: [
+      path.join(layout.opt, 'nodejs', 'node22', 'node_modules'),
+      path.join(layout.opt, 'nodejs', 'node_modules'),
+      layout.taskRoot,
+    ].join(path.delimiter),
   };
 }
 

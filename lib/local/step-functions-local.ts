@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { z } from 'zod';
-import { localFunctionArn, localStateMachineArn, type LocalTemplate } from './template.ts';
 import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server.ts';
+import { type LocalTemplate, localFunctionArn, localStateMachineArn } from './template.ts';
 
 export type TaskHandler = (payload: unknown) => Promise<unknown>;
 
@@ -28,14 +28,9 @@ interface Execution {
  * machine definitions CDK synthesized. Task states whose resource is one of our functions call its handler
  * in-process. Executions live in memory: a restart forgets them.
  */
-export async function startLocalStepFunctions(
-  stateMachines: LocalTemplate['stateMachines'],
-  functions: Record<string, TaskHandler>,
-) {
+export async function startLocalStepFunctions(stateMachines: LocalTemplate['stateMachines'], functions: Record<string, TaskHandler>) {
   const { StateMachine } = await import('aws-local-stepfunctions');
-  const byArn = new Map(
-    Object.entries(stateMachines).map(([id, { definition }]) => [localStateMachineArn(id), asDefinition(definition)]),
-  );
+  const byArn = new Map(Object.entries(stateMachines).map(([id, { definition }]) => [localStateMachineArn(id), asDefinition(definition)]));
   const handlersByArn = new Map(Object.entries(functions).map(([id, handler]) => [localFunctionArn(id), handler]));
   const executions = new Map<string, Execution>();
 
@@ -63,7 +58,8 @@ export async function startLocalStepFunctions(
     if (!definition) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = executions.get(executionArn);
-    if (existing && existing.input !== input) throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    if (existing && existing.input !== input)
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     if (existing) return existing;
     const execution: Execution = { executionArn, stateMachineArn, name, status: 'RUNNING', input, startDate: Date.now() };
     executions.set(executionArn, execution);

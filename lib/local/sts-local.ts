@@ -29,11 +29,13 @@ export async function startLocalSts() {
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const form = new URLSearchParams((await readBody(request)).toString('utf8'));
-    if (form.get('Action') !== 'AssumeRole') return refuse(response, 400, 'InvalidAction', `The local STS answers AssumeRole only, not ${form.get('Action')}.`);
+    if (form.get('Action') !== 'AssumeRole')
+      return refuse(response, 400, 'InvalidAction', `The local STS answers AssumeRole only, not ${form.get('Action')}.`);
     const roleArn = form.get('RoleArn') ?? '';
     const sessionName = form.get('RoleSessionName') ?? '';
     const role = ROLE_ARN.exec(roleArn);
-    if (!role || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) return refuse(response, 400, 'ValidationError', 'RoleArn must be a role ARN and RoleSessionName 2-64 of [\\w+=,.@-].');
+    if (!role || !/^[\w+=,.@-]{2,64}$/.test(sessionName))
+      return refuse(response, 400, 'ValidationError', 'RoleArn must be a role ARN and RoleSessionName 2-64 of [\\w+=,.@-].');
     if (role[2] !== LOCAL_ACCOUNT_ID) {
       return refuse(response, 403, 'AccessDenied', `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }
@@ -52,7 +54,9 @@ export async function startLocalSts() {
         `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
     );
   };
-  const server = createServer((request, response) => void handle(request, response).catch((error) => refuse(response, 500, 'InternalFailure', String(error))));
+  const server = createServer(
+    (request, response) => void handle(request, response).catch((error) => refuse(response, 500, 'InternalFailure', String(error))),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -1,5 +1,5 @@
-import { arch } from 'node:process';
 import * as path from 'node:path';
+import { arch } from 'node:process';
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { HANDLER_METADATA_KEY } from '#lib/constructs/service-function';
@@ -174,8 +174,6 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ARCHITECTURE = arch === 'arm64' ? 'arm64' : 'x86_64';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
-export const localFunctionArn = (logicalId: string) =>
-  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${logicalId}`;
+export const localFunctionArn = (logicalId: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${logicalId}`;
 
-export const localStateMachineArn = (logicalId: string) =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${logicalId}`;
+export const localStateMachineArn = (logicalId: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${logicalId}`;

@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateDomainCommand } from '@aws-sdk/client-voice-id';
+import { readCallers } from '#bin/enroll/inputs';
+import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob } from '#bin/enroll/job';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav, encodeWav } from '#biometrics/wav';
-import { ensureBucket, manifest, outputFileUri, readOutput, services, startJob, uploadCallers, waitForJob } from '#bin/enroll/job';
-import { readCallers } from '#bin/enroll/inputs';
 import { startStackProcess } from '#test/support/stack-process';
 
 const SPEAKERS = Number(process.env.BENCH_SPEAKERS ?? 100);
@@ -57,14 +57,17 @@ function writeCallers(folder: string, count: number): number {
   for (const [speaker, files] of bySpeaker('librispeech-test-other-10')) {
     callers.push(() => {
       const recordings: Float32Array[] = [];
-      for (const file of files) if (recordings.reduce((sum, r) => sum + r.length, 0) < CALLER_SECONDS * 8000) recordings.push(samplesOf(file));
+      for (const file of files)
+        if (recordings.reduce((sum, r) => sum + r.length, 0) < CALLER_SECONDS * 8000) recordings.push(samplesOf(file));
       write(`ls-other-${speaker}`, recordings);
     });
   }
   for (const [speaker, [file]] of bySpeaker('librispeech-train-clean-100-1utt')) {
     const once = samplesOf(file);
     if (once.length < MIN_UTTERANCE_SECONDS * 8000) continue;
-    callers.push(() => write(`ls-clean-${speaker}`, [concatenate(Array.from({ length: Math.ceil((CALLER_SECONDS * 8000) / once.length) }, () => once))]));
+    callers.push(() =>
+      write(`ls-clean-${speaker}`, [concatenate(Array.from({ length: Math.ceil((CALLER_SECONDS * 8000) / once.length) }, () => once))]),
+    );
   }
   if (count > callers.length) throw new Error(`BENCH_SPEAKERS is ${count}; the data sets give at most ${callers.length} callers.`);
   callers.slice(0, count).forEach((make) => make());
@@ -116,7 +119,9 @@ async function main() {
   try {
     const e = stack.endpoints;
     const { voiceId, s3 } = services(e);
-    const { Domain } = await voiceId.send(new CreateDomainCommand({ Name: 'bench', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }));
+    const { Domain } = await voiceId.send(
+      new CreateDomainCommand({ Name: 'bench', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }),
+    );
     const DomainId = Domain!.DomainId!;
     const bucket = 'voice-id-enrollment';
     await ensureBucket(s3, bucket);
@@ -132,13 +137,22 @@ async function main() {
 
     const cpuBefore = cpuSeconds(stack.child.pid!);
     const started = performance.now();
-    const JobId = await startJob(voiceId, { domainId: DomainId, roleArn: 'arn:aws:iam::000000000000:role/voice-id-batch-access', inputUri, outputUri, jobName: 'bench', fraudsters: false, overwrite: false });
+    const JobId = await startJob(voiceId, {
+      domainId: DomainId,
+      roleArn: 'arn:aws:iam::000000000000:role/voice-id-batch-access',
+      inputUri,
+      outputUri,
+      jobName: 'bench',
+      fraudsters: false,
+      overwrite: false,
+    });
     let lastPercent = -1;
     const final = await waitForJob(
       voiceId,
       { DomainId, JobId, fraudsters: false },
       ({ PercentComplete }) => {
-        if (PercentComplete !== lastPercent) console.error(`  ${PercentComplete}% after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        if (PercentComplete !== lastPercent)
+          console.error(`  ${PercentComplete}% after ${((performance.now() - started) / 1000).toFixed(1)} s`);
         lastPercent = PercentComplete;
       },
       200,
@@ -149,12 +163,18 @@ async function main() {
 
     const output = await readOutput(s3, outputFileUri(outputUri, JobId, inputUri));
     const enrolled = (output.SuccessfulEnrollments ?? []).filter((entry) => entry.EnrollmentStatus === 'NEW_ENROLLMENT').length;
-    const perProcess = [...cpuAfter].map(([pid, { name, seconds: after }]) => ({ pid, name, seconds: after - (cpuBefore.get(pid)?.seconds ?? 0) }));
+    const perProcess = [...cpuAfter].map(([pid, { name, seconds: after }]) => ({
+      pid,
+      name,
+      seconds: after - (cpuBefore.get(pid)?.seconds ?? 0),
+    }));
     const cpu = perProcess.reduce((sum, p) => sum + p.seconds, 0);
     console.log(`job ${final.JobStatus}: ${enrolled} enrolled, ${output.Errors?.length ?? 0} errors in ${seconds.toFixed(1)} s`);
     for (const error of (output.Errors ?? []).slice(0, 5)) console.log(`  ${error.RequestId}: ${error.ErrorCode} ${error.ErrorMessage}`);
     console.log(`enrollments per minute: ${((enrolled / seconds) * 60).toFixed(1)}`);
-    console.log(`CPU per enrollment (stack process tree): ${((cpu / Math.max(1, enrolled)) * 1000).toFixed(0)} ms (${cpu.toFixed(1)} s in all, ${(cpu / seconds).toFixed(2)} cores busy on average)`);
+    console.log(
+      `CPU per enrollment (stack process tree): ${((cpu / Math.max(1, enrolled)) * 1000).toFixed(0)} ms (${cpu.toFixed(1)} s in all, ${(cpu / seconds).toFixed(2)} cores busy on average)`,
+    );
     for (const p of perProcess.filter((p) => p.seconds >= 0.05).sort((a, b) => b.seconds - a.seconds)) {
       console.log(`  ${p.name} (${p.pid}): ${p.seconds.toFixed(1)} s`);
     }

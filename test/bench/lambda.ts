@@ -18,7 +18,7 @@ import { BUCKET, createBucket, jobRecord, put, upload } from '#test/support/batc
 import { callAudio } from '#test/support/calls';
 import { serviceContext } from '#test/support/clients';
 import { unzippedBytes, zippedBytes } from '#test/support/lambda-assets';
-import { layOutAssembly, SandboxSessionClient, startSandbox, type LaidOutFunction } from '#test/support/sandboxes';
+import { type LaidOutFunction, layOutAssembly, SandboxSessionClient, startSandbox } from '#test/support/sandboxes';
 import { percentile, startStackProcess } from '#test/support/stack-process';
 import { readTestStack, type TestStackDescription } from '#test/support/test-stack';
 
@@ -47,7 +47,12 @@ class Figures {
 }
 
 /** A cold start of `fn` (a fresh sandbox), `run` on it, then its module load time and peak memory. */
-async function coldStart(fn: LaidOutFunction, stack: TestStackDescription, figures: Figures, run: (sandbox: LambdaSandbox) => Promise<void>) {
+async function coldStart(
+  fn: LaidOutFunction,
+  stack: TestStackDescription,
+  figures: Figures,
+  run: (sandbox: LambdaSandbox) => Promise<void>,
+) {
   const sandbox = startSandbox(fn, stack.handlerEnvironment);
   try {
     figures.add('init: module load, ms', await sandbox.initMs());
@@ -109,7 +114,10 @@ async function benchWorker(fn: LaidOutFunction, stack: TestStackDescription, fig
   const ctx = await serviceContext();
   const newJob = async () => {
     const requests = [{ RequestId: 'r1', SpeakerId: `bench-batch-${Date.now()}`, AudioSpecifications: await upload('spk533', 0, 10) }];
-    const manifest = await put(`manifests/bench-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
+    const manifest = await put(
+      `manifests/bench-${Date.now()}.json`,
+      JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
+    );
     const job = jobRecord(domainId, { inputS3Uri: manifest, outputS3Uri: `s3://${BUCKET}/bench-output` });
     await ctx.jobs.create(job);
     return { domainId, jobId: job.jobId, jobType: job.jobType };
@@ -175,7 +183,9 @@ async function main() {
   try {
     const api = functions.api;
     const layer = api.layers[0];
-    console.log(`Layer (ONNX Runtime ${api.architecture}, Silero VAD, the speaker model): ${MB(unzippedBytes(layer))} unzipped, ${MB(zippedBytes(layer))} zipped`);
+    console.log(
+      `Layer (ONNX Runtime ${api.architecture}, Silero VAD, the speaker model): ${MB(unzippedBytes(layer))} unzipped, ${MB(zippedBytes(layer))} zipped`,
+    );
     for (const fn of Object.values(functions)) {
       console.log(`${fn.handlerName} function asset: ${MB(unzippedBytes(fn.code))} unzipped, ${MB(zippedBytes(fn.code))} zipped`);
     }
@@ -184,7 +194,9 @@ async function main() {
     for (let run = 0; run < RUNS; run++) {
       for (const [name, value] of Object.entries(modelLoad(api))) loads.add(`${name}, ms`, value);
     }
-    loads.print(`\nLoaded alone in a fresh process (${RUNS} runs): ONNX Runtime (require), Silero VAD (session), speaker model (sha256 + session)`);
+    loads.print(
+      `\nLoaded alone in a fresh process (${RUNS} runs): ONNX Runtime (require), Silero VAD (session), speaker model (sha256 + session)`,
+    );
 
     const apiFigures = new Figures();
     const domains: string[] = [];
@@ -205,8 +217,16 @@ async function main() {
     cpSync(api.code, inline, { recursive: true });
     cpSync(path.join(layer, 'nodejs', 'node_modules'), path.join(inline, 'node_modules'), { recursive: true });
     cpSync(path.join(layer, 'model'), path.join(inline, 'model'), { recursive: true });
-    const inlined: LaidOutFunction = { ...api, code: inline, layers: [], layout: layOutFunction({ ...api, code: inline, layers: [] }, path.join(root, 'inline')) };
-    const inlineStack = { ...stack, handlerEnvironment: { ...stack.handlerEnvironment, SPEAKER_MODEL_DIR: path.join(inlined.layout.taskRoot, 'model', 'out') } };
+    const inlined: LaidOutFunction = {
+      ...api,
+      code: inline,
+      layers: [],
+      layout: layOutFunction({ ...api, code: inline, layers: [] }, path.join(root, 'inline')),
+    };
+    const inlineStack = {
+      ...stack,
+      handlerEnvironment: { ...stack.handlerEnvironment, SPEAKER_MODEL_DIR: path.join(inlined.layout.taskRoot, 'model', 'out') },
+    };
     const inlineFigures = new Figures();
     for (let run = 0; run < RUNS; run++) await benchApi(inlined, inlineStack, inlineFigures);
     console.log(`\napi with the layer's files in its own asset: ${MB(unzippedBytes(inline))} unzipped, ${MB(zippedBytes(inline))} zipped`);

@@ -10,7 +10,11 @@ import type { Voiceprint } from '#biometrics/voiceprint';
 const MODEL = 'resemblyzer-ge2e';
 const scoring = modelScoring();
 const scorer = new DomainScorer(scoring, []);
-const voice = (): Voiceprint => ({ model: MODEL, vector: Float32Array.from({ length: 256 }, () => Math.random() - 0.5), speechSeconds: 30 });
+const voice = (): Voiceprint => ({
+  model: MODEL,
+  vector: Float32Array.from({ length: 256 }, () => Math.random() - 0.5),
+  speechSeconds: 30,
+});
 const [enrolled, caller] = [voice(), voice()];
 const watchlist = (size: number) => Array.from({ length: size }, (_, i) => ({ id: `fraudster-${i}`, voiceprint: voice() }));
 

@@ -13,9 +13,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
+import { SessionClient, toPcm16 } from '#bin/call/session-client';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
-import { SessionClient, toPcm16 } from '#bin/call/session-client';
 import { percentile, startStackProcess } from '#test/support/stack-process';
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '10,25,50,75,100').split(',').map(Number);
@@ -101,15 +101,25 @@ async function main() {
     );
     const DomainId = Domain!.DomainId!;
     // An enrolled customer to authenticate against, and a fraudster on the watchlist to screen against.
-    for (const [voice, operation] of [[voices[0], 'EnrollSessionSpeaker'], [voices[1], 'RegisterSessionFraudster']] as const) {
+    for (const [voice, operation] of [
+      [voices[0], 'EnrollSessionSpeaker'],
+      [voices[1], 'RegisterSessionFraudster'],
+    ] as const) {
       const { Session } = await client.startSession({ DomainId, SessionName: `setup-${operation}`, SpeakerId: 'bench-customer' });
       for (let i = 0, at = 0; at < 45 * 8000; i++, at += 80_000) {
-        await client.appendAudio({ DomainId, SessionNameOrId: Session.SessionId, SequenceNumber: i, Audio: toPcm16(voice.subarray(at, at + 80_000)) });
+        await client.appendAudio({
+          DomainId,
+          SessionNameOrId: Session.SessionId,
+          SequenceNumber: i,
+          Audio: toPcm16(voice.subarray(at, at + 80_000)),
+        });
       }
       await client.call(operation, { DomainId, SessionNameOrId: Session.SessionId });
     }
 
-    console.log(`${CALL_SECONDS} s calls in ${CHUNK_SECONDS} s chunks, EvaluateSession at ${EVALUATE_TPS}/s over all calls (at least 1/s per call)`);
+    console.log(
+      `${CALL_SECONDS} s calls in ${CHUNK_SECONDS} s chunks, EvaluateSession at ${EVALUATE_TPS}/s over all calls (at least 1/s per call)`,
+    );
     console.log(
       'calls | EvaluateSession n, p50, p99 (ms) | chunk p50, p99 (ms) | lag behind real time p99, max (ms) | errors | stack RSS (MiB) | CPU s: stack node, java; this client',
     );

@@ -18,7 +18,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
+import { type SpeechEngine, speechEngine } from '#biometrics/speech-engine';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav, VOICE_ID_SAMPLE_RATE } from '#biometrics/wav';
@@ -157,7 +157,9 @@ async function bench(label: string, engine: SpeechEngine, threads: number): Prom
     tried.set(calls, run);
     const ok = keepsUp(run);
     const verdict = ok ? 'keeps up' : 'falls behind';
-    console.log(`  real time, ${String(calls).padStart(3)} calls: ${verdict}; ${describe(run)}; worst backlog ${run.worstBacklogMs.toFixed(0)} ms`);
+    console.log(
+      `  real time, ${String(calls).padStart(3)} calls: ${verdict}; ${describe(run)}; worst backlog ${run.worstBacklogMs.toFixed(0)} ms`,
+    );
     if (ok) good = calls;
     else bad = calls;
   }

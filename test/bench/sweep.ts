@@ -9,17 +9,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
-import { loadConfig } from '#config';
 import { createContext } from '#composition';
-import { expireSpeakers } from '#workflows/expire-speakers';
+import { loadConfig } from '#config';
 import { loadOrCreateSecrets } from '#lib/local/embedded-stack';
 import { applyHandlerEnvironment } from '#lib/local/handler-environment';
 import { synthesizeTemplate } from '#lib/local/template';
 import { startStackProcess } from '#test/support/stack-process';
+import { expireSpeakers } from '#workflows/expire-speakers';
 
 const SPEAKERS = Number(process.env.BENCH_SPEAKERS ?? 100_000);
 const OVERDUE_PERCENT = Number(process.env.BENCH_OVERDUE_PERCENT ?? 1);
@@ -54,7 +54,9 @@ async function main() {
     const config = loadConfig();
     const ctx = await createContext(config);
     const voiceId = new VoiceIDClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials });
-    const { Domain } = await voiceId.send(new CreateDomainCommand({ Name: 'sweep-bench', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }));
+    const { Domain } = await voiceId.send(
+      new CreateDomainCommand({ Name: 'sweep-bench', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }),
+    );
     const domainId = Domain!.DomainId!;
 
     const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: e.dynamodb, region: e.region, credentials: e.credentials }));
@@ -63,15 +65,46 @@ async function main() {
     const overdueEvery = Math.round(100 / OVERDUE_PERCENT);
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < SPEAKERS; i += 8) {
-      const items: Record<'speakers' | 'voiceprints', { PutRequest: { Item: Record<string, unknown> } }[]> = { speakers: [], voiceprints: [] };
+      const items: Record<'speakers' | 'voiceprints', { PutRequest: { Item: Record<string, unknown> } }[]> = {
+        speakers: [],
+        voiceprints: [],
+      };
       for (let j = i; j < Math.min(i + 8, SPEAKERS); j++) {
         const speakerId = newPrefixedId();
         const lastAccessedAt = j % overdueEvery === 0 ? now - THREE_YEARS - DAY : now - (j % 1000) * DAY;
-        const record = { domainId, itemId: speakerId, speakerId, customerSpeakerId: `caller-${j}`, status: 'ENROLLED', createdAt: lastAccessedAt, updatedAt: lastAccessedAt, lastAccessedAt };
-        items.speakers.push({ PutRequest: { Item: record } }, { PutRequest: { Item: { domainId, itemId: `alias#caller-${j}`, speakerId } } });
-        items.voiceprints.push({ PutRequest: { Item: { domainId, ownerId: `speaker#${speakerId}`, model: 'bench', kmsKeyArn: e.defaultKmsKeyArn, ciphertext: new Uint8Array(1040) } } });
+        const record = {
+          domainId,
+          itemId: speakerId,
+          speakerId,
+          customerSpeakerId: `caller-${j}`,
+          status: 'ENROLLED',
+          createdAt: lastAccessedAt,
+          updatedAt: lastAccessedAt,
+          lastAccessedAt,
+        };
+        items.speakers.push(
+          { PutRequest: { Item: record } },
+          { PutRequest: { Item: { domainId, itemId: `alias#caller-${j}`, speakerId } } },
+        );
+        items.voiceprints.push({
+          PutRequest: {
+            Item: {
+              domainId,
+              ownerId: `speaker#${speakerId}`,
+              model: 'bench',
+              kmsKeyArn: e.defaultKmsKeyArn,
+              ciphertext: new Uint8Array(1040),
+            },
+          },
+        });
       }
-      writes.push(raw.send(new BatchWriteCommand({ RequestItems: { [config.tables.speakers]: items.speakers, [config.tables.voiceprints]: items.voiceprints } })));
+      writes.push(
+        raw.send(
+          new BatchWriteCommand({
+            RequestItems: { [config.tables.speakers]: items.speakers, [config.tables.voiceprints]: items.voiceprints },
+          }),
+        ),
+      );
       if (writes.length >= 16) await Promise.all(writes.splice(0));
     }
     await Promise.all(writes);
@@ -82,11 +115,15 @@ async function main() {
     const first = await expireSpeakers(ctx);
     const seconds = (performance.now() - started) / 1000;
     console.log(`sweep: ${first.expiredSpeakers} expired of ${SPEAKERS} in ${seconds.toFixed(1)} s`);
-    console.log(`  ${counts.scans} scans reading ${counts.scannedItems} items; ${counts.transactions} transactions writing ${counts.transactionItems} items; ${counts.other} other requests`);
+    console.log(
+      `  ${counts.scans} scans reading ${counts.scannedItems} items; ${counts.transactions} transactions writing ${counts.transactionItems} items; ${counts.other} other requests`,
+    );
     Object.assign(counts, { scans: 0, scannedItems: 0, transactions: 0, transactionItems: 0, other: 0 });
     started = performance.now();
     const second = await expireSpeakers(ctx);
-    console.log(`second sweep: ${second.expiredSpeakers} expired in ${((performance.now() - started) / 1000).toFixed(1)} s; ${counts.scans} scans reading ${counts.scannedItems} items`);
+    console.log(
+      `second sweep: ${second.expiredSpeakers} expired in ${((performance.now() - started) / 1000).toFixed(1)} s; ${counts.scans} scans reading ${counts.scannedItems} items`,
+    );
     await ctx.speech.close();
   } finally {
     await stack.stop();

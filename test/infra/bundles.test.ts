@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { VoiceIdStack } from '#lib/voice-id-stack';
-import { functionsOf, LAMBDA_UNZIPPED_LIMIT, problemsOf, unzippedBytes, type FunctionAssets } from '#test/support/lambda-assets';
+import { type FunctionAssets, functionsOf, LAMBDA_UNZIPPED_LIMIT, problemsOf, unzippedBytes } from '#test/support/lambda-assets';
 
 const ROOT = path.join(__dirname, '..', '..');
 const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

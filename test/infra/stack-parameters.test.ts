@@ -22,7 +22,9 @@ describe('stack parameters from CDK context', () => {
   it('reads text from -c and JSON from cdk.json alike', () => {
     const { logRetention, ...others } = EVERY_PARAMETER;
     const inCdkJson = { ...others, logRetentionDays: logRetention, alarmEmail: 'ops@example.com' };
-    const onCommandLine = Object.fromEntries(Object.entries(inCdkJson).map(([name, value]) => [name, typeof value === 'object' ? JSON.stringify(value) : String(value)]));
+    const onCommandLine = Object.fromEntries(
+      Object.entries(inCdkJson).map(([name, value]) => [name, typeof value === 'object' ? JSON.stringify(value) : String(value)]),
+    );
     const expected = { ...EVERY_PARAMETER, alarmDestination: { email: 'ops@example.com' } };
     expect(fromContext(inCdkJson)).toEqual(expected);
     expect(fromContext(onCommandLine)).toEqual(expected);
@@ -45,7 +47,18 @@ describe('stack parameters from CDK context', () => {
       architecture: 'sparc',
     });
     expect(message).toMatch(/^Stack parameters \(CDK context\) are not valid: /);
-    for (const name of ['apiMemorySize', 'batchJobMaxConcurrency', 'apiReservedConcurrency', 'logRetentionDays', 'quotas', 'speakerExpiryDays', 'removalPolicy', 'alarmTopicArn', 'alarmEmail', 'architecture']) {
+    for (const name of [
+      'apiMemorySize',
+      'batchJobMaxConcurrency',
+      'apiReservedConcurrency',
+      'logRetentionDays',
+      'quotas',
+      'speakerExpiryDays',
+      'removalPolicy',
+      'alarmTopicArn',
+      'alarmEmail',
+      'architecture',
+    ]) {
       expect(message).toContain(`${name}: `);
     }
     expect(message).toContain('must be one of CloudWatch Logs');

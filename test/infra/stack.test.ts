@@ -6,10 +6,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { fitCalibration } from '#biometrics/calibration';
 import { loadConfig } from '#config';
-import { restRoutes } from '#transport/rest-routes';
 import { LAYER_SCORE_CALIBRATION_FILE } from '#lib/constructs/speech-model-layer';
 import { VoiceIdStack, type VoiceIdStackProps } from '#lib/voice-id-stack';
 import { EVERY_PARAMETER } from '#test/support/stack-parameters';
+import { restRoutes } from '#transport/rest-routes';
 
 function synthesize(props: VoiceIdStackProps = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -66,22 +66,32 @@ function grantsOf(template: Template, roleLogicalId: string): string[] {
     Properties: { Roles: [{ Ref: roleLogicalId }] },
   });
   return Object.values(policies)
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement.map((s) =>
-      JSON.stringify({
-        Effect: s.Effect,
-        Action: [s.Action].flat().sort(),
-        Resource: [s.Resource].flat().map(render).sort(),
-        ...(s.Condition === undefined ? {} : { Condition: readable(s.Condition) }),
-      }),
-    ))
+    .flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.map((s) =>
+        JSON.stringify({
+          Effect: s.Effect,
+          Action: [s.Action].flat().sort(),
+          Resource: [s.Resource].flat().map(render).sort(),
+          ...(s.Condition === undefined ? {} : { Condition: readable(s.Condition) }),
+        }),
+      ),
+    )
     .sort();
 }
 
 const grant = (Action: string[], Resource: string[], Condition?: unknown) =>
-  JSON.stringify({ Effect: 'Allow', Action: [...Action].sort(), Resource: [...Resource].sort(), ...(Condition === undefined ? {} : { Condition }) });
+  JSON.stringify({
+    Effect: 'Allow',
+    Action: [...Action].sort(),
+    Resource: [...Resource].sort(),
+    ...(Condition === undefined ? {} : { Condition }),
+  });
 
 const XRAY = grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
-const SERVICE_KEY = grant(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], ['${ServiceDataKey76B42533.Arn}']);
+const SERVICE_KEY = grant(
+  ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+  ['${ServiceDataKey76B42533.Arn}'],
+);
 const TOKEN_SECRET = grant(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ['${PaginationTokenSecretEAD9CC5C}']);
 /** What CDK's grantReadWriteData gives on one table (its data, plus the stream actions it always adds). */
 const readWrite = (table: string) => [
@@ -117,7 +127,17 @@ const TABLES: Record<string, [string, string?]> = {
 };
 /** What CDK's grantReadData gives on one table. */
 const readOnly = (table: string) => [
-  grant(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'], [`\${${table}.Arn}`]),
+  grant(
+    [
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DescribeTable',
+    ],
+    [`\${${table}.Arn}`],
+  ),
   grant(['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], [`\${${table}.Arn}`]),
 ];
 const DOMAIN_KEYS = grant(['kms:GenerateDataKey', 'kms:Decrypt'], ['arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'], {
@@ -139,16 +159,23 @@ const LOG_DELIVERY = grant(
   ],
   ['*'],
 );
-const STATE_MACHINE_XRAY = grant(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], ['*']);
+const STATE_MACHINE_XRAY = grant(
+  ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+  ['*'],
+);
 const INVOKE_WORKER = grant(['lambda:InvokeFunction'], ['${BatchJobWorker091A5A20.Arn}', '${BatchJobWorker091A5A20.Arn}:*']);
 /** Audit events, on the default bus only. */
 const AUDIT_EVENTS = grant(['events:PutEvents'], ['arn:${AWS::Partition}:events:eu-west-1:123456789012:event-bus/default']);
-const CHILD_EXECUTIONS = 'arn:${AWS::Partition}:states:eu-west-1:123456789012:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"BatchJobsStateMachine4C5CFAD9"}]}]}';
+const CHILD_EXECUTIONS =
+  'arn:${AWS::Partition}:states:eu-west-1:123456789012:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"BatchJobsStateMachine4C5CFAD9"}]}]}';
 
 const LAMBDA_BASIC_EXECUTION = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']],
 };
-const assumedByLambda = { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }], Version: '2012-10-17' };
+const assumedByLambda = {
+  Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+  Version: '2012-10-17',
+};
 
 describe('VoiceIdStack', () => {
   const { stack, template } = synthesize();
@@ -201,7 +228,10 @@ describe('VoiceIdStack', () => {
     const functions = resources<{ Runtime: string; Role: Intrinsic }>(template, 'AWS::Lambda::Function');
     expect(
       Object.fromEntries(
-        Object.entries(functions).map(([id, fn]) => [id, [fn.Metadata?.['voice-id:handler'], fn.Properties.Runtime, render(fn.Properties.Role)]]),
+        Object.entries(functions).map(([id, fn]) => [
+          id,
+          [fn.Metadata?.['voice-id:handler'], fn.Properties.Runtime, render(fn.Properties.Role)],
+        ]),
       ),
     ).toEqual({
       ApiFunctionCE271BD4: ['api', 'nodejs22.x', '${ApiFunctionServiceRole52B9747B.Arn}'],
@@ -291,7 +321,13 @@ describe('VoiceIdStack', () => {
           // grantReadData's share of the service key, beside grantReadWriteData's.
           grant(['kms:Decrypt', 'kms:DescribeKey'], ['${ServiceDataKey76B42533.Arn}']),
           ...['TablesDomainsB47CF921', 'TablesWatchlists524162C0'].flatMap(readOnly),
-          ...['TablesBatchJobs36C23255', 'TablesSpeakersC635839E', 'TablesFraudsters115CDB4A', 'TablesVoiceprints4259AD3E', 'TablesQuotaCounters20202B3F'].flatMap(readWrite),
+          ...[
+            'TablesBatchJobs36C23255',
+            'TablesSpeakersC635839E',
+            'TablesFraudsters115CDB4A',
+            'TablesVoiceprints4259AD3E',
+            'TablesQuotaCounters20202B3F',
+          ].flatMap(readWrite),
           // Re-encryption: session speech re-sealed in place, and the run's end recorded on the domain.
           grant(['dynamodb:Query', 'dynamodb:UpdateItem'], ['${TablesSessions486350CB.Arn}']),
           grant(['dynamodb:PutItem'], ['${TablesDomainsB47CF921.Arn}']),
@@ -304,7 +340,9 @@ describe('VoiceIdStack', () => {
 
     it('grants the expiry sweeper every table but the ClientToken records, the service key, X-Ray and audit events (no pagination secret: it lists nothing)', () => {
       const swept = Object.keys(TABLES).filter((id) => id !== 'TablesIdempotencyRecords26A55F14');
-      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual([XRAY, SERVICE_KEY, AUDIT_EVENTS, ...swept.flatMap(readWrite)].sort());
+      expect(grantsOf(template, 'ExpirySweeperServiceRole622491F6')).toEqual(
+        [XRAY, SERVICE_KEY, AUDIT_EVENTS, ...swept.flatMap(readWrite)].sort(),
+      );
     });
 
     it('lets the state machine invoke only the worker (any version), run its own child executions, deliver its logs and trace', () => {
@@ -322,7 +360,9 @@ describe('VoiceIdStack', () => {
     });
 
     it('lets the re-encryption state machine invoke only the worker (any version), deliver its logs and trace', () => {
-      expect(grantsOf(template, 'DomainReEncryptionStateMachineRole68381C53')).toEqual([INVOKE_WORKER, LOG_DELIVERY, STATE_MACHINE_XRAY].sort());
+      expect(grantsOf(template, 'DomainReEncryptionStateMachineRole68381C53')).toEqual(
+        [INVOKE_WORKER, LOG_DELIVERY, STATE_MACHINE_XRAY].sort(),
+      );
     });
 
     it('lets the scheduler invoke only the sweeper (any version), and put what it could not deliver in its dead-letter queue', () => {
@@ -333,10 +373,12 @@ describe('VoiceIdStack', () => {
     });
 
     it('lets only API Gateway invoke the API function, and nothing invoke the others directly', () => {
-      const permissions = Object.values(resources<{ FunctionName: Intrinsic; Principal: string; Action: string }>(template, 'AWS::Lambda::Permission'));
-      expect(new Set(permissions.map((p) => `${render(p.Properties.FunctionName)} ${p.Properties.Principal} ${p.Properties.Action}`))).toEqual(
-        new Set(['${ApiFunctionCE271BD4.Arn} apigateway.amazonaws.com lambda:InvokeFunction']),
+      const permissions = Object.values(
+        resources<{ FunctionName: Intrinsic; Principal: string; Action: string }>(template, 'AWS::Lambda::Permission'),
       );
+      expect(
+        new Set(permissions.map((p) => `${render(p.Properties.FunctionName)} ${p.Properties.Principal} ${p.Properties.Action}`)),
+      ).toEqual(new Set(['${ApiFunctionCE271BD4.Arn} apigateway.amazonaws.com lambda:InvokeFunction']));
     });
   });
 
@@ -353,15 +395,31 @@ describe('VoiceIdStack', () => {
   });
 
   it("hands every worker task its run's correlation id (into the Distributed Map's batches too), and has each wait out throttling", () => {
-    type State = { Type: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[]; MaxAttempts: number }[]; ItemSelector?: Record<string, unknown>; ItemProcessor?: { States: Record<string, State> } };
+    type State = {
+      Type: string;
+      Parameters?: Record<string, unknown>;
+      Retry?: { ErrorEquals: string[]; MaxAttempts: number }[];
+      ItemSelector?: Record<string, unknown>;
+      ItemProcessor?: { States: Record<string, State> };
+    };
     const states = (all: Record<string, State>): [string, State][] =>
-      Object.entries(all).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? states(state.ItemProcessor.States) : [])]);
+      Object.entries(all).flatMap(([name, state]) => [
+        [name, state] as [string, State],
+        ...(state.ItemProcessor ? states(state.ItemProcessor.States) : []),
+      ]);
     const definitions = Object.values(resources<{ DefinitionString: Intrinsic }>(template, 'AWS::StepFunctions::StateMachine')).map(
       (machine) => JSON.parse(render(machine.Properties.DefinitionString)) as { States: Record<string, State> },
     );
     const all = definitions.flatMap((definition) => states(definition.States));
     const tasks = all.filter(([, state]) => state.Type === 'Task');
-    expect(tasks.map(([name]) => name).sort()).toEqual(['Finish', 'Prepare', 'ProcessBatch', 'ReEncryptPage', 'RecordFailure', 'RecordReEncryptionFailure']);
+    expect(tasks.map(([name]) => name).sort()).toEqual([
+      'Finish',
+      'Prepare',
+      'ProcessBatch',
+      'ReEncryptPage',
+      'RecordFailure',
+      'RecordReEncryptionFailure',
+    ]);
     for (const [name, task] of tasks) {
       expect({ name, correlationId: task.Parameters!['correlationId.$'] }).toEqual({ name, correlationId: '$.correlationId' });
       // Before any States.ALL retrier, which would otherwise spend its few attempts on throttles.
@@ -376,10 +434,17 @@ describe('VoiceIdStack', () => {
   describe('data on cdk destroy', () => {
     const policies = (t: Template, type: string) =>
       Object.values(t.findResources(type)).map((r) => `${r.DeletionPolicy as string}/${r.UpdateReplacePolicy as string}`);
-    const STATEFUL = ['AWS::DynamoDB::GlobalTable', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue'];
+    const STATEFUL = [
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
+      'AWS::Logs::LogGroup',
+      'AWS::SQS::Queue',
+    ];
 
     it('keeps the tables (deletion-protected), the service key, the secret, the logs (a year) and the dead letters by default', () => {
-      for (const type of STATEFUL) expect({ type, policies: new Set(policies(template, type)) }).toEqual({ type, policies: new Set(['Retain/Retain']) });
+      for (const type of STATEFUL)
+        expect({ type, policies: new Set(policies(template, type)) }).toEqual({ type, policies: new Set(['Retain/Retain']) });
       const logGroups = Object.values(resources<{ RetentionInDays: number }>(template, 'AWS::Logs::LogGroup'));
       // One per function, the API's access logs, one per state machine.
       expect(logGroups.map((g) => g.Properties.RetentionInDays)).toEqual(Array(6).fill(365));
@@ -387,14 +452,26 @@ describe('VoiceIdStack', () => {
 
     it('deletes them all with removalPolicy DESTROY, lifting deletion protection but keeping point-in-time recovery', () => {
       const { template: throwaway } = synthesize(EVERY_PARAMETER);
-      for (const type of STATEFUL) expect({ type, policies: new Set(policies(throwaway, type)) }).toEqual({ type, policies: new Set(['Delete/Delete']) });
-      const replicas = Object.values(resources<{ Replicas: { DeletionProtectionEnabled: boolean; PointInTimeRecoverySpecification: unknown }[] }>(throwaway, 'AWS::DynamoDB::GlobalTable'))
-        .flatMap((table) => table.Properties.Replicas);
+      for (const type of STATEFUL)
+        expect({ type, policies: new Set(policies(throwaway, type)) }).toEqual({ type, policies: new Set(['Delete/Delete']) });
+      const replicas = Object.values(
+        resources<{ Replicas: { DeletionProtectionEnabled: boolean; PointInTimeRecoverySpecification: unknown }[] }>(
+          throwaway,
+          'AWS::DynamoDB::GlobalTable',
+        ),
+      ).flatMap((table) => table.Properties.Replicas);
       expect(replicas).toHaveLength(Object.keys(TABLES).length);
       for (const replica of replicas) {
-        expect(replica).toMatchObject({ DeletionProtectionEnabled: false, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+        expect(replica).toMatchObject({
+          DeletionProtectionEnabled: false,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        });
       }
-      expect(new Set(Object.values(resources<{ RetentionInDays: number }>(throwaway, 'AWS::Logs::LogGroup')).map((g) => g.Properties.RetentionInDays))).toEqual(new Set([90]));
+      expect(
+        new Set(
+          Object.values(resources<{ RetentionInDays: number }>(throwaway, 'AWS::Logs::LogGroup')).map((g) => g.Properties.RetentionInDays),
+        ),
+      ).toEqual(new Set([90]));
     });
   });
 
@@ -413,7 +490,11 @@ describe('VoiceIdStack', () => {
       expect(() => synthesize({ scoreCalibrationFile: file })).toThrow(/not a calibration written by npm run calibrate/);
     });
 
-    type FunctionProperties = { MemorySize: number; ReservedConcurrentExecutions?: number; Environment: { Variables: Record<string, unknown> } };
+    type FunctionProperties = {
+      MemorySize: number;
+      ReservedConcurrentExecutions?: number;
+      Environment: { Variables: Record<string, unknown> };
+    };
     const functions = (t: Template) =>
       Object.fromEntries(
         Object.values(resources<FunctionProperties>(t, 'AWS::Lambda::Function')).map((fn) => [
@@ -421,7 +502,9 @@ describe('VoiceIdStack', () => {
           {
             memory: fn.Properties.MemorySize,
             reserved: fn.Properties.ReservedConcurrentExecutions,
-            limits: Object.fromEntries(Object.entries(fn.Properties.Environment.Variables).filter(([name]) => /^(QUOTA_|SPEAKER_EXPIRY_DAYS)/.test(name))),
+            limits: Object.fromEntries(
+              Object.entries(fn.Properties.Environment.Variables).filter(([name]) => /^(QUOTA_|SPEAKER_EXPIRY_DAYS)/.test(name)),
+            ),
           },
         ]),
       );
@@ -450,8 +533,9 @@ describe('VoiceIdStack', () => {
       });
       expect(mapConcurrency(tuned)).toEqual([40]);
       // As the service reads its environment (lambda/config.ts): every quota and the expiry arrive.
-      const apiEnvironment = Object.values(resources<FunctionProperties>(tuned, 'AWS::Lambda::Function')).find((fn) => fn.Metadata?.['voice-id:handler'] === 'api')!
-        .Properties.Environment.Variables;
+      const apiEnvironment = Object.values(resources<FunctionProperties>(tuned, 'AWS::Lambda::Function')).find(
+        (fn) => fn.Metadata?.['voice-id:handler'] === 'api',
+      )!.Properties.Environment.Variables;
       const config = loadConfig({ AWS_REGION: 'eu-west-1', ...(readable(apiEnvironment) as Record<string, string>) });
       expect(config.quotas).toEqual(EVERY_PARAMETER.quotas);
       expect(config.speakerExpiryMs).toBe(EVERY_PARAMETER.speakerExpiryDays! * 24 * 3600 * 1000);
@@ -489,7 +573,11 @@ describe('VoiceIdStack', () => {
         ].sort(),
       );
       for (const alarm of alarms(template)) {
-        expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+        expect(alarm).toMatchObject({
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
         expect(alarm.AlarmActions).toBeUndefined();
       }
       template.resourceCountIs('AWS::SNS::Topic', 0);
@@ -505,13 +593,26 @@ describe('VoiceIdStack', () => {
     it('or to a topic of its own, encrypted with a key CloudWatch may publish with, that mails an address', () => {
       const { template: alerted } = synthesize({ alarmDestination: { email: 'ops@example.com' } });
       const [topicId] = Object.keys(alerted.findResources('AWS::SNS::Topic'));
-      expect(new Set(alarms(alerted).map((alarm) => JSON.stringify(alarm.AlarmActions)))).toEqual(new Set([JSON.stringify([{ Ref: topicId }])]));
-      alerted.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] } });
-      alerted.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+      expect(new Set(alarms(alerted).map((alarm) => JSON.stringify(alarm.AlarmActions)))).toEqual(
+        new Set([JSON.stringify([{ Ref: topicId }])]),
+      );
+      alerted.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] },
+      });
+      alerted.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: { Ref: topicId },
+      });
       alerted.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
           Statement: Match.arrayWith([
-            { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*' },
+            {
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Resource: '*',
+            },
           ]),
         },
       });
@@ -550,7 +651,11 @@ describe('VoiceIdStack', () => {
     });
 
     it('has exactly the acknowledged findings: none unacknowledged, and no acknowledgement left without its finding', () => {
-      expect(allFindings().map((finding) => finding.ruleName).sort()).toEqual([...acknowledged()].sort());
+      expect(
+        allFindings()
+          .map((finding) => finding.ruleName)
+          .sort(),
+      ).toEqual([...acknowledged()].sort());
     });
 
     it('finds exactly these resources for each acknowledged finding', () => {
@@ -560,7 +665,9 @@ describe('VoiceIdStack', () => {
       );
       const fns = ['ApiFunction', 'BatchJobWorker', 'ExpirySweeper'];
       expect({ ...found, 'AwsSolutions-COG4': found['AwsSolutions-COG4'].length }).toEqual({
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': fns.map((f) => `VoiceId/${f}/ServiceRole/Resource`),
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': fns.map(
+          (f) => `VoiceId/${f}/ServiceRole/Resource`,
+        ),
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]': [
           'VoiceId/VoiceIdApi/Api/CloudWatchRole/Resource',
         ],
@@ -581,9 +688,15 @@ describe('VoiceIdStack', () => {
           'VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource',
           'VoiceId/DomainReEncryption/StateMachine/Role/DefaultPolicy/Resource',
         ],
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]': ['VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource'],
-        [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}:*]`]: ['VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource'],
-        [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}/*:*]`]: ['VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource'],
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]': [
+          'VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource',
+        ],
+        [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}:*]`]: [
+          'VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource',
+        ],
+        [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}/*:*]`]: [
+          'VoiceId/BatchJobs/StateMachine/DistributedMapPolicy/Resource',
+        ],
         'AwsSolutions-IAM5[Resource::<ExpirySweeper81EA7002.Arn>:*]': ['VoiceId/SchedulerRoleForTarget-24a641/DefaultPolicy/Resource'],
         'AwsSolutions-L1': fns.map((f) => `VoiceId/${f}/Resource`),
         'AwsSolutions-SMG4': ['VoiceId/PaginationTokenSecret/Resource'],

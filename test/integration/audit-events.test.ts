@@ -149,18 +149,23 @@ describe('audit events', () => {
           OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
         }),
       );
-      await until(async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domainId, JobId: Job!.JobId }))).Job!);
+      await until(
+        async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domainId, JobId: Job!.JobId }))).Job!,
+      );
       return Job!.JobId!;
     };
     const completed = await runJob(
       JSON.stringify({
         Version: '1.0',
-        SpeakerEnrollmentRequests: [{ RequestId: 'r1', SpeakerId: 'nobody', AudioSpecifications: [{ S3Uri: `s3://${BUCKET}/nowhere.wav` }] }],
+        SpeakerEnrollmentRequests: [
+          { RequestId: 'r1', SpeakerId: 'nobody', AudioSpecifications: [{ S3Uri: `s3://${BUCKET}/nowhere.wav` }] },
+        ],
       }),
     );
     const failed = await runJob('not a manifest');
 
-    const jobEvents = (events: AuditEvent[]) => events.filter((event) => event['detail-type'] === 'VoiceId Batch Speaker Enrollment Action');
+    const jobEvents = (events: AuditEvent[]) =>
+      events.filter((event) => event['detail-type'] === 'VoiceId Batch Speaker Enrollment Action');
     const events = jobEvents(await eventsWhen(domainId, (all) => jobEvents(all).length >= 4));
     expect(actions(events)).toEqual([
       'START_SPEAKER_ENROLLMENT_JOB SUCCESS',
@@ -169,7 +174,11 @@ describe('audit events', () => {
       'END_SPEAKER_ENROLLMENT_JOB FAILURE',
     ]);
     expect(events[0].detail.job).toMatchObject({ jobId: completed, jobName: 'audited-job', jobStatus: 'SUBMITTED' });
-    expect(events[1].detail.job).toMatchObject({ jobId: completed, jobStatus: 'COMPLETED_WITH_ERRORS', jobProgress: { percentComplete: 100 } });
+    expect(events[1].detail.job).toMatchObject({
+      jobId: completed,
+      jobStatus: 'COMPLETED_WITH_ERRORS',
+      jobProgress: { percentComplete: 100 },
+    });
     expect(events[3].detail).toMatchObject({
       job: { jobId: failed, jobStatus: 'FAILED', failureDetails: { statusCode: 400 } },
       errorInfo: { errorCode: 400, errorType: 'JobFailed', errorMessage: expect.stringMatching(/not a usable manifest/) as string },

@@ -40,10 +40,14 @@ describe('the AWS CLI with the open-voice-id-signing plugin', () => {
       AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
       AWS_DEFAULT_REGION: endpoints.region,
     };
-    const { stdout, stderr } = await run(aws, ['voice-id', 'list-domains', '--endpoint-url', endpoints.voiceId, '--output', 'json', '--debug'], {
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await run(
+      aws,
+      ['voice-id', 'list-domains', '--endpoint-url', endpoints.voiceId, '--output', 'json', '--debug'],
+      {
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     expect(JSON.parse(stdout)).toHaveProperty('DomainSummaries');
     expect(stderr).toContain(`/${endpoints.region}/execute-api/aws4_request`);
     expect(stderr).not.toContain('/voiceid/aws4_request');

@@ -1,12 +1,12 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#workflows/batch-job-tasks';
 import type { ServiceContext } from '#context';
 import { counterIds } from '#store/quota-counters';
 import { createBucket, jobRecord, put, readJson, upload } from '#test/support/batch-job-files';
 import { serviceContext, serviceTables } from '#test/support/clients';
 import { interceptDynamoDb } from '#test/support/dynamodb-faults';
 import { newDomain } from '#test/support/voice-id-errors';
+import { BATCH_SIZE, failAbandonedJobs, finishJob, JOB_DEADLINE_MS, prepareJob, processBatch } from '#workflows/batch-job-tasks';
 
 /**
  * Faults in the middle of a job. The job's tasks run here as the state machine runs them (the same functions,
@@ -31,7 +31,8 @@ describe('a batch job under faults', () => {
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const send = S3Client.prototype.send as (this: S3Client, command: unknown) => Promise<unknown>;
     jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown) {
-      if (command instanceof GetObjectCommand && keys.has(command.input.Key!)) return Promise.reject(new Error('injected fault: connection reset')) as never;
+      if (command instanceof GetObjectCommand && keys.has(command.input.Key!))
+        return Promise.reject(new Error('injected fault: connection reset')) as never;
       return send.call(this, command) as never;
     });
   }
@@ -39,7 +40,11 @@ describe('a batch job under faults', () => {
   async function speakersOfDomain() {
     const { client, names } = await serviceTables();
     const { Items } = await client.send(
-      new QueryCommand({ TableName: names.speakers, KeyConditionExpression: 'domainId = :d AND begins_with(itemId, :id)', ExpressionAttributeValues: { ':d': domainId, ':id': 'id#' } }),
+      new QueryCommand({
+        TableName: names.speakers,
+        KeyConditionExpression: 'domainId = :d AND begins_with(itemId, :id)',
+        ExpressionAttributeValues: { ':d': domainId, ':id': 'id#' },
+      }),
     );
     const { Item } = await client.send(new GetCommand({ TableName: names.counters, Key: { counterId: counterIds.speakers(domainId) } }));
     return { speakers: (Items ?? []).map((item) => item.customerSpeakerId as string).sort(), counted: Item?.count as number };
@@ -56,7 +61,10 @@ describe('a batch job under faults', () => {
       ),
     );
     const enrolled = ['caller-0', 'caller-1', 'caller-2', 'caller-3'];
-    const manifest = await put(`manifests/faults-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
+    const manifest = await put(
+      `manifests/faults-${Date.now()}.json`,
+      JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
+    );
     const job = jobRecord(domainId, { inputS3Uri: manifest });
     // Created in the store, not through the API, so that only this test runs the job's tasks.
     await ctx.jobs.create(job);
@@ -70,7 +78,13 @@ describe('a batch job under faults', () => {
     await expect(processBatch(ctx, ref, 0)).rejects.toThrow('injected fault');
     const firstRun = await ctx.jobs.batch(await ctx.jobs.require(domainId, job.jobType, job.jobId), 0);
     expect((await speakersOfDomain()).speakers).toEqual(['caller-0', 'caller-1', 'caller-2']);
-    expect(firstRun.map((entry) => entry.result?.kind)).toEqual(['enrollment', 'enrollment', 'enrollment', undefined, ...Array<string>(6).fill('error')]);
+    expect(firstRun.map((entry) => entry.result?.kind)).toEqual([
+      'enrollment',
+      'enrollment',
+      'enrollment',
+      undefined,
+      ...Array<string>(6).fill('error'),
+    ]);
     jest.restoreAllMocks();
 
     // The state machine's retry: only r3 is processed; the others keep the results of the first run.
@@ -96,7 +110,10 @@ describe('a batch job under faults', () => {
     const output = await readJson<{ Errors: { RequestId: string; ErrorCode: number }[]; SuccessfulEnrollments: { RequestId: string }[] }>(
       `${job.outputS3Uri}/${job.jobId}/${manifest.split('/').pop()}.out`,
     );
-    expect(output.Errors.map((e) => [e.RequestId, e.ErrorCode])).toEqual([...['r4', 'r5', 'r6', 'r7', 'r8', 'r9'].map((id) => [id, 400]), ['r10', 500]]);
+    expect(output.Errors.map((e) => [e.RequestId, e.ErrorCode])).toEqual([
+      ...['r4', 'r5', 'r6', 'r7', 'r8', 'r9'].map((id) => [id, 400]),
+      ['r10', 500],
+    ]);
     expect(output.SuccessfulEnrollments.map((e) => e.RequestId)).toEqual(['r0', 'r1', 'r2', 'r3']);
     expect(await speakersOfDomain()).toEqual({ speakers: enrolled, counted: 4 });
     // Ending is safe to repeat.
@@ -105,7 +122,13 @@ describe('a batch job under faults', () => {
 
   it('ends FAILED, at the daily sweep, a job whose execution was lost a day ago, and leaves a recent one', async () => {
     const job = (createdAt: number) =>
-      jobRecord(domainId, { jobType: 'FRAUDSTER_REGISTRATION', status: 'IN_PROGRESS', enrollmentConfig: undefined, createdAt, updatedAt: createdAt });
+      jobRecord(domainId, {
+        jobType: 'FRAUDSTER_REGISTRATION',
+        status: 'IN_PROGRESS',
+        enrollmentConfig: undefined,
+        createdAt,
+        updatedAt: createdAt,
+      });
     const abandoned = job(Date.now() - JOB_DEADLINE_MS - 60_000);
     await ctx.jobs.create(abandoned);
     expect(await failAbandonedJobs(ctx)).toEqual({ abandonedJobs: 1 });
@@ -123,10 +146,16 @@ describe('a batch job under faults', () => {
 
   it('counts a batch towards progress once, when its progress write failed after its work', async () => {
     const requests = [{ RequestId: 'only', SpeakerId: 'progress-caller', AudioSpecifications: await upload('spk533', 0, 10) }];
-    const manifest = await put(`manifests/progress-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }));
+    const manifest = await put(
+      `manifests/progress-${Date.now()}.json`,
+      JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
+    );
     const job = jobRecord(domainId, {
       inputS3Uri: manifest,
-      enrollmentConfig: { ExistingEnrollmentAction: 'OVERWRITE', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
+      enrollmentConfig: {
+        ExistingEnrollmentAction: 'OVERWRITE',
+        FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] },
+      },
     });
     await ctx.jobs.create(job);
     const ref = { domainId, jobId: job.jobId, jobType: job.jobType };

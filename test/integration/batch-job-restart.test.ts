@@ -2,10 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateDomainCommand, DescribeSpeakerEnrollmentJobCommand, StartSpeakerEnrollmentJobCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
+import {
+  CreateDomainCommand,
+  DescribeSpeakerEnrollmentJobCommand,
+  StartSpeakerEnrollmentJobCommand,
+  VoiceIDClient,
+} from '@aws-sdk/client-voice-id';
 import { ROLE, until } from '#test/support/batch-job-files';
 import { LIBRISPEECH } from '#test/support/calls';
-import { startStackProcess, type StackProcess } from '#test/support/stack-process';
+import { type StackProcess, startStackProcess } from '#test/support/stack-process';
 
 /**
  * `npm start`'s program stopped (Ctrl-C) while a job runs: when it starts again the job runs again from the
@@ -26,18 +31,33 @@ describe('a restart in the middle of a batch job', () => {
     const address = { region: e.region, credentials: e.credentials };
     const s3 = new S3Client({ ...address, endpoint: e.s3, forcePathStyle: true });
     let voiceId = new VoiceIDClient({ ...address, endpoint: e.voiceId, maxAttempts: 1 });
-    const { Domain } = await voiceId.send(new CreateDomainCommand({ Name: 'job-restart', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }));
+    const { Domain } = await voiceId.send(
+      new CreateDomainCommand({ Name: 'job-restart', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }),
+    );
     const DomainId = Domain!.DomainId!;
     await s3.send(new CreateBucketCommand({ Bucket: 'recordings' }));
-    const files = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
-    for (const [file] of files) await s3.send(new PutObjectCommand({ Bucket: 'recordings', Key: file, Body: readFileSync(path.join(LIBRISPEECH, file)) }));
+    const files = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
+    for (const [file] of files)
+      await s3.send(new PutObjectCommand({ Bucket: 'recordings', Key: file, Body: readFileSync(path.join(LIBRISPEECH, file)) }));
     const speakers = [...new Set(files.map(([, speaker]) => speaker))];
     const requests = Array.from({ length: 40 }, (_, i) => ({
       RequestId: `r${i}`,
       SpeakerId: `caller-${i}`,
-      AudioSpecifications: files.filter(([, speaker]) => speaker === speakers[i % speakers.length]).map(([file]) => ({ S3Uri: `s3://recordings/${file}` })),
+      AudioSpecifications: files
+        .filter(([, speaker]) => speaker === speakers[i % speakers.length])
+        .map(([file]) => ({ S3Uri: `s3://recordings/${file}` })),
     }));
-    await s3.send(new PutObjectCommand({ Bucket: 'recordings', Key: 'manifest.json', Body: JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'recordings',
+        Key: 'manifest.json',
+        Body: JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
+      }),
+    );
     const { Job } = await voiceId.send(
       new StartSpeakerEnrollmentJobCommand({
         DomainId,
@@ -50,7 +70,9 @@ describe('a restart in the middle of a batch job', () => {
     await stack.stop();
     stack = await startStackProcess({}, dataDir);
     voiceId = new VoiceIDClient({ ...address, endpoint: stack.endpoints.voiceId, maxAttempts: 1 });
-    const ended = await until(async () => (await voiceId.send(new DescribeSpeakerEnrollmentJobCommand({ DomainId, JobId: Job!.JobId }))).Job!);
+    const ended = await until(
+      async () => (await voiceId.send(new DescribeSpeakerEnrollmentJobCommand({ DomainId, JobId: Job!.JobId }))).Job!,
+    );
     expect(ended.JobStatus).toBe('FAILED');
     expect(ended.FailureDetails!.Message).toMatch(/does not exist/);
   }, 240_000);

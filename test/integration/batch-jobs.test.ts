@@ -10,7 +10,7 @@ import {
   type StartSpeakerEnrollmentJobCommandInput,
 } from '@aws-sdk/client-voice-id';
 import { encodeWav } from '#biometrics/wav';
-import { BUCKET, createBucket, jobRecord, put, readJson, ROLE, s3, until, upload } from '#test/support/batch-job-files';
+import { BUCKET, createBucket, jobRecord, put, ROLE, readJson, s3, until, upload } from '#test/support/batch-job-files';
 import { call, callAudio, sessions } from '#test/support/calls';
 import { serviceContext, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
@@ -20,21 +20,25 @@ import { failure, newDomain } from '#test/support/voice-id-errors';
  * SDK and the whole state machine: every kind of entry a Voice ID output file reports, re-runs, a bad manifest,
  * duplicate fraudsters, and the enrolled callers then authenticating.
  */
-const enrollmentJob = (DomainId: string) => async (manifest: unknown, extra: Partial<StartSpeakerEnrollmentJobCommandInput> = {}) => {
-  const name = `manifest-${Math.random().toString(36).slice(2)}.json`;
-  const { Job } = await voiceId().send(
-    new StartSpeakerEnrollmentJobCommand({
-      DomainId,
-      DataAccessRoleArn: ROLE,
-      InputDataConfig: { S3Uri: await put(`manifests/${name}`, typeof manifest === 'string' ? manifest : JSON.stringify(manifest)) },
-      OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
-      ...extra,
-    }),
-  );
-  expect(Job!.JobStatus).toBe('SUBMITTED');
-  const ended = await until(async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId, JobId: Job!.JobId }))).Job!);
-  return { job: ended, outputUri: `s3://${BUCKET}/output/${Job!.JobId}/${name}.out` };
-};
+const enrollmentJob =
+  (DomainId: string) =>
+  async (manifest: unknown, extra: Partial<StartSpeakerEnrollmentJobCommandInput> = {}) => {
+    const name = `manifest-${Math.random().toString(36).slice(2)}.json`;
+    const { Job } = await voiceId().send(
+      new StartSpeakerEnrollmentJobCommand({
+        DomainId,
+        DataAccessRoleArn: ROLE,
+        InputDataConfig: { S3Uri: await put(`manifests/${name}`, typeof manifest === 'string' ? manifest : JSON.stringify(manifest)) },
+        OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
+        ...extra,
+      }),
+    );
+    expect(Job!.JobStatus).toBe('SUBMITTED');
+    const ended = await until(
+      async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId, JobId: Job!.JobId }))).Job!,
+    );
+    return { job: ended, outputUri: `s3://${BUCKET}/output/${Job!.JobId}/${name}.out` };
+  };
 
 interface EnrollmentOutput {
   Version: string;
@@ -71,15 +75,26 @@ describe('batch jobs', () => {
         RegistrationConfig: { FraudsterSimilarityThreshold: 70 },
       }),
     );
-    const ended = await until(async () => (await voiceId().send(new DescribeFraudsterRegistrationJobCommand({ DomainId: domainId, JobId: Job!.JobId }))).Job!);
+    const ended = await until(
+      async () => (await voiceId().send(new DescribeFraudsterRegistrationJobCommand({ DomainId: domainId, JobId: Job!.JobId }))).Job!,
+    );
     expect(ended).toMatchObject({ JobStatus: 'COMPLETED_WITH_ERRORS', JobProgress: { PercentComplete: 100 } });
     const output = await readJson<{
       Errors: { RequestId: string; ErrorCode: number }[];
-      SuccessfulRegistrations: { RequestId: string; GeneratedFraudsterId: string; RegistrationStatus: string; FraudsterSimilarityScore?: number }[];
+      SuccessfulRegistrations: {
+        RequestId: string;
+        GeneratedFraudsterId: string;
+        RegistrationStatus: string;
+        FraudsterSimilarityScore?: number;
+      }[];
     }>(`s3://${BUCKET}/fraud-output/${Job!.JobId}/fraudsters.json.out`);
     const [first, second] = output.SuccessfulRegistrations;
     expect(first).toMatchObject({ RequestId: 'fraud-a', RegistrationStatus: 'NEW_REGISTRATION' });
-    expect(second).toMatchObject({ RequestId: 'fraud-a-again', RegistrationStatus: 'DUPLICATE_SKIPPED', GeneratedFraudsterId: first.GeneratedFraudsterId });
+    expect(second).toMatchObject({
+      RequestId: 'fraud-a-again',
+      RegistrationStatus: 'DUPLICATE_SKIPPED',
+      GeneratedFraudsterId: first.GeneratedFraudsterId,
+    });
     expect(second.FraudsterSimilarityScore).toBeGreaterThanOrEqual(70);
     expect(output.Errors).toEqual([expect.objectContaining({ RequestId: 'too-short', ErrorCode: 400 })]);
     fraudsterId = first.GeneratedFraudsterId;
@@ -107,11 +122,21 @@ describe('batch jobs', () => {
     // Risk 90, where about 0.2 % of impostors reach: at the default 50 one caller in ten is another's likely match,
     // and this test is about the kinds of entries, not about which of these voices happen to sound alike.
     const { job, outputUri } = await runJob(manifest, { EnrollmentConfig: { FraudDetectionConfig: { RiskThreshold: 90 } } });
-    expect(job).toMatchObject({ JobStatus: 'COMPLETED_WITH_ERRORS', JobProgress: { PercentComplete: 100 }, EnrollmentConfig: { ExistingEnrollmentAction: 'SKIP' } });
+    expect(job).toMatchObject({
+      JobStatus: 'COMPLETED_WITH_ERRORS',
+      JobProgress: { PercentComplete: 100 },
+      EnrollmentConfig: { ExistingEnrollmentAction: 'SKIP' },
+    });
     expect(job.EndedAt).toBeInstanceOf(Date);
     const output = await readJson<EnrollmentOutput>(outputUri);
     expect(output.Version).toBe('1.0');
-    expect(output.SuccessfulEnrollments.map(({ RequestId, CustomerSpeakerId, EnrollmentStatus }) => [RequestId, CustomerSpeakerId, EnrollmentStatus])).toEqual([
+    expect(
+      output.SuccessfulEnrollments.map(({ RequestId, CustomerSpeakerId, EnrollmentStatus }) => [
+        RequestId,
+        CustomerSpeakerId,
+        EnrollmentStatus,
+      ]),
+    ).toEqual([
       ['good', 'customer-1688', 'NEW_ENROLLMENT'],
       ['stereo', 'customer-2033', 'NEW_ENROLLMENT'],
     ]);
@@ -139,7 +164,10 @@ describe('batch jobs', () => {
   });
 
   it('skips enrolled speakers again, or overwrites them when asked', async () => {
-    const manifest = { Version: '1.0', SpeakerEnrollmentRequests: [{ RequestId: 'again', SpeakerId: 'customer-1688', AudioSpecifications: await upload('spk1688', 0, 10) }] };
+    const manifest = {
+      Version: '1.0',
+      SpeakerEnrollmentRequests: [{ RequestId: 'again', SpeakerId: 'customer-1688', AudioSpecifications: await upload('spk1688', 0, 10) }],
+    };
     const skipped = await runJob(manifest);
     expect(skipped.job.JobStatus).toBe('COMPLETED');
     expect((await readJson<EnrollmentOutput>(skipped.outputUri)).SuccessfulEnrollments).toEqual([
@@ -165,7 +193,9 @@ describe('batch jobs', () => {
     expect(job.FailureDetails!.Message).toMatch(/RequestId same appears more than once/);
     const outputs = await s3().send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `output/${job.JobId}/` }));
     expect(outputs.KeyCount ?? 0).toBe(0);
-    expect(await failure(voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domainId, JobId: 'x'.repeat(22) })))).toMatchObject({
+    expect(
+      await failure(voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domainId, JobId: 'x'.repeat(22) }))),
+    ).toMatchObject({
       name: 'ResourceNotFoundException',
     });
     const { JobSummaries } = await voiceId().send(new ListSpeakerEnrollmentJobsCommand({ DomainId: domainId, JobStatus: 'FAILED' }));
@@ -208,10 +238,11 @@ describe('batch jobs', () => {
       // Held in the store, with no execution behind it, so it stays active while the test runs.
       await ctx.jobs.create(active);
       try {
-        const refused = await failure(
-          voiceId().send(new StartFraudsterRegistrationJobCommand({ ...valid(), ClientToken: 'second-job' })),
-        );
-        expect(refused).toMatchObject({ name: 'ServiceQuotaExceededException', message: expect.stringMatching(/already has an active fraudster registration job/) as string });
+        const refused = await failure(voiceId().send(new StartFraudsterRegistrationJobCommand({ ...valid(), ClientToken: 'second-job' })));
+        expect(refused).toMatchObject({
+          name: 'ServiceQuotaExceededException',
+          message: expect.stringMatching(/already has an active fraudster registration job/) as string,
+        });
       } finally {
         await ctx.jobs.end(active, 'FAILED', Date.now(), { statusCode: 500, message: 'test' });
         await ctx.speech.close();
@@ -219,9 +250,14 @@ describe('batch jobs', () => {
     });
 
     it('fails a job whose role this deployment may not assume, or whose manifest is not one, saying why', async () => {
-      const otherAccount = await runJob({ Version: '1.0', SpeakerEnrollmentRequests: [] }, { DataAccessRoleArn: 'arn:aws:iam::111122223333:role/elsewhere' });
+      const otherAccount = await runJob(
+        { Version: '1.0', SpeakerEnrollmentRequests: [] },
+        { DataAccessRoleArn: 'arn:aws:iam::111122223333:role/elsewhere' },
+      );
       expect(otherAccount.job).toMatchObject({ JobStatus: 'FAILED', FailureDetails: { StatusCode: 400 } });
-      expect(otherAccount.job.FailureDetails!.Message).toMatch(/could not assume the DataAccessRoleArn arn:aws:iam::111122223333:role\/elsewhere/);
+      expect(otherAccount.job.FailureDetails!.Message).toMatch(
+        /could not assume the DataAccessRoleArn arn:aws:iam::111122223333:role\/elsewhere/,
+      );
       const notJson = await runJob('this is not JSON');
       expect(notJson.job.FailureDetails!.Message).toMatch(/is not valid JSON/);
       const empty = await runJob({ Version: '1.0', SpeakerEnrollmentRequests: [] });

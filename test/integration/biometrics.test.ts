@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fitCalibration, modelScoring } from '#biometrics/calibration';
 import { equalErrorRate, ratesAtScore } from '#biometrics/evaluation/metrics';
-import { evaluate, scoreTrials, type Evaluation } from '#biometrics/evaluation/protocol';
+import { type Evaluation, evaluate, scoreTrials } from '#biometrics/evaluation/protocol';
 import { resample } from '#biometrics/resample';
 import { cosine } from '#biometrics/scoring';
 import { speakerEmbedder } from '#biometrics/speaker-model';
@@ -114,7 +114,12 @@ describe('speaker verification on LibriSpeech test-other, 30 s enrollments and 1
 
     it('keeps a calibration fitted on the clean recordings valid on the line', () => {
       // Fitted to 5 % at score 90: 243 impostor trials are too few for a 1 % point.
-      const clean = fitCalibration('resemblyzer-ge2e', nontargets().map((t) => t.margin), ['test-other'], { farAt90: 0.05, farAt50: 0.2 });
+      const clean = fitCalibration(
+        'resemblyzer-ge2e',
+        nontargets().map((t) => t.margin),
+        ['test-other'],
+        { farAt90: 0.05, farAt50: 0.2 },
+      );
       const scoring = { ...modelScoring(), mapping: () => clean };
       const rescored = scoreTrials(line.enrollments, line.tests, scoring);
       expect(ratesAtScore(rescored, 90).far).toBeLessThanOrEqual(0.1);

@@ -17,7 +17,11 @@ describe('boto3', () => {
     const { python } = pythonClients();
     const endpointsFile = path.join(process.env.VOICE_ID_TEST_DATA_DIR!, 'endpoints.json');
     const speaker = path.join(LIBRISPEECH, 'spk2609');
-    const { stdout } = await promisify(execFile)(python, [path.join(__dirname, '..', 'compat', 'boto3_batch_job.py'), endpointsFile, speaker]);
+    const { stdout } = await promisify(execFile)(python, [
+      path.join(__dirname, '..', 'compat', 'boto3_batch_job.py'),
+      endpointsFile,
+      speaker,
+    ]);
     expect(stdout.trim()).toBe('OK');
   }, 180_000);
 });

@@ -1,11 +1,11 @@
+import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import {
   CreateDomainCommand,
+  type CreateDomainCommandInput,
   CreateWatchlistCommand,
   DescribeDomainCommand,
   ListWatchlistsCommand,
-  type CreateDomainCommandInput,
 } from '@aws-sdk/client-voice-id';
-import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { endpoints, http, kms, serviceTables, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';

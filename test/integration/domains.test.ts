@@ -1,15 +1,15 @@
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import {
   CreateDomainCommand,
+  type CreateDomainCommandInput,
   DeleteDomainCommand,
   DescribeDomainCommand,
   DescribeWatchlistCommand,
+  type DomainSummary,
   ListDomainsCommand,
   ListTagsForResourceCommand,
   UpdateDomainCommand,
-  type CreateDomainCommandInput,
   type UpdateDomainCommandInput,
-  type DomainSummary,
 } from '@aws-sdk/client-voice-id';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { endpoints, kms, serviceTables, voiceId } from '#test/support/clients';
@@ -41,7 +41,12 @@ async function liveDomainIds(): Promise<string[]> {
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await raw.send(
-      new ScanCommand({ TableName: names.domains, FilterExpression: 'attribute_not_exists(deletedAt)', ExclusiveStartKey, ConsistentRead: true }),
+      new ScanCommand({
+        TableName: names.domains,
+        FilterExpression: 'attribute_not_exists(deletedAt)',
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
     );
     ids.push(...(page.Items ?? []).map((item) => item.domainId as string));
     ExclusiveStartKey = page.LastEvaluatedKey;
@@ -106,9 +111,7 @@ describe('CreateDomain', () => {
   it('answers concurrent retries of one ClientToken with one domain', async () => {
     const ClientToken = `race-${Date.now()}`;
     const before = (await allDomains()).length;
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => client.send(new CreateDomainCommand(domainInput({ ClientToken })))),
-    );
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.send(new CreateDomainCommand(domainInput({ ClientToken })))));
     expect(new Set(results.map((r) => r.Domain!.DomainId)).size).toBe(1);
     expect((await allDomains()).length).toBe(before + 1);
   });
@@ -131,11 +134,24 @@ describe('CreateDomain', () => {
     ['a Description over 1024 characters', { Description: 'd'.repeat(1025) }, /Description must be at most 1024/],
     ['a missing ServerSideEncryptionConfiguration', { ServerSideEncryptionConfiguration: undefined }, /ServerSideEncryptionConfiguration/],
     ['an empty KmsKeyId', { ServerSideEncryptionConfiguration: { KmsKeyId: '' } }, /KmsKeyId must be at least 1/],
-    ['an unknown KMS key', { ServerSideEncryptionConfiguration: { KmsKeyId: 'alias/does-not-exist' } }, /KMS key alias\/does-not-exist does not exist/],
+    [
+      'an unknown KMS key',
+      { ServerSideEncryptionConfiguration: { KmsKeyId: 'alias/does-not-exist' } },
+      /KMS key alias\/does-not-exist does not exist/,
+    ],
     ['a ClientToken with bad characters', { ClientToken: 'bad token!' }, /ClientToken may contain only/],
     ['a ClientToken over 64 characters', { ClientToken: 'x'.repeat(65) }, /ClientToken must be at most 64/],
     ['201 tags', { Tags: Array.from({ length: 201 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }, /at most 200 tags/],
-    ['a repeated tag Key', { Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] }, /must not repeat a Key/],
+    [
+      'a repeated tag Key',
+      {
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'a', Value: '2' },
+        ],
+      },
+      /must not repeat a Key/,
+    ],
     ['an empty tag Key', { Tags: [{ Key: '', Value: '1' }] }, /Tag Key must be at least 1/],
     ['a tag Value over 256 characters', { Tags: [{ Key: 'k', Value: 'v'.repeat(257) }] }, /Tag Value must be at most 256/],
   ])('refuses %s with ValidationException and writes nothing', async (_label, overrides, message) => {
@@ -210,10 +226,19 @@ describe('UpdateDomain', () => {
     expect(updated!.ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: keyArn(), UpdateStatus: 'IN_PROGRESS' });
     await reEncrypted(Domain!.DomainId!);
     // A later update that keeps the key keeps reporting the last change of key.
-    const { Domain: renamed } = await retryingConcurrentChanges(() => client.send(
-      new UpdateDomainCommand({ DomainId: Domain!.DomainId, Name: 'renamed', ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn } }),
-    ));
-    expect(renamed).toMatchObject({ Name: 'renamed', ServerSideEncryptionUpdateDetails: { OldKmsKeyId: keyArn(), UpdateStatus: 'COMPLETED' } });
+    const { Domain: renamed } = await retryingConcurrentChanges(() =>
+      client.send(
+        new UpdateDomainCommand({
+          DomainId: Domain!.DomainId,
+          Name: 'renamed',
+          ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn },
+        }),
+      ),
+    );
+    expect(renamed).toMatchObject({
+      Name: 'renamed',
+      ServerSideEncryptionUpdateDetails: { OldKmsKeyId: keyArn(), UpdateStatus: 'COMPLETED' },
+    });
     // Moving back reports the key moved from.
     const { Domain: back } = await client.send(
       new UpdateDomainCommand({ DomainId: Domain!.DomainId, Name: 'renamed', ServerSideEncryptionConfiguration: { KmsKeyId: keyArn() } }),
@@ -221,15 +246,24 @@ describe('UpdateDomain', () => {
     expect(back!.ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: KeyMetadata!.Arn, UpdateStatus: 'IN_PROGRESS' });
     // The end of the run is a change of the domain: UpdatedAt moves.
     const { UpdatedAt: _updatedAt, ...unchanged } = back!;
-    expect(await reEncrypted(Domain!.DomainId!)).toMatchObject({ ...unchanged, ServerSideEncryptionUpdateDetails: { OldKmsKeyId: KeyMetadata!.Arn, UpdateStatus: 'COMPLETED' } });
+    expect(await reEncrypted(Domain!.DomainId!)).toMatchObject({
+      ...unchanged,
+      ServerSideEncryptionUpdateDetails: { OldKmsKeyId: KeyMetadata!.Arn, UpdateStatus: 'COMPLETED' },
+    });
   });
 
   it('does not check the KMS key again when it is unchanged', async () => {
     const { KeyMetadata } = await kms().send(new CreateKeyCommand({ Description: 'to be disabled after use' }));
-    const { Domain } = await client.send(new CreateDomainCommand(domainInput({ ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn } })));
+    const { Domain } = await client.send(
+      new CreateDomainCommand(domainInput({ ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn } })),
+    );
     await kms().send(new DisableKeyCommand({ KeyId: KeyMetadata!.KeyId }));
     const { Domain: updated } = await client.send(
-      new UpdateDomainCommand({ DomainId: Domain!.DomainId, Name: 'still-here', ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn } }),
+      new UpdateDomainCommand({
+        DomainId: Domain!.DomainId,
+        Name: 'still-here',
+        ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn },
+      }),
     );
     expect(updated).toMatchObject({ Name: 'still-here', ServerSideEncryptionConfiguration: { KmsKeyId: KeyMetadata!.Arn } });
     expect(updated!.ServerSideEncryptionUpdateDetails).toBeUndefined();
@@ -246,8 +280,14 @@ describe('UpdateDomain', () => {
         { Name: 'ok', ServerSideEncryptionConfiguration: { KmsKeyId: 'alias/missing' } },
         'The KMS key alias/missing does not exist or the service may not use it. Give a key id, key ARN or alias of an enabled symmetric key.',
       ],
-      [{ Name: 'ok', Description: 'semi;colon', ServerSideEncryptionConfiguration: { KmsKeyId: keyArn() } }, 'Description may contain only letters, digits, spaces and _ . : / = + - % @.'],
-      [{ Name: 'ok' } as Omit<UpdateDomainCommandInput, 'DomainId'>, 'ServerSideEncryptionConfiguration must be an object with a KmsKeyId.'],
+      [
+        { Name: 'ok', Description: 'semi;colon', ServerSideEncryptionConfiguration: { KmsKeyId: keyArn() } },
+        'Description may contain only letters, digits, spaces and _ . : / = + - % @.',
+      ],
+      [
+        { Name: 'ok' } as Omit<UpdateDomainCommandInput, 'DomainId'>,
+        'ServerSideEncryptionConfiguration must be an object with a KmsKeyId.',
+      ],
     ];
     for (const [attempt, message] of attempts) {
       const error = await failure(client.send(new UpdateDomainCommand({ DomainId: Domain!.DomainId, ...attempt })));

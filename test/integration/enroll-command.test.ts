@@ -78,14 +78,24 @@ describe('npm run enroll', () => {
     const csv = path.join(dir, 'nested', 'manifest.csv');
     mkdirSync(path.dirname(csv), { recursive: true });
     // A 16 kHz stereo call: another voice on channel 0, the caller (spk2609, about 40 s) on channel 1.
-    const caller = resample(concatenate(recordingsOf('spk2609').slice(0, 5).map((file) => decodeWav(readFileSync(file)).samples)), 8000, 16000);
+    const caller = resample(
+      concatenate(
+        recordingsOf('spk2609')
+          .slice(0, 5)
+          .map((file) => decodeWav(readFileSync(file)).samples),
+      ),
+      8000,
+      16000,
+    );
     const agent = resample(concatenate(recordingsOf('spk2414').map((file) => decodeWav(readFileSync(file)).samples)), 8000, 16000);
     const stereo = path.join(dir, 'stereo-call.wav');
     writeFileSync(stereo, encodeWav([agent.subarray(0, caller.length), caller], 16000));
     const relative = (file: string) => path.relative(path.dirname(csv), file);
     const lines = [
       'speaker_id,path,channel',
-      ...recordingsOf('spk1688').slice(8, 10).map((file) => `customer-1688,${relative(file)}`),
+      ...recordingsOf('spk1688')
+        .slice(8, 10)
+        .map((file) => `customer-1688,${relative(file)}`),
       `customer-1998,${relative(recordingsOf('spk1998')[0])},0`,
       `customer-1998,${relative(recordingsOf('spk1998')[1])},1`,
       `customer-2609,${relative(stereo)},1`,

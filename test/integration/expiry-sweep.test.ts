@@ -1,19 +1,19 @@
 import { CreateDomainCommand, CreateWatchlistCommand, DeleteDomainCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import {
   BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
   GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
-  type BatchWriteCommandInput,
-  type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
 import { newPrefixedId } from '#api-model/ids';
-import { eraseDeletedDomains } from '#workflows/erase-deleted-domains';
 import { counterIds } from '#store/quota-counters';
 import { endpoints, serviceContext, serviceTables, voiceId } from '#test/support/clients';
 import { interceptDynamoDb, type PassThrough } from '#test/support/dynamodb-faults';
+import { eraseDeletedDomains } from '#workflows/erase-deleted-domains';
 
 const client = voiceId();
 const DAY_MS = 24 * 3600 * 1000;
@@ -53,7 +53,8 @@ async function domainWithData({ speakers = 1, fraudsters = 1, keep = false } = {
   const { names, client: raw } = await serviceTables();
   await raw.send(new PutCommand({ TableName: names.voiceprints, Item: { domainId, ownerId: `fraudster#${newPrefixedId()}` } }));
   await raw.send(new PutCommand({ TableName: names.sessions, Item: { domainId, itemId: `session#${newPrefixedId()}` } }));
-  for (const itemId of ['job#SPEAKER_ENROLLMENT#j', 'entry#j#000000#000000']) await raw.send(new PutCommand({ TableName: names.jobs, Item: { domainId, itemId } }));
+  for (const itemId of ['job#SPEAKER_ENROLLMENT#j', 'entry#j#000000#000000'])
+    await raw.send(new PutCommand({ TableName: names.jobs, Item: { domainId, itemId } }));
   if (!keep) await client.send(new DeleteDomainCommand({ DomainId: domainId }));
   return { domainId, watchlistIds };
 }
@@ -110,7 +111,12 @@ async function deletedDomainsCount(): Promise<number> {
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await raw.send(
-      new ScanCommand({ TableName: names.domains, FilterExpression: 'attribute_exists(deletedAt)', ExclusiveStartKey, ConsistentRead: true }),
+      new ScanCommand({
+        TableName: names.domains,
+        FilterExpression: 'attribute_exists(deletedAt)',
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
     );
     count += page.Count ?? 0;
     ExclusiveStartKey = page.LastEvaluatedKey;
@@ -124,7 +130,9 @@ async function deletedDomainsCount(): Promise<number> {
  */
 function interceptBatchWrites(decide: (input: BatchWriteCommandInput, send: PassThrough, call: number) => Promise<unknown>) {
   let calls = 0;
-  return interceptDynamoDb((command, send) => (command instanceof BatchWriteCommand ? decide(command.input, send, ++calls) : send(command)));
+  return interceptDynamoDb((command, send) =>
+    command instanceof BatchWriteCommand ? decide(command.input, send, ++calls) : send(command),
+  );
 }
 
 afterEach(() => jest.restoreAllMocks());
@@ -161,7 +169,9 @@ describe('the expiry sweep', () => {
   it('keeps a deleted domain for exactly 30 days: a sweep a minute early leaves it, a minute late erases it', async () => {
     const deleted = await domainWithData();
     const { names, client: raw } = await serviceTables();
-    const { Item } = await raw.send(new GetCommand({ TableName: names.domains, Key: { domainId: deleted.domainId }, ConsistentRead: true }));
+    const { Item } = await raw.send(
+      new GetCommand({ TableName: names.domains, Key: { domainId: deleted.domainId }, ConsistentRead: true }),
+    );
     const deletedAt = Item!.deletedAt as number;
     // DynamoDB's own TTL is set to the end of the retention too (epoch seconds).
     expect(Item!.expiresAt).toBe(Math.floor((deletedAt + DELETED_DOMAIN_RETENTION_MS) / 1000));
@@ -226,7 +236,12 @@ describe('the expiry sweep', () => {
     expect(partly.speakers).toBe(6);
 
     expect(await sweepAfterRetention()).toEqual({ erasedDomains: 1 });
-    expect(await leftOf(deleted.domainId, deleted.watchlistIds)).toMatchObject({ domain: false, watchlists: 0, speakers: 0, fraudsters: 0 });
+    expect(await leftOf(deleted.domainId, deleted.watchlistIds)).toMatchObject({
+      domain: false,
+      watchlists: 0,
+      speakers: 0,
+      fraudsters: 0,
+    });
     expect(await sweepAfterRetention()).toEqual({ erasedDomains: 0 });
   });
 

@@ -6,7 +6,7 @@ import {
   DisassociateFraudsterCommand,
   ListFraudstersCommand,
 } from '@aws-sdk/client-voice-id';
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newPrefixedId } from '#api-model/ids';
 import { counterIds } from '#store/quota-counters';
 import { serviceContext, serviceTables, voiceId } from '#test/support/clients';
@@ -45,18 +45,24 @@ describe('fraudsters', () => {
     const described = await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }));
     expect(described.Fraudster).toMatchObject({ DomainId: domainId, GeneratedFraudsterId: fraudsterId, WatchlistIds: [defaultId] });
 
-    const associated = await client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId }));
+    const associated = await client.send(
+      new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId }),
+    );
     expect(associated.Fraudster!.WatchlistIds).toEqual([defaultId, secondId]);
     // Associating again changes nothing.
     const again = await client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId }));
     expect(again.Fraudster).toEqual(associated.Fraudster);
-    expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster).toEqual(associated.Fraudster);
+    expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster).toEqual(
+      associated.Fraudster,
+    );
     expect(await counter(counterIds.fraudsters(domainId, secondId))).toBe(1);
 
     const onSecond = await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: secondId }));
     expect(onSecond.FraudsterSummaries!.map((f) => f.GeneratedFraudsterId)).toEqual([fraudsterId]);
 
-    const taken = await client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: defaultId }));
+    const taken = await client.send(
+      new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: defaultId }),
+    );
     expect(taken.Fraudster!.WatchlistIds).toEqual([secondId]);
     expect((await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: defaultId }))).FraudsterSummaries).toEqual([]);
 
@@ -70,14 +76,18 @@ describe('fraudsters', () => {
   it('keeps a fraudster on at least one watchlist', async () => {
     const { domainId, defaultId } = await setUp();
     const fraudsterId = await registerFraudster(domainId, [defaultId]);
-    const error = await failure(client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: defaultId })));
+    const error = await failure(
+      client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: defaultId })),
+    );
     expect(error).toMatchObject({
       name: 'ConflictException',
       ConflictType: 'FRAUDSTER_MUST_BELONG_TO_AT_LEAST_ONE_WATCHLIST',
       message: `The watchlist ${defaultId} is the only one of fraudster ${fraudsterId}. Associate it with another first, or delete the fraudster.`,
       $metadata: { httpStatusCode: 409 },
     });
-    expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster!.WatchlistIds).toEqual([defaultId]);
+    expect(
+      (await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster!.WatchlistIds,
+    ).toEqual([defaultId]);
   });
 
   it('never lets racing disassociations strip a fraudster of every watchlist', async () => {
@@ -87,7 +97,9 @@ describe('fraudsters', () => {
     // for good, because the other took the fraudster's last watchlist but one.
     const outcomes = await Promise.allSettled(
       [defaultId, secondId].map((WatchlistId) =>
-        retryingConcurrentChanges(() => client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId }))),
+        retryingConcurrentChanges(() =>
+          client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId })),
+        ),
       ),
     );
     const won = outcomes.findIndex((o) => o.status === 'fulfilled');
@@ -101,7 +113,9 @@ describe('fraudsters', () => {
     const { Fraudster } = await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }));
     expect(Fraudster!.WatchlistIds).toEqual([remaining]);
     const members = async (WatchlistId: string) =>
-      (await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId }))).FraudsterSummaries!.map((f) => f.GeneratedFraudsterId);
+      (await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId }))).FraudsterSummaries!.map(
+        (f) => f.GeneratedFraudsterId,
+      );
     expect(await members(remaining)).toEqual([fraudsterId]);
     expect(await members(removed)).toEqual([]);
     expect(await counter(counterIds.fraudsters(domainId, remaining))).toBe(1);
@@ -114,7 +128,9 @@ describe('fraudsters', () => {
     const fraudsterId = await registerFraudster(domainId, [defaultId]);
     await Promise.all(
       [secondId, third!.WatchlistId!].map((WatchlistId) =>
-        retryingConcurrentChanges(() => client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId }))),
+        retryingConcurrentChanges(() =>
+          client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId })),
+        ),
       ),
     );
     const { Fraudster } = await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }));
@@ -142,7 +158,9 @@ describe('fraudsters', () => {
       reads.push(command.input.RequestItems);
       if (reads.length > 1) return send(command);
       const [[table, { Keys, ...options }]] = Object.entries(command.input.RequestItems!);
-      const answered = (await send(new BatchGetCommand({ RequestItems: { [table]: { ...options, Keys: Keys!.slice(0, 2) } } }))) as BatchGetCommandOutput;
+      const answered = (await send(
+        new BatchGetCommand({ RequestItems: { [table]: { ...options, Keys: Keys!.slice(0, 2) } } }),
+      )) as BatchGetCommandOutput;
       unprocessed = { [table]: { ...options, Keys: Keys!.slice(2) } };
       return { ...answered, UnprocessedKeys: unprocessed };
     });
@@ -162,16 +180,36 @@ describe('fraudsters', () => {
     const { domainId, defaultId, secondId } = await setUp();
     const fraudsterId = await registerFraudster(domainId, [defaultId]);
     const cases: [() => Promise<unknown>, string, RegExp][] = [
-      [() => client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: `id#${'f'.repeat(22)}` })), 'ResourceNotFoundException', /fraudster .* does not exist/],
-      [() => client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: 'not-an-id' })), 'ValidationException', /FraudsterId must be/],
-      [() => client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: 'q'.repeat(22) })), 'ResourceNotFoundException', /watchlist .* does not exist/],
+      [
+        () => client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: `id#${'f'.repeat(22)}` })),
+        'ResourceNotFoundException',
+        /fraudster .* does not exist/,
+      ],
+      [
+        () => client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: 'not-an-id' })),
+        'ValidationException',
+        /FraudsterId must be/,
+      ],
+      [
+        () => client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: 'q'.repeat(22) })),
+        'ResourceNotFoundException',
+        /watchlist .* does not exist/,
+      ],
       [
         () => client.send(new DisassociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId })),
         'ValidationException',
         new RegExp(`^The fraudster ${fraudsterId} is not on the watchlist ${secondId}\\.$`),
       ],
-      [() => client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: 'q'.repeat(22) })), 'ResourceNotFoundException', /watchlist/],
-      [() => client.send(new ListFraudstersCommand({ DomainId: domainId, MaxResults: 101 })), 'ValidationException', /MaxResults must be between 1 and 100/],
+      [
+        () => client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: 'q'.repeat(22) })),
+        'ResourceNotFoundException',
+        /watchlist/,
+      ],
+      [
+        () => client.send(new ListFraudstersCommand({ DomainId: domainId, MaxResults: 101 })),
+        'ValidationException',
+        /MaxResults must be between 1 and 100/,
+      ],
     ];
     for (const [call, name, message] of cases) {
       const error = await failure(call());
@@ -184,11 +222,17 @@ describe('fraudsters', () => {
     const { domainId, defaultId, secondId } = await setUp();
     for (let i = 0; i < 3; i++) await registerFraudster(domainId, [secondId]);
     const extra = await registerFraudster(domainId, [defaultId]);
-    const error = await failure(client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: extra, WatchlistId: secondId })));
+    const error = await failure(
+      client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: extra, WatchlistId: secondId })),
+    );
     expect(error.name).toBe('ServiceQuotaExceededException');
     await expect(registerFraudster(domainId, [secondId])).rejects.toMatchObject({ name: 'ServiceQuotaExceededException' });
-    expect((await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: secondId }))).FraudsterSummaries).toHaveLength(3);
-    expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: extra }))).Fraudster!.WatchlistIds).toEqual([defaultId]);
+    expect((await client.send(new ListFraudstersCommand({ DomainId: domainId, WatchlistId: secondId }))).FraudsterSummaries).toHaveLength(
+      3,
+    );
+    expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: extra }))).Fraudster!.WatchlistIds).toEqual([
+      defaultId,
+    ]);
   });
 
   it('pages through more fraudsters than a page holds', async () => {

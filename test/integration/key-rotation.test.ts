@@ -1,9 +1,15 @@
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
-import { CreateDomainCommand, DescribeDomainCommand, EvaluateSessionCommand, UpdateDomainCommand, type Domain } from '@aws-sdk/client-voice-id';
+import {
+  CreateDomainCommand,
+  DescribeDomainCommand,
+  type Domain,
+  EvaluateSessionCommand,
+  UpdateDomainCommand,
+} from '@aws-sdk/client-voice-id';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SessionClient } from '#bin/call/session-client';
 import type { ServiceContext } from '#context';
 import { operationsByName } from '#operations/index';
-import type { SessionClient } from '#bin/call/session-client';
 import { call, callAudio, sessions } from '#test/support/calls';
 import { kms, serviceContext, serviceTables, voiceId } from '#test/support/clients';
 import { failure, retryingConcurrentChanges } from '#test/support/voice-id-errors';
@@ -35,7 +41,9 @@ describe('KMS key changes', () => {
 
   /** A domain under `kmsKeyId` with an enrolled speaker (customer-a) and a registered fraudster, from real calls. */
   async function domainWithData(name: string, kmsKeyId: string) {
-    const { Domain } = await client.send(new CreateDomainCommand({ Name: name, ServerSideEncryptionConfiguration: { KmsKeyId: kmsKeyId } }));
+    const { Domain } = await client.send(
+      new CreateDomainCommand({ Name: name, ServerSideEncryptionConfiguration: { KmsKeyId: kmsKeyId } }),
+    );
     const DomainId = Domain!.DomainId!;
     const enrollment = await call(calls, DomainId, callAudio('spk1688', 44), { SpeakerId: 'customer-a' });
     await calls.call('EnrollSessionSpeaker', { DomainId, SessionNameOrId: enrollment.session.SessionId });
@@ -66,7 +74,11 @@ describe('KMS key changes', () => {
       return sealed.kmsKeyArn;
     };
     const query = async (TableName: string) =>
-      (await raw.send(new QueryCommand({ TableName, KeyConditionExpression: 'domainId = :d', ExpressionAttributeValues: { ':d': DomainId } }))).Items ?? [];
+      (
+        await raw.send(
+          new QueryCommand({ TableName, KeyConditionExpression: 'domainId = :d', ExpressionAttributeValues: { ':d': DomainId } }),
+        )
+      ).Items ?? [];
     const voiceprints = (await query(names.voiceprints)).map((item) => keyOf(item as { kmsKeyArn: string; wrappedKey: Uint8Array }));
     const streams = (await query(names.sessions))
       .filter((item) => item.stream)
@@ -107,13 +119,18 @@ describe('KMS key changes', () => {
     // UpdateDomain as the API runs it, with the run held back, so that the domain stays IN_PROGRESS for this test.
     const ctx = await serviceContext();
     const held: Parameters<ServiceContext['reEncryptions']['start']>[] = [];
-    const holding = { ...ctx, reEncryptions: { start: (...args: Parameters<ServiceContext['reEncryptions']['start']>) => Promise.resolve(void held.push(args)) } };
-    await operationsByName.get('UpdateDomain')!.call(
-      { DomainId: domain.DomainId, Name: domain.Name, ServerSideEncryptionConfiguration: { KmsKeyId: keyB.Arn } },
-      holding,
-    );
+    const holding = {
+      ...ctx,
+      reEncryptions: { start: (...args: Parameters<ServiceContext['reEncryptions']['start']>) => Promise.resolve(void held.push(args)) },
+    };
+    await operationsByName
+      .get('UpdateDomain')!
+      .call({ DomainId: domain.DomainId, Name: domain.Name, ServerSideEncryptionConfiguration: { KmsKeyId: keyB.Arn } }, holding);
     expect(held).toHaveLength(1);
-    expect((await describeDomain(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: keyA.Arn, UpdateStatus: 'IN_PROGRESS' });
+    expect((await describeDomain(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({
+      OldKmsKeyId: keyA.Arn,
+      UpdateStatus: 'IN_PROGRESS',
+    });
 
     const refused = await failure(updateKey(domain, keyC.Arn!));
     expect(refused.name).toBe('ConflictException');
@@ -130,7 +147,10 @@ describe('KMS key changes', () => {
 
     // The held run, started as the API would have, completes it.
     await ctx.reEncryptions.start(...held[0]);
-    expect((await reEncrypted(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: keyA.Arn, UpdateStatus: 'COMPLETED' });
+    expect((await reEncrypted(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({
+      OldKmsKeyId: keyA.Arn,
+      UpdateStatus: 'COMPLETED',
+    });
     const after = await sealedUnder(domain.DomainId!);
     expect(new Set([...after.voiceprints, ...after.streams])).toEqual(new Set([keyB.Arn]));
     // Now the key may change again.
@@ -152,7 +172,10 @@ describe('KMS key changes', () => {
     await kms().send(new EnableKeyCommand({ KeyId: keyA.KeyId }));
     const { Domain: resumed } = await retryingConcurrentChanges(() => updateKey(domain, keyB.Arn!));
     expect(resumed!.ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: keyA.Arn, UpdateStatus: 'IN_PROGRESS' });
-    expect((await reEncrypted(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({ OldKmsKeyId: keyA.Arn, UpdateStatus: 'COMPLETED' });
+    expect((await reEncrypted(domain.DomainId!)).ServerSideEncryptionUpdateDetails).toEqual({
+      OldKmsKeyId: keyA.Arn,
+      UpdateStatus: 'COMPLETED',
+    });
     const after = await sealedUnder(domain.DomainId!);
     expect(new Set([...after.voiceprints, ...after.streams])).toEqual(new Set([keyB.Arn]));
     await kms().send(new DisableKeyCommand({ KeyId: keyA.KeyId }));

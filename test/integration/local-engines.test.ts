@@ -4,7 +4,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { endpoints, kms } from '#test/support/clients';
 
 describe('the embedded engines', () => {
-  it('run the synthesized batch job state machine, whose tasks are the worker handler, with Step Functions\' execution names', async () => {
+  it("run the synthesized batch job state machine, whose tasks are the worker handler, with Step Functions' execution names", async () => {
     const e = endpoints();
     const sfn = new SFNClient({ endpoint: e.stepFunctions, region: e.region, credentials: e.credentials });
     const [stateMachineArn] = Object.values(e.stateMachines);
@@ -20,7 +20,9 @@ describe('the embedded engines', () => {
     expect(execution.status).toBe('FAILED');
     // The same name and input is the same execution; the same name with other input is refused.
     expect((await sfn.send(new StartExecutionCommand({ stateMachineArn, input, name }))).executionArn).toBe(executionArn);
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}', name }))).rejects.toMatchObject({
+      name: 'ExecutionAlreadyExists',
+    });
   });
 
   it('keep S3 objects', async () => {
@@ -35,9 +37,7 @@ describe('the embedded engines', () => {
   it('bind the KMS encryption context to the ciphertext', async () => {
     const KeyId = endpoints().defaultKmsKeyArn;
     const EncryptionContext = { 'voiceid:domain': 'a'.repeat(22) };
-    const { CiphertextBlob } = await kms().send(
-      new EncryptCommand({ KeyId, Plaintext: Buffer.from('voiceprint'), EncryptionContext }),
-    );
+    const { CiphertextBlob } = await kms().send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('voiceprint'), EncryptionContext }));
     const { Plaintext } = await kms().send(new DecryptCommand({ CiphertextBlob, EncryptionContext }));
     expect(Buffer.from(Plaintext!).toString()).toBe('voiceprint');
     await expect(

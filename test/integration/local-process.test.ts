@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,8 +72,16 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
     );
     const domainId = created.Domain!.DomainId;
     expect(created.Domain!.Name).toBe('cli-domain');
-    await cli(first.endpoints, 'update-domain', '--domain-id', domainId, '--name', 'cli-renamed',
-      '--server-side-encryption-configuration', `KmsKeyId=${first.endpoints.defaultKmsKeyArn}`);
+    await cli(
+      first.endpoints,
+      'update-domain',
+      '--domain-id',
+      domainId,
+      '--name',
+      'cli-renamed',
+      '--server-side-encryption-configuration',
+      `KmsKeyId=${first.endpoints.defaultKmsKeyArn}`,
+    );
     // A fresh data directory: this is the only domain.
     expect((await cli(first.endpoints, 'list-domains')).DomainSummaries!.map((d) => d.DomainId)).toEqual([domainId]);
     await stopWithCtrlC(first.child);
@@ -85,9 +93,7 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
       const described = await cli(second.endpoints, 'describe-domain', '--domain-id', domainId);
       expect(described.Domain!.Name).toBe('cli-renamed');
       await cli(second.endpoints, 'delete-domain', '--domain-id', domainId);
-      await expect(cli(second.endpoints, 'describe-domain', '--domain-id', domainId)).rejects.toThrow(
-        /ResourceNotFoundException/,
-      );
+      await expect(cli(second.endpoints, 'describe-domain', '--domain-id', domainId)).rejects.toThrow(/ResourceNotFoundException/);
     } finally {
       await stopWithCtrlC(second.child);
     }

@@ -48,7 +48,11 @@ describe('a change based on a stale read', () => {
     const { domain, domainId, ctx } = await setUp();
     const stale = await ctx.domains.require(domainId);
     const { Domain: changed } = await client.send(
-      new UpdateDomainCommand({ DomainId: domainId, Name: 'changed', ServerSideEncryptionConfiguration: domain.ServerSideEncryptionConfiguration }),
+      new UpdateDomainCommand({
+        DomainId: domainId,
+        Name: 'changed',
+        ServerSideEncryptionConfiguration: domain.ServerSideEncryptionConfiguration,
+      }),
     );
     await expect(ctx.domains.replace(stale, { ...stale, name: 'lost', updatedAt: stale.updatedAt + 1 })).rejects.toMatchObject(
       changedMeanwhile('domain', domainId),
@@ -59,7 +63,9 @@ describe('a change based on a stale read', () => {
     const read = await ctx.domains.require(domainId);
     await client.send(new TagResourceCommand({ ResourceArn: domain.Arn, Tags: [{ Key: 'other', Value: 'request' }] }));
     await expect(ctx.domains.replaceTags(read, { lost: 'tag' })).rejects.toMatchObject(changedMeanwhile('domain', domainId));
-    expect((await client.send(new ListTagsForResourceCommand({ ResourceArn: domain.Arn }))).Tags).toEqual([{ Key: 'other', Value: 'request' }]);
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceArn: domain.Arn }))).Tags).toEqual([
+      { Key: 'other', Value: 'request' },
+    ]);
 
     // A domain deleted since the read is not found, rather than changed.
     await client.send(new DeleteDomainCommand({ DomainId: domainId }));
@@ -80,13 +86,17 @@ describe('a change based on a stale read', () => {
     const read = await ctx.domains.require(domainId);
     await client.send(new TagResourceCommand({ ResourceArn: domain.Arn, Tags: [{ Key: 'added', Value: 'meanwhile' }] }));
     await ctx.domains.replace(read, { ...read, name: 'renamed', updatedAt: read.updatedAt + 1 }).catch(() => undefined);
-    expect((await client.send(new ListTagsForResourceCommand({ ResourceArn: domain.Arn }))).Tags).toEqual([{ Key: 'added', Value: 'meanwhile' }]);
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceArn: domain.Arn }))).Tags).toEqual([
+      { Key: 'added', Value: 'meanwhile' },
+    ]);
   });
 
   it('of a watchlist is refused, and a watchlist deleted since is not found', async () => {
     const { domainId, secondId, ctx } = await setUp();
     const stale = await ctx.watchlists.require(domainId, secondId);
-    const { Watchlist: changed } = await client.send(new UpdateWatchlistCommand({ DomainId: domainId, WatchlistId: secondId, Name: 'changed' }));
+    const { Watchlist: changed } = await client.send(
+      new UpdateWatchlistCommand({ DomainId: domainId, WatchlistId: secondId, Name: 'changed' }),
+    );
     await expect(ctx.watchlists.replace(stale, { ...stale, name: 'lost' })).rejects.toMatchObject(changedMeanwhile('watchlist', secondId));
     expect((await client.send(new DescribeWatchlistCommand({ DomainId: domainId, WatchlistId: secondId }))).Watchlist).toEqual(changed);
 
@@ -102,7 +112,15 @@ describe('a change based on a stale read', () => {
     const { domainId, ctx } = await setUp();
     const now = Date.now();
     const speakerId = newPrefixedId();
-    const record = { domainId, speakerId, customerSpeakerId: 'caller-locked', status: 'ENROLLED' as const, createdAt: now, updatedAt: now, lastAccessedAt: now };
+    const record = {
+      domainId,
+      speakerId,
+      customerSpeakerId: 'caller-locked',
+      status: 'ENROLLED' as const,
+      createdAt: now,
+      updatedAt: now,
+      lastAccessedAt: now,
+    };
     await ctx.speakers.create(record, 10);
     // The store reads records back as they were written, found by either id.
     expect(await ctx.speakers.find(domainId, speakerId)).toEqual(record);
@@ -128,10 +146,14 @@ describe('a change based on a stale read', () => {
     const stale = await ctx.fraudsters.require(domainId, fraudsterId);
     expect(stale).toEqual({ domainId, fraudsterId, watchlistIds: [defaultId], createdAt: now, updatedAt: now });
 
-    const { Fraudster: changed } = await client.send(new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId }));
+    const { Fraudster: changed } = await client.send(
+      new AssociateFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId, WatchlistId: secondId }),
+    );
     const refused = changedMeanwhile('fraudster', fraudsterId);
     await expect(ctx.fraudsters.associate(stale, third!.WatchlistId!, Date.now(), 10)).rejects.toMatchObject(refused);
-    await expect(ctx.fraudsters.disassociate({ ...stale, watchlistIds: [defaultId, secondId] }, defaultId, Date.now())).rejects.toMatchObject(refused);
+    await expect(
+      ctx.fraudsters.disassociate({ ...stale, watchlistIds: [defaultId, secondId] }, defaultId, Date.now()),
+    ).rejects.toMatchObject(refused);
     await expect(ctx.fraudsters.delete(stale)).rejects.toMatchObject(refused);
     expect((await client.send(new DescribeFraudsterCommand({ DomainId: domainId, FraudsterId: fraudsterId }))).Fraudster).toEqual(changed);
 
@@ -153,7 +175,10 @@ describe('a transaction DynamoDB cancels', () => {
     interceptDynamoDb((command, send) => (command instanceof TransactWriteCommand ? Promise.reject(error) : send(command)));
   }
   const cancelled = (...codes: string[]) =>
-    Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code })) });
+    Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    });
 
   it('for a conflict with another transaction is CONCURRENT_CHANGES, which the caller may retry', async () => {
     const { domainId, secondId, ctx } = await setUp();
@@ -181,7 +206,11 @@ describe('a transaction DynamoDB cancels', () => {
   it('for any other reason, or any other error, is passed on unchanged', async () => {
     const { domainId, secondId, ctx } = await setUp();
     const watchlist = await ctx.watchlists.require(domainId, secondId);
-    for (const error of [cancelled('None', 'ThrottlingError'), cancelled(), Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' })]) {
+    for (const error of [
+      cancelled('None', 'ThrottlingError'),
+      cancelled(),
+      Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }),
+    ]) {
       jest.restoreAllMocks();
       failTransactions(error);
       await expect(ctx.watchlists.replace(watchlist, { ...watchlist, name: 'x' })).rejects.toBe(error);

@@ -67,13 +67,18 @@ describe('paging', () => {
     const ctx = await serviceContext();
     const speakers: string[] = [];
     for (let i = 0; i < 5; i++) {
-      speakers.push((await client.send(new OptOutSpeakerCommand({ DomainId: domainId, SpeakerId: `caller-${i}` }))).Speaker!.GeneratedSpeakerId!);
+      speakers.push(
+        (await client.send(new OptOutSpeakerCommand({ DomainId: domainId, SpeakerId: `caller-${i}` }))).Speaker!.GeneratedSpeakerId!,
+      );
     }
     const fraudsters: string[] = [];
     for (let i = 0; i < 7; i++) {
       const fraudsterId = newPrefixedId();
       const now = Date.now();
-      await ctx.fraudsters.create({ domainId, fraudsterId, watchlistIds: [domain.WatchlistDetails!.DefaultWatchlistId!], createdAt: now, updatedAt: now }, 100);
+      await ctx.fraudsters.create(
+        { domainId, fraudsterId, watchlistIds: [domain.WatchlistDetails!.DefaultWatchlistId!], createdAt: now, updatedAt: now },
+        100,
+      );
       fraudsters.push(fraudsterId);
     }
     for (const MaxResults of [2, 5]) {
@@ -99,7 +104,12 @@ describe('paging', () => {
   it('gives ListDomains pages of 10 when MaxResults is not given', async () => {
     await Promise.all(
       Array.from({ length: 11 }, (_, i) =>
-        client.send(new CreateDomainCommand({ Name: `default-page-${i}`, ServerSideEncryptionConfiguration: { KmsKeyId: endpoints().defaultKmsKeyArn } })),
+        client.send(
+          new CreateDomainCommand({
+            Name: `default-page-${i}`,
+            ServerSideEncryptionConfiguration: { KmsKeyId: endpoints().defaultKmsKeyArn },
+          }),
+        ),
       ),
     );
     const first = await client.send(new ListDomainsCommand({}));
@@ -124,8 +134,7 @@ describe('paging', () => {
     for (const call of elsewhere) {
       expect(await failure(call())).toMatchObject({
         name: 'ValidationException',
-        message:
-          'NextToken is not valid: pass the NextToken of the previous page of this same list, unchanged, or omit it to start over.',
+        message: 'NextToken is not valid: pass the NextToken of the previous page of this same list, unchanged, or omit it to start over.',
       });
     }
     // In its own list it works, and an empty NextToken starts over.

@@ -41,7 +41,10 @@ describe('concurrent changes', () => {
     for (let i = 0; i < 6; i++) {
       const fraudsterId = newPrefixedId();
       const now = Date.now();
-      await ctx.fraudsters.create({ domainId: domain.DomainId!, fraudsterId, watchlistIds: [defaultId], createdAt: now, updatedAt: now }, 100);
+      await ctx.fraudsters.create(
+        { domainId: domain.DomainId!, fraudsterId, watchlistIds: [defaultId], createdAt: now, updatedAt: now },
+        100,
+      );
       fraudsterIds.push(fraudsterId);
     }
     // Every caller retries a CONCURRENT_CHANGES refusal (the counter item is contended), as Voice ID tells it to.
@@ -60,7 +63,8 @@ describe('concurrent changes', () => {
         message: `The quota of ${ctx.quotas.fraudstersPerWatchlist} fraudsters per watchlist is reached. Delete some first, or raise the quota in the service configuration.`,
       });
     }
-    const members = (await client.send(new ListFraudstersCommand({ DomainId: domain.DomainId, WatchlistId: Watchlist!.WatchlistId }))).FraudsterSummaries!;
+    const members = (await client.send(new ListFraudstersCommand({ DomainId: domain.DomainId, WatchlistId: Watchlist!.WatchlistId })))
+      .FraudsterSummaries!;
     expect(members.map((m) => m.GeneratedFraudsterId).sort()).toEqual([...landed].sort());
     expect(await counter(counterIds.fraudsters(domain.DomainId!, Watchlist!.WatchlistId!))).toBe(landed.length);
     for (const member of members) expect(member.WatchlistIds).toEqual([defaultId, Watchlist!.WatchlistId]);

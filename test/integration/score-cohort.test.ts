@@ -1,5 +1,5 @@
 import type { DomainRecord } from '#api-model/domain';
-import { DomainScorer, type Cohort } from '#biometrics/scoring';
+import { type Cohort, DomainScorer } from '#biometrics/scoring';
 import type { Voiceprint } from '#biometrics/voiceprint';
 import type { ServiceContext } from '#context';
 import { enrollSpeaker, registerFraudster } from '#rules/enrollment';
@@ -19,7 +19,13 @@ describe("a domain's score cohort", () => {
     return { model: ctx.speech.model, vector, speechSeconds: 30 };
   };
   const enroll = async (customerSpeakerId: string, voice: Voiceprint) =>
-    (await enrollSpeaker(ctx, domain, { speakerId: customerSpeakerId, existingEnrollmentAction: 'SKIP', voiceprint: () => Promise.resolve(voice) })).speaker;
+    (
+      await enrollSpeaker(ctx, domain, {
+        speakerId: customerSpeakerId,
+        existingEnrollmentAction: 'SKIP',
+        voiceprint: () => Promise.resolve(voice),
+      })
+    ).speaker;
 
   beforeAll(async () => {
     ctx = await serviceContext();

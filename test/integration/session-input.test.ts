@@ -1,7 +1,7 @@
 import { CreateDomainCommand, EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
-import { VoiceIdCallError, toPcm16, type SessionClient, type SessionDescription } from '#bin/call/session-client';
-import { callAudio, sessions } from '#test/support/calls';
+import { type SessionClient, type SessionDescription, toPcm16, VoiceIdCallError } from '#bin/call/session-client';
 import { newSpeechStream } from '#biometrics/speech-stream';
+import { callAudio, sessions } from '#test/support/calls';
 import { endpoints, serviceContext, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
 
@@ -33,15 +33,43 @@ describe('session input', () => {
     await client.appendAudio({ ...target, SequenceNumber: 0, Audio: chunk(0) });
     const before = await describe_(Session.SessionId);
 
-    await refused(client.appendAudio({ ...target, SequenceNumber: 1, Audio: new Uint8Array(801) }), 'ValidationException', /even number of bytes/);
-    await refused(client.appendAudio({ ...target, SequenceNumber: 1, Audio: new Uint8Array(160_002) }), 'ValidationException', /at most 10 s of audio/);
-    await refused(client.appendAudio({ ...target, SequenceNumber: 1, Audio: chunk(1), AudioFormat: 'WAV' }), 'ValidationException', /RIFF|WAV/);
-    await refused(client.call('AppendSessionAudio', { ...target, SequenceNumber: 1, Audio: 'not base64!' }), 'ValidationException', /base64/);
+    await refused(
+      client.appendAudio({ ...target, SequenceNumber: 1, Audio: new Uint8Array(801) }),
+      'ValidationException',
+      /even number of bytes/,
+    );
+    await refused(
+      client.appendAudio({ ...target, SequenceNumber: 1, Audio: new Uint8Array(160_002) }),
+      'ValidationException',
+      /at most 10 s of audio/,
+    );
+    await refused(
+      client.appendAudio({ ...target, SequenceNumber: 1, Audio: chunk(1), AudioFormat: 'WAV' }),
+      'ValidationException',
+      /RIFF|WAV/,
+    );
+    await refused(
+      client.call('AppendSessionAudio', { ...target, SequenceNumber: 1, Audio: 'not base64!' }),
+      'ValidationException',
+      /base64/,
+    );
     await refused(client.call('AppendSessionAudio', { ...target, SequenceNumber: 1 }), 'ValidationException', /Audio is required/);
-    await refused(client.call('AppendSessionAudio', { ...target, SequenceNumber: -1, Audio: 'AAAA' }), 'ValidationException', /SequenceNumber must be a whole number/);
-    await refused(client.call('AppendSessionAudio', { ...target, SequenceNumber: 1, Audio: 'AAAA', AudioFormat: 'MP3' }), 'ValidationException', /AudioFormat must be PCM16/);
+    await refused(
+      client.call('AppendSessionAudio', { ...target, SequenceNumber: -1, Audio: 'AAAA' }),
+      'ValidationException',
+      /SequenceNumber must be a whole number/,
+    );
+    await refused(
+      client.call('AppendSessionAudio', { ...target, SequenceNumber: 1, Audio: 'AAAA', AudioFormat: 'MP3' }),
+      'ValidationException',
+      /AudioFormat must be PCM16/,
+    );
     const wav16k = wavFile(new Int16Array(1600), 16000);
-    await refused(client.appendAudio({ ...target, SequenceNumber: 1, Audio: wav16k, AudioFormat: 'WAV' }), 'ValidationException', /8000 Hz is required/);
+    await refused(
+      client.appendAudio({ ...target, SequenceNumber: 1, Audio: wav16k, AudioFormat: 'WAV' }),
+      'ValidationException',
+      /8000 Hz is required/,
+    );
 
     expect(await describe_(Session.SessionId)).toEqual(before);
   });
@@ -56,7 +84,11 @@ describe('session input', () => {
     expect(retried).toMatchObject({ NextSequenceNumber: 2, AudioSeconds: 2 });
     expect(await client.appendAudio({ ...target, SequenceNumber: 0, Audio: chunk(0) })).toEqual(once);
 
-    await refused(client.appendAudio({ ...target, SequenceNumber: 3, Audio: chunk(3) }), 'ValidationException', /expects chunk 2 next, not 3/);
+    await refused(
+      client.appendAudio({ ...target, SequenceNumber: 3, Audio: chunk(3) }),
+      'ValidationException',
+      /expects chunk 2 next, not 3/,
+    );
     await refused(client.appendAudio({ ...target, SequenceNumber: 1, Audio: chunk(2) }), 'ConflictException', /another stream/, {
       ConflictType: 'ANOTHER_ACTIVE_STREAM',
     });
@@ -64,16 +96,28 @@ describe('session input', () => {
   });
 
   it('refuses unknown and ended sessions, a speaker id of another domain, and a taken session name', async () => {
-    await refused(client.evaluate(domainId, 'no-such-session'), 'ResourceNotFoundException', /no session no-such-session/, { ResourceType: 'SESSION' });
-    const sdkError = await failure(voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId: 'id#AAAAAAAAAAAAAAAAAAAAAA' })));
+    await refused(client.evaluate(domainId, 'no-such-session'), 'ResourceNotFoundException', /no session no-such-session/, {
+      ResourceType: 'SESSION',
+    });
+    const sdkError = await failure(
+      voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId: 'id#AAAAAAAAAAAAAAAAAAAAAA' })),
+    );
     expect(sdkError).toMatchObject({ name: 'ResourceNotFoundException', ResourceType: 'SESSION' });
 
     const { Session } = await client.startSession({ DomainId: domainId, SessionName: 'ended' });
     await client.end(domainId, 'ended');
-    await refused(client.appendAudio({ DomainId: domainId, SessionNameOrId: 'ended', SequenceNumber: 0, Audio: chunk(0) }), 'ValidationException', /has ended/);
+    await refused(
+      client.appendAudio({ DomainId: domainId, SessionNameOrId: 'ended', SequenceNumber: 0, Audio: chunk(0) }),
+      'ValidationException',
+      /has ended/,
+    );
     expect(await describe_(Session.SessionId)).toMatchObject({ StreamingStatus: 'ENDED', NextSequenceNumber: 0 });
 
-    await refused(client.startSession({ DomainId: domainId, SessionName: 'ended' }), 'ValidationException', /SessionName ended is used by another session/);
+    await refused(
+      client.startSession({ DomainId: domainId, SessionName: 'ended' }),
+      'ValidationException',
+      /SessionName ended is used by another session/,
+    );
 
     const other = await voiceId().send(
       new CreateDomainCommand({ Name: 'other', ServerSideEncryptionConfiguration: { KmsKeyId: endpoints().defaultKmsKeyArn } }),
@@ -84,7 +128,11 @@ describe('session input', () => {
       /speaker id#AAAAAAAAAAAAAAAAAAAAAA does not exist in this domain/,
       { ResourceType: 'SPEAKER' },
     );
-    await refused(client.startSession({ DomainId: domainId, SessionName: 'x'.repeat(37) }), 'ValidationException', /SessionName must be at most 36/);
+    await refused(
+      client.startSession({ DomainId: domainId, SessionName: 'x'.repeat(37) }),
+      'ValidationException',
+      /SessionName must be at most 36/,
+    );
     await refused(
       client.startSession({ DomainId: domainId, SessionName: 'thresholds', AuthenticationConfiguration: { AcceptanceThreshold: 101 } }),
       'ValidationException',
@@ -100,7 +148,11 @@ describe('session input', () => {
   it("holds a domain to Voice ID's 50 live sessions; an ended session frees its place", async () => {
     const DomainId = (await newDomain('session-quota')).DomainId!;
     for (let i = 0; i < 50; i++) await client.startSession({ DomainId, SessionName: `contact-${i}` });
-    await refused(client.startSession({ DomainId, SessionName: 'one-too-many' }), 'ServiceQuotaExceededException', /50 live sessions, its limit of concurrent sessions \(50\)/);
+    await refused(
+      client.startSession({ DomainId, SessionName: 'one-too-many' }),
+      'ServiceQuotaExceededException',
+      /50 live sessions, its limit of concurrent sessions \(50\)/,
+    );
     await client.end(DomainId, 'contact-0');
     expect((await client.startSession({ DomainId, SessionName: 'one-too-many' })).Session.StreamingStatus).toBe('PENDING_CONFIGURATION');
   });
@@ -120,9 +172,14 @@ describe('session input', () => {
   it('refuses enrollment without a speaker or with too little speech', async () => {
     const { Session } = await client.startSession({ DomainId: domainId, SessionName: 'short-enrollment' });
     await client.appendAudio({ DomainId: domainId, SessionNameOrId: Session.SessionId, SequenceNumber: 0, Audio: chunk(0) });
-    await refused(client.call('EnrollSessionSpeaker', { DomainId: domainId, SessionNameOrId: Session.SessionId }), 'ConflictException', /no SpeakerId/, {
-      ConflictType: 'SPEAKER_NOT_SET',
-    });
+    await refused(
+      client.call('EnrollSessionSpeaker', { DomainId: domainId, SessionNameOrId: Session.SessionId }),
+      'ConflictException',
+      /no SpeakerId/,
+      {
+        ConflictType: 'SPEAKER_NOT_SET',
+      },
+    );
     await client.call('UpdateSession', { DomainId: domainId, SessionNameOrId: Session.SessionId, SpeakerId: 'short-caller' });
     await refused(
       client.call('EnrollSessionSpeaker', { DomainId: domainId, SessionNameOrId: Session.SessionId }),

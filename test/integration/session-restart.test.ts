@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CreateDomainCommand, EvaluateSessionCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
 import { SessionClient, streamAudio } from '#bin/call/session-client';
 import { callAudio } from '#test/support/calls';
-import { startStackProcess, type StackProcess } from '#test/support/stack-process';
+import { type StackProcess, startStackProcess } from '#test/support/stack-process';
 
 /**
  * A call's session lives in the service's stores, not in a process: `npm start`'s program is stopped (Ctrl-C)

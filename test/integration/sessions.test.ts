@@ -1,6 +1,6 @@
 import { DeleteSpeakerCommand, DescribeSpeakerCommand, EvaluateSessionCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { VoiceIdCallError, type SessionClient } from '#bin/call/session-client';
+import { type SessionClient, VoiceIdCallError } from '#bin/call/session-client';
 import { call, callAudio, sessions } from '#test/support/calls';
 import { serviceTables, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
@@ -27,8 +27,7 @@ describe('call sessions', () => {
     enrolledSpeakerId = enrolled.Speaker.GeneratedSpeakerId;
   });
 
-  const evaluate = async (SessionNameOrId: string) =>
-    voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId }));
+  const evaluate = async (SessionNameOrId: string) => voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId }));
 
   it('accepts the enrolled caller on a new call, and refreshes LastAccessedAt', async () => {
     const { session } = await call(client, domainId, callAudio('spk1688', 20, 6), { SpeakerId: 'customer-a' });
@@ -115,7 +114,12 @@ describe('call sessions', () => {
     expect(ids(again)).toEqual(ids(first));
     expect(first.AuthenticationResult!.AuthenticationResultId).toMatch(/^[a-zA-Z0-9]{22}$/);
 
-    await client.appendAudio({ DomainId: domainId, SessionNameOrId: session.SessionId, SequenceNumber: Math.ceil(audio.length / 8000), Audio: new Uint8Array(1600) });
+    await client.appendAudio({
+      DomainId: domainId,
+      SessionNameOrId: session.SessionId,
+      SequenceNumber: Math.ceil(audio.length / 8000),
+      Audio: new Uint8Array(1600),
+    });
     const afterAudio = await evaluate(session.SessionId);
     expect(afterAudio.AuthenticationResult!.AuthenticationResultId).not.toBe(first.AuthenticationResult!.AuthenticationResultId);
     expect(afterAudio.FraudDetectionResult!.FraudDetectionResultId).not.toBe(first.FraudDetectionResult!.FraudDetectionResultId);

@@ -13,13 +13,13 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DomainRecord } from '#api-model/domain';
 import type { SpeakerRecord } from '#api-model/speaker';
 import type { ServiceContext } from '#context';
-import { expireSpeakers } from '#workflows/expire-speakers';
 import { operationsByName } from '#operations/index';
 import { BUCKET, createBucket, put, ROLE, until, upload } from '#test/support/batch-job-files';
 import { sessions } from '#test/support/calls';
 import { serviceContext, serviceTables, voiceId } from '#test/support/clients';
 import { enrolledSpeakerRecord } from '#test/support/speaker-record';
 import { newDomain } from '#test/support/voice-id-errors';
+import { expireSpeakers } from '#workflows/expire-speakers';
 
 const ROOT = path.join(__dirname, '..', '..');
 const HOUR = 3600 * 1000;
@@ -42,7 +42,13 @@ describe('speaker expiry', () => {
     const speaker = enrolledSpeakerRecord(domain.domainId, customerSpeakerId, lastAccessedAt);
     const vector = Float32Array.from({ length: 256 }, () => 1 / 16);
     const owner = { kind: 'speaker' as const, id: speaker.speakerId };
-    const sealed = await ctx.voiceprints.seal(domain, owner, { model: ctx.speech.model, vector }, lastAccessedAt, lastAccessedAt + ctx.speakerExpiryMs);
+    const sealed = await ctx.voiceprints.seal(
+      domain,
+      owner,
+      { model: ctx.speech.model, vector },
+      lastAccessedAt,
+      lastAccessedAt + ctx.speakerExpiryMs,
+    );
     await ctx.speakers.create(speaker, 5, sealed);
     return speaker;
   }
@@ -50,7 +56,11 @@ describe('speaker expiry', () => {
   async function voiceprintItem(speaker: SpeakerRecord) {
     const { client, names } = await serviceTables();
     const { Item } = await client.send(
-      new GetCommand({ TableName: names.voiceprints, Key: { domainId: speaker.domainId, ownerId: `speaker#${speaker.speakerId}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: names.voiceprints,
+        Key: { domainId: speaker.domainId, ownerId: `speaker#${speaker.speakerId}` },
+        ConsistentRead: true,
+      }),
     );
     return Item;
   }
@@ -76,7 +86,10 @@ describe('speaker expiry', () => {
     expect((await voiceId().send(new DescribeSpeakerCommand({ DomainId, SpeakerId: 'idle-caller' }))).Speaker!.Status).toBe('EXPIRED');
     expect((await voiceId().send(new DescribeSpeakerCommand({ DomainId, SpeakerId: 'recent-caller' }))).Speaker!.Status).toBe('ENROLLED');
     const { SpeakerSummaries } = await voiceId().send(new ListSpeakersCommand({ DomainId }));
-    expect(Object.fromEntries(SpeakerSummaries!.map((s) => [s.CustomerSpeakerId, s.Status]))).toEqual({ 'idle-caller': 'EXPIRED', 'recent-caller': 'ENROLLED' });
+    expect(Object.fromEntries(SpeakerSummaries!.map((s) => [s.CustomerSpeakerId, s.Status]))).toEqual({
+      'idle-caller': 'EXPIRED',
+      'recent-caller': 'ENROLLED',
+    });
     const client = await sessions();
     await client.startSession({ DomainId, SessionName: 'idle-call', SpeakerId: 'idle-caller' });
     const result = await voiceId().send(new EvaluateSessionCommand({ DomainId, SessionNameOrId: 'idle-call' }));
@@ -95,7 +108,7 @@ describe('speaker expiry', () => {
     expect(await expireSpeakers(ctx)).toEqual({ expiredSpeakers: 0 });
   });
 
-  it('moves with authentication: an access pushes the voiceprint\'s TTL three years on', async () => {
+  it("moves with authentication: an access pushes the voiceprint's TTL three years on", async () => {
     const now = Date.now();
     await ctx.speakers.recordAccess(recent, now, ctx.speakerExpiryMs);
     expect((await voiceprintItem(recent))!.expiresAt).toBe(Math.ceil((now + THREE_YEARS) / 1000));
@@ -113,7 +126,7 @@ describe('speaker expiry', () => {
     expect(await voiceprintItem(recent)).toBeUndefined();
   });
 
-  it('takes a shorter period where a deployment\'s policy sets one', async () => {
+  it("takes a shorter period where a deployment's policy sets one", async () => {
     const fresh = await enrolledSpeaker('policy-caller', Date.now() - 31 * DAY);
     expect((await describe_({ ...ctx, speakerExpiryMs: 30 * DAY }, 'policy-caller')).Speaker.Status).toBe('EXPIRED');
     expect((await describe_(ctx, 'policy-caller')).Speaker.Status).toBe('ENROLLED');
@@ -122,7 +135,10 @@ describe('speaker expiry', () => {
 
   it('enrolls an expired speaker again', async () => {
     await createBucket();
-    const manifest = { Version: '1.0', SpeakerEnrollmentRequests: [{ RequestId: 'back', SpeakerId: 'idle-caller', AudioSpecifications: await upload('spk1688', 0, 10) }] };
+    const manifest = {
+      Version: '1.0',
+      SpeakerEnrollmentRequests: [{ RequestId: 'back', SpeakerId: 'idle-caller', AudioSpecifications: await upload('spk1688', 0, 10) }],
+    };
     const { Job } = await voiceId().send(
       new StartSpeakerEnrollmentJobCommand({
         DomainId: domain.domainId,
@@ -131,7 +147,9 @@ describe('speaker expiry', () => {
         OutputDataConfig: { S3Uri: `s3://${BUCKET}/output` },
       }),
     );
-    const ended = await until(async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domain.domainId, JobId: Job!.JobId }))).Job!);
+    const ended = await until(
+      async () => (await voiceId().send(new DescribeSpeakerEnrollmentJobCommand({ DomainId: domain.domainId, JobId: Job!.JobId }))).Job!,
+    );
     expect(ended.JobStatus).toBe('COMPLETED');
     const { Speaker } = await voiceId().send(new DescribeSpeakerCommand({ DomainId: domain.domainId, SpeakerId: 'idle-caller' }));
     expect(Speaker).toMatchObject({ Status: 'ENROLLED', GeneratedSpeakerId: idle.speakerId });
@@ -157,7 +175,16 @@ describe('speaker expiry', () => {
       // A voiceprint left behind for the opted-out speaker (as a bug would leave it) is found, and the command fails.
       const optedOut = (await ctx.speakers.find(domain.domainId, 'opted-out-caller'))!;
       const { client, names } = await serviceTables();
-      await client.send(new PutCommand({ TableName: names.voiceprints, Item: { domainId: domain.domainId, ownerId: `speaker#${optedOut.speakerId}`, kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/left' } }));
+      await client.send(
+        new PutCommand({
+          TableName: names.voiceprints,
+          Item: {
+            domainId: domain.domainId,
+            ownerId: `speaker#${optedOut.speakerId}`,
+            kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/left',
+          },
+        }),
+      );
       expect((await report()).OptedOutSpeakers).toEqual({
         Count: 1,
         HoldingBiometricData: [{ GeneratedSpeakerId: optedOut.speakerId, Voiceprint: true, SessionSpeech: false }],

@@ -49,7 +49,9 @@ describe('speakers', () => {
     // Changed now, and later than any change before.
     expect(optedOut!.UpdatedAt!.getTime()).toBeGreaterThanOrEqual(Math.max(before, speaker.updatedAt + 1));
     expect(optedOut!.UpdatedAt!.getTime()).toBeLessThanOrEqual(Math.max(after, speaker.updatedAt + 1));
-    expect((await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: speaker.speakerId }))).Speaker).toEqual(optedOut);
+    expect((await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: speaker.speakerId }))).Speaker).toEqual(
+      optedOut,
+    );
     // Opting out again changes nothing.
     const again = await client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: speaker.speakerId }));
     expect(again.Speaker).toEqual(optedOut);
@@ -63,7 +65,9 @@ describe('speakers', () => {
       expect((await client.send(new DescribeSpeakerCommand({ DomainId: domain.DomainId, SpeakerId }))).Speaker).toEqual(stranger);
     }
 
-    const unknownGenerated = await failure(client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: `id#${'u'.repeat(22)}` })));
+    const unknownGenerated = await failure(
+      client.send(new OptOutSpeakerCommand({ DomainId: domain.DomainId, SpeakerId: `id#${'u'.repeat(22)}` })),
+    );
     expect(unknownGenerated).toMatchObject({
       name: 'ResourceNotFoundException',
       ResourceType: 'SPEAKER',

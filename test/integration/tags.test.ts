@@ -1,4 +1,10 @@
-import { CreateDomainCommand, DeleteDomainCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-voice-id';
+import {
+  CreateDomainCommand,
+  DeleteDomainCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-voice-id';
 import { endpoints, http, voiceId } from '#test/support/clients';
 import { failure, newDomain, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
@@ -22,7 +28,15 @@ describe('tags', () => {
   it('are listed, added, overwritten and removed', async () => {
     const ResourceArn = await taggedDomain();
     expect(await tagsOf(ResourceArn)).toEqual({ team: 'fraud' });
-    await client.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'team', Value: 'risk' }, { Key: 'cost-centre', Value: '42' }] }));
+    await client.send(
+      new TagResourceCommand({
+        ResourceArn,
+        Tags: [
+          { Key: 'team', Value: 'risk' },
+          { Key: 'cost-centre', Value: '42' },
+        ],
+      }),
+    );
     expect(await tagsOf(ResourceArn)).toEqual({ team: 'risk', 'cost-centre': '42' });
     await client.send(new UntagResourceCommand({ ResourceArn, TagKeys: ['team', 'absent'] }));
     expect(await tagsOf(ResourceArn)).toEqual({ 'cost-centre': '42' });
@@ -77,14 +91,24 @@ describe('tags', () => {
     );
     expect(await tagsOf(ResourceArn)).toEqual({ team: 'fraud', ...Object.fromEntries(keys.map((k) => [k, k])) });
     await Promise.all(
-      keys.slice(0, 3).map((Key) => retryingConcurrentChanges(() => client.send(new UntagResourceCommand({ ResourceArn, TagKeys: [Key] })))),
+      keys
+        .slice(0, 3)
+        .map((Key) => retryingConcurrentChanges(() => client.send(new UntagResourceCommand({ ResourceArn, TagKeys: [Key] })))),
     );
     expect(await tagsOf(ResourceArn)).toEqual({ team: 'fraud', ...Object.fromEntries(keys.slice(3).map((k) => [k, k])) });
   });
 
   it('work over the REST routes, with repeated TagKeys in the query', async () => {
     const ResourceArn = await taggedDomain();
-    await http('POST', '/tags', { body: { ResourceArn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] } });
+    await http('POST', '/tags', {
+      body: {
+        ResourceArn,
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'b', Value: '2' },
+        ],
+      },
+    });
     const removed = await http('DELETE', `/tags?ResourceArn=${encodeURIComponent(ResourceArn)}&TagKeys=a&TagKeys=team`);
     expect(removed.status).toBe(200);
     const listed = await http<{ Tags: { Key: string; Value: string }[] }>('GET', `/tags?ResourceArn=${encodeURIComponent(ResourceArn)}`);

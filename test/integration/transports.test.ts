@@ -72,9 +72,13 @@ describe('REST routes of the control plane', () => {
     const created = await http<{ Watchlist: Watchlist }>('POST', `${base}/watchlists`, { body: { Name: 'rest-watchlist' } });
     expect(created.status).toBe(200);
     const watchlistId = created.body.Watchlist.WatchlistId;
-    const patched = await http<{ Watchlist: Watchlist }>('PATCH', `${base}/watchlists/${watchlistId}`, { body: { Description: 'from REST' } });
+    const patched = await http<{ Watchlist: Watchlist }>('PATCH', `${base}/watchlists/${watchlistId}`, {
+      body: { Description: 'from REST' },
+    });
     expect(patched.body.Watchlist).toMatchObject({ Name: 'rest-watchlist', Description: 'from REST' });
-    expect((await http<{ WatchlistSummaries: Watchlist[] }>('GET', `${base}/watchlists?MaxResults=1`)).body.WatchlistSummaries).toHaveLength(1);
+    expect(
+      (await http<{ WatchlistSummaries: Watchlist[] }>('GET', `${base}/watchlists?MaxResults=1`)).body.WatchlistSummaries,
+    ).toHaveLength(1);
 
     const optedOut = await http<{ Speaker: Speaker }>('POST', `${base}/speakers/rest-caller/opt-out`);
     const generated = optedOut.body.Speaker.GeneratedSpeakerId;
@@ -135,9 +139,7 @@ describe('the Voice ID wire protocol', () => {
           : [response.status, response.body.__type, response.body.message, response.headers.get('x-amzn-errortype')];
     }
     expect(answers).toEqual(
-      Object.fromEntries(
-        Object.entries(expected).map(([operation, answer]) => [operation, answer === 200 ? 200 : [...answer, answer[1]]]),
-      ),
+      Object.fromEntries(Object.entries(expected).map(([operation, answer]) => [operation, answer === 200 ? 200 : [...answer, answer[1]]])),
     );
   });
 

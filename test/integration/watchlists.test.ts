@@ -63,7 +63,13 @@ describe('watchlists', () => {
     const fraudsterId = newPrefixedId();
     const now = Date.now();
     await ctx.fraudsters.create(
-      { domainId: domain.DomainId!, fraudsterId, watchlistIds: [domain.WatchlistDetails!.DefaultWatchlistId!], createdAt: now, updatedAt: now },
+      {
+        domainId: domain.DomainId!,
+        fraudsterId,
+        watchlistIds: [domain.WatchlistDetails!.DefaultWatchlistId!],
+        createdAt: now,
+        updatedAt: now,
+      },
       10,
     );
     const id = { DomainId: domain.DomainId, WatchlistId: Watchlist!.WatchlistId };
@@ -113,7 +119,11 @@ describe('watchlists', () => {
     const updates: [Partial<UpdateWatchlistCommandInput>, string, string][] = [
       [{ Name: 'x' }, 'ResourceNotFoundException', `The watchlist ${'w'.repeat(22)} does not exist in this domain. Check the WatchlistId.`],
       [{ WatchlistId: undefined }, 'ValidationException', 'WatchlistId is required.'],
-      [{ Name: 'bad name' }, 'ValidationException', 'Name must start with a letter or digit and contain only letters, digits, underscores and hyphens.'],
+      [
+        { Name: 'bad name' },
+        'ValidationException',
+        'Name must start with a letter or digit and contain only letters, digits, underscores and hyphens.',
+      ],
       [{ Name: '' }, 'ValidationException', 'Name must be at least 1 characters long.'],
       [{ Description: 'semi;colon' }, 'ValidationException', 'Description may contain only letters, digits, spaces and _ . : / = + - % @.'],
     ];

@@ -27,7 +27,10 @@ export async function put(key: string, body: Uint8Array | string): Promise<strin
 /** A speaker's LibriSpeech files `from`..`to` (manifest order), uploaded as they are, as AudioSpecifications. */
 export async function upload(speaker: string, from: number, to: number) {
   const manifest = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
-  const files = manifest.map((line) => line.split(',')).filter(([, who]) => who === speaker).slice(from, to);
+  const files = manifest
+    .map((line) => line.split(','))
+    .filter(([, who]) => who === speaker)
+    .slice(from, to);
   return Promise.all(files.map(async ([file]) => ({ S3Uri: await put(`audio/${file}`, readFileSync(path.join(LIBRISPEECH, file))) })));
 }
 
@@ -61,7 +64,10 @@ export function jobRecord(domainId: string, change: Partial<JobRecord> = {}): Jo
     dataAccessRoleArn: ROLE,
     inputS3Uri: `s3://${BUCKET}/manifests/any.json`,
     outputS3Uri: `s3://${BUCKET}/fault-output`,
-    enrollmentConfig: { ExistingEnrollmentAction: 'SKIP', FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] } },
+    enrollmentConfig: {
+      ExistingEnrollmentAction: 'SKIP',
+      FraudDetectionConfig: { FraudDetectionAction: 'IGNORE', RiskThreshold: 50, WatchlistIds: [] },
+    },
     createdAt: now,
     updatedAt: now,
     ...change,

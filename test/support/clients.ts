@@ -2,13 +2,13 @@ import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { VoiceIDClient, type VoiceIDClientConfig } from '@aws-sdk/client-voice-id';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { loadConfig } from '#config';
 import { createContext } from '#composition';
+import { loadConfig } from '#config';
 import type { ServiceContext } from '#context';
 import type { ProxyHandler } from '#lib/local/api-gateway';
 import type { Endpoints } from '#lib/local/embedded-stack';
@@ -123,7 +123,16 @@ export async function http<Body = WireBody>(
       sha256: Sha256,
     });
     const signed = await signer.sign(
-      new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body }),
+      new HttpRequest({
+        method,
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        body,
+      }),
     );
     headers = signed.headers;
   }

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startStackProcess, type StackProcess } from './stack-process.ts';
-import { TEST_QUOTAS, readTestStack } from './test-stack.ts';
+import { type StackProcess, startStackProcess } from './stack-process.ts';
+import { readTestStack, TEST_QUOTAS } from './test-stack.ts';
 
 /** The variables through which test/support/bundles-environment.ts hands this project's stack to its suites. */
 export const BUNDLES_PREFIX = 'VOICE_ID_BUNDLES_';

@@ -44,7 +44,8 @@ export class InMemorySessions implements Pick<Sessions, 'requireWithDomain' | 'o
 
   requireWithDomain(domainId: string, nameOrId: string): Promise<{ domain: DomainRecord; session: SessionRecord }> {
     const session = [...this.sessions.values()].find((s) => s.sessionId === nameOrId || s.sessionName === nameOrId);
-    if (domainId !== this.domain.domainId || !session) return Promise.reject(new ResourceNotFoundException('SESSION', `No session ${nameOrId}.`));
+    if (domainId !== this.domain.domainId || !session)
+      return Promise.reject(new ResourceNotFoundException('SESSION', `No session ${nameOrId}.`));
     return Promise.resolve({ domain: this.domain, session });
   }
 
@@ -106,7 +107,9 @@ export class InMemoryFraudsters implements Pick<Fraudsters, 'idsOn'> {
   }
 
   idsOn(domainId: string, watchlistId: string): Promise<string[]> {
-    return Promise.resolve(this.fraudsters.filter((f) => f.domainId === domainId && f.watchlistIds.includes(watchlistId)).map((f) => f.fraudsterId));
+    return Promise.resolve(
+      this.fraudsters.filter((f) => f.domainId === domainId && f.watchlistIds.includes(watchlistId)).map((f) => f.fraudsterId),
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { ONNX_RUNTIME_BUILDS } from '#lib/constructs/speech-model-layer';
-import { readTemplate, type FunctionBundle } from '#lib/local/template';
+import { type FunctionBundle, readTemplate } from '#lib/local/template';
 import models from '#model/models.json';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -94,17 +94,21 @@ export function problemsOf(fn: FunctionAssets, architecture: 'arm64' | 'x86_64')
     }
     const full = path.join(found.layer, file);
     const model = MODEL_FILES.find((entry) => entry.file === file);
-    if (model && sha256(full) !== model.sha256) problems.push(`${name}'s layers carry ${file} with sha256 ${sha256(full)}, not ${model.sha256}.`);
-    if (!model && elfMachine(full) !== ELF_MACHINES[architecture]) problems.push(`${name}'s layers carry ${file} built for another processor.`);
+    if (model && sha256(full) !== model.sha256)
+      problems.push(`${name}'s layers carry ${file} with sha256 ${sha256(full)}, not ${model.sha256}.`);
+    if (!model && elfMachine(full) !== ELF_MACHINES[architecture])
+      problems.push(`${name}'s layers carry ${file} built for another processor.`);
   }
   for (const { file, bytes } of layerFiles) {
     if (expected.has(file)) continue;
     if (NATIVE.test(file)) problems.push(`${name}'s layers carry native code that is not for linux ${architecture}: ${file}.`);
-    else if (bytes >= LARGE_BYTES) problems.push(`${name}'s layers carry ${file} (${(bytes / 1e6).toFixed(1)} MB), which no function needs.`);
+    else if (bytes >= LARGE_BYTES)
+      problems.push(`${name}'s layers carry ${file} (${(bytes / 1e6).toFixed(1)} MB), which no function needs.`);
   }
 
   const total = unzippedBytes(fn.code) + fn.layers.reduce((sum, layer) => sum + unzippedBytes(layer), 0);
-  if (total > LAMBDA_UNZIPPED_LIMIT) problems.push(`${name} and its layers hold ${total} bytes unzipped, beyond Lambda's ${LAMBDA_UNZIPPED_LIMIT}.`);
+  if (total > LAMBDA_UNZIPPED_LIMIT)
+    problems.push(`${name} and its layers hold ${total} bytes unzipped, beyond Lambda's ${LAMBDA_UNZIPPED_LIMIT}.`);
   return problems;
 }
 

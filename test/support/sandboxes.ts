@@ -6,8 +6,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { SessionClient } from '#bin/call/session-client';
 import { LAYER_MODEL_DIR } from '#lib/constructs/speech-model-layer';
 import { proxyEvent } from '#lib/local/api-gateway';
-import { LambdaSandbox, layOutFunction, sandboxEnvironment, type FunctionLayout } from '#lib/local/lambda-sandbox';
-import { functionsOf, type FunctionAssets } from './lambda-assets.ts';
+import { type FunctionLayout, LambdaSandbox, layOutFunction, sandboxEnvironment } from '#lib/local/lambda-sandbox';
+import { type FunctionAssets, functionsOf } from './lambda-assets.ts';
 
 export interface LaidOutFunction extends FunctionAssets {
   layout: FunctionLayout;
@@ -53,7 +53,11 @@ export class SandboxSessionClient extends SessionClient {
     private readonly api: LambdaSandbox,
     private readonly accessKeyId: string,
   ) {
-    super({ endpoint: 'http://api-gateway.invalid/', region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'checked-by-api-gateway' } });
+    super({
+      endpoint: 'http://api-gateway.invalid/',
+      region: 'us-east-1',
+      credentials: { accessKeyId, secretAccessKey: 'checked-by-api-gateway' },
+    });
   }
 
   protected override async send(operation: string, body: string): Promise<{ status: number; text: string }> {

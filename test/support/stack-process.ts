@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -23,7 +23,11 @@ export interface StackProcess {
  * `npm start`'s program in a child process, on a free port and a fresh data directory (or `dataDir`, kept), as a
  * user runs it; or another `program` that starts a stack and says "is listening".
  */
-export async function startStackProcess(env: Record<string, string> = {}, dataDir?: string, program = 'bin/local.ts'): Promise<StackProcess> {
+export async function startStackProcess(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  program = 'bin/local.ts',
+): Promise<StackProcess> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'voice-id-bench-'));
   const started = process.hrtime.bigint();
   // STACK_CPU_PROF=<dir>: the stack's Node process writes a V8 CPU profile there when it stops (NODE_OPTIONS may

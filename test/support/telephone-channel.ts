@@ -28,7 +28,7 @@ function biquad(samples: Float32Array, kind: 'highpass' | 'lowpass', frequency: 
 function muLaw(x: number): number {
   const mu = 255;
   const clipped = Math.max(-1, Math.min(1, x));
-  const coded = Math.round((Math.sign(clipped) * Math.log1p(mu * Math.abs(clipped))) / Math.log1p(mu) * 127) / 127;
+  const coded = Math.round(((Math.sign(clipped) * Math.log1p(mu * Math.abs(clipped))) / Math.log1p(mu)) * 127) / 127;
   return (Math.sign(coded) * ((1 + mu) ** Math.abs(coded) - 1)) / mu;
 }
 

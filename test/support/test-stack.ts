@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startEmbeddedStack, type EmbeddedStack, type Endpoints } from '#lib/local/embedded-stack';
-import { synthesizeTemplate, type LocalTemplate } from '#lib/local/template';
+import { type EmbeddedStack, type Endpoints, startEmbeddedStack } from '#lib/local/embedded-stack';
+import { type LocalTemplate, synthesizeTemplate } from '#lib/local/template';
 
 /**
  * Quotas the embedded stack runs with in tests: small enough to reach, except domains (the suites create many;

@@ -2,13 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { PutEventsCommand, PutEventsResponse } from '@aws-sdk/client-eventbridge';
-import { auditEvent, camelCased, type AuditEvent } from '#api-model/audit-event';
+import { type AuditEvent, auditEvent, camelCased } from '#api-model/audit-event';
 import { logger } from '#observability';
 import { EventBridgeAuditEvents, FileAuditEvents } from '#store/audit-events';
 
 const where = { region: 'eu-west-1', accountId: '123456789012', nowMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678) };
 const event = (n: number): AuditEvent =>
-  auditEvent({ detailType: 'VoiceId Speaker Action', action: 'DELETE_SPEAKER', domainId: 'd'.repeat(22), subject: { speakerId: `caller-${n}` } }, where);
+  auditEvent(
+    { detailType: 'VoiceId Speaker Action', action: 'DELETE_SPEAKER', domainId: 'd'.repeat(22), subject: { speakerId: `caller-${n}` } },
+    where,
+  );
 
 /** An EventBridge client that records the entries of each PutEvents call and answers as told. */
 function fakeClient(answer: (entries: number) => PutEventsResponse | Error) {
@@ -63,14 +66,22 @@ describe('audit events', () => {
   });
 
   it('show response members in camelCase, deeply, without undefined members', () => {
-    expect(camelCased({ AuthenticationResult: { Decision: 'ACCEPT', Score: 97, Configuration: { AcceptanceThreshold: 90 }, CustomerSpeakerId: undefined }, Reasons: ['KNOWN_FRAUDSTER'] })).toEqual({
+    expect(
+      camelCased({
+        AuthenticationResult: { Decision: 'ACCEPT', Score: 97, Configuration: { AcceptanceThreshold: 90 }, CustomerSpeakerId: undefined },
+        Reasons: ['KNOWN_FRAUDSTER'],
+      }),
+    ).toEqual({
       authenticationResult: { decision: 'ACCEPT', score: 97, configuration: { acceptanceThreshold: 90 } },
       reasons: ['KNOWN_FRAUDSTER'],
     });
   });
 
   it('go to EventBridge in PutEvents calls of at most 10 entries, on the bus configured', async () => {
-    const { client, calls } = fakeClient((entries) => ({ FailedEntryCount: 0, Entries: Array.from({ length: entries }, () => ({ EventId: 'e' })) }));
+    const { client, calls } = fakeClient((entries) => ({
+      FailedEntryCount: 0,
+      Entries: Array.from({ length: entries }, () => ({ EventId: 'e' })),
+    }));
     const events = Array.from({ length: 23 }, (_, i) => event(i));
     await new EventBridgeAuditEvents(client, 'default').publish(events);
     expect(calls.map((entries) => entries.length)).toEqual([10, 10, 3]);
@@ -82,7 +93,9 @@ describe('audit events', () => {
       Time: new Date('2026-01-02T03:04:05Z'),
       Detail: JSON.stringify(events[0].detail),
     });
-    expect(calls.flat().map((entry) => (JSON.parse(entry.Detail!) as { speakerId: string }).speakerId)).toEqual(events.map((_, i) => `caller-${i}`));
+    expect(calls.flat().map((entry) => (JSON.parse(entry.Detail!) as { speakerId: string }).speakerId)).toEqual(
+      events.map((_, i) => `caller-${i}`),
+    );
     expect(warn).not.toHaveBeenCalled();
   });
 
@@ -90,9 +103,15 @@ describe('audit events', () => {
     const down = fakeClient(() => Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
     const events = [event(1), event(2)];
     await expect(new EventBridgeAuditEvents(down.client, 'default').publish(events)).resolves.toBeUndefined();
-    expect(warn).toHaveBeenCalledWith('Audit events could not be put on EventBridge', expect.objectContaining({ sourceIds: events.map((e) => e.detail.sourceId) }));
+    expect(warn).toHaveBeenCalledWith(
+      'Audit events could not be put on EventBridge',
+      expect.objectContaining({ sourceIds: events.map((e) => e.detail.sourceId) }),
+    );
 
-    const partly = fakeClient(() => ({ FailedEntryCount: 1, Entries: [{ EventId: 'e' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] }));
+    const partly = fakeClient(() => ({
+      FailedEntryCount: 1,
+      Entries: [{ EventId: 'e' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    }));
     await new EventBridgeAuditEvents(partly.client, 'default').publish(events);
     expect(warn).toHaveBeenLastCalledWith('Some audit events were not accepted by EventBridge', {
       eventBusName: 'default',
@@ -107,10 +126,18 @@ describe('audit events', () => {
       const events = [event(1), event(2), event(3)];
       await new FileAuditEvents(file).publish(events.slice(0, 2));
       await new FileAuditEvents(file).publish(events.slice(2));
-      expect(readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual(events);
+      expect(
+        readFileSync(file, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as unknown),
+      ).toEqual(events);
 
       await expect(new FileAuditEvents(path.join(dir, 'missing', 'audit.jsonl')).publish(events)).resolves.toBeUndefined();
-      expect(warn).toHaveBeenCalledWith('Audit events could not be written', expect.objectContaining({ sourceIds: events.map((e) => e.detail.sourceId) }));
+      expect(warn).toHaveBeenCalledWith(
+        'Audit events could not be written',
+        expect.objectContaining({ sourceIds: events.map((e) => e.detail.sourceId) }),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,7 +20,17 @@ describe('the configuration', () => {
     expect(loadConfig(complete)).toEqual({
       region: 'eu-west-1',
       accountId: '123456789012',
-      tables: { domains: 'd', watchlists: 'w', speakers: 's', fraudsters: 'f', counters: 'c', idempotency: 'i', voiceprints: 'v', sessions: 'x', jobs: 'j' },
+      tables: {
+        domains: 'd',
+        watchlists: 'w',
+        speakers: 's',
+        fraudsters: 'f',
+        counters: 'c',
+        idempotency: 'i',
+        voiceprints: 'v',
+        sessions: 'x',
+        jobs: 'j',
+      },
       quotas: {
         domains: 3,
         speakersPerDomain: 100_000,
@@ -83,7 +93,9 @@ describe('the configuration', () => {
 
   it('sends audit events to the EventBridge bus named, or to a file when one is given', () => {
     expect(loadConfig({ ...complete, EVENT_BUS_NAME: 'audit' }).auditEvents).toEqual({ eventBusName: 'audit' });
-    expect(loadConfig({ ...complete, AUDIT_EVENTS_FILE: '/data/audit-events.jsonl' }).auditEvents).toEqual({ file: '/data/audit-events.jsonl' });
+    expect(loadConfig({ ...complete, AUDIT_EVENTS_FILE: '/data/audit-events.jsonl' }).auditEvents).toEqual({
+      file: '/data/audit-events.jsonl',
+    });
   });
 
   it('names every missing or malformed setting at once', () => {
@@ -103,18 +115,25 @@ describe('the configuration', () => {
 
   it("takes an operator's own speaker model with its file, sha256 and format", () => {
     const sha256 = 'AB'.repeat(32);
-    const custom = { SPEAKER_MODEL: 'custom', SPEAKER_MODEL_FILE: 'resnet34.onnx', SPEAKER_MODEL_SHA256: sha256, SPEAKER_MODEL_FORMAT: 'wespeaker' };
+    const custom = {
+      SPEAKER_MODEL: 'custom',
+      SPEAKER_MODEL_FILE: 'resnet34.onnx',
+      SPEAKER_MODEL_SHA256: sha256,
+      SPEAKER_MODEL_FORMAT: 'wespeaker',
+    };
     expect(loadConfig({ ...complete, ...custom, SPEAKER_MODEL_DIR: '/opt/model/out' }).speakerModel).toEqual({
       directory: '/opt/model/out',
       custom: { file: 'resnet34.onnx', sha256: sha256.toLowerCase(), format: 'wespeaker' },
     });
-    expect(loadSpeakerModelSettings(custom)).toEqual({ custom: { file: 'resnet34.onnx', sha256: sha256.toLowerCase(), format: 'wespeaker' } });
+    expect(loadSpeakerModelSettings(custom)).toEqual({
+      custom: { file: 'resnet34.onnx', sha256: sha256.toLowerCase(), format: 'wespeaker' },
+    });
   });
 
   it("refuses an operator's model without its file, sha256 or a known format, and those settings without it", () => {
     expect(() => loadConfig({ ...complete, SPEAKER_MODEL: 'custom', SPEAKER_MODEL_SHA256: 'abc', SPEAKER_MODEL_FORMAT: 'nemo' })).toThrow(
       'The service is not configured: SPEAKER_MODEL_FILE must name the model file when SPEAKER_MODEL is custom. ' +
-        'SPEAKER_MODEL_SHA256 must be the model file\'s sha256 (64 hex digits), not abc. ' +
+        "SPEAKER_MODEL_SHA256 must be the model file's sha256 (64 hex digits), not abc. " +
         'SPEAKER_MODEL_FORMAT must be one of wespeaker, 3d-speaker, sherpa-onnx, not nemo.',
     );
     expect(() => loadSpeakerModelSettings({ SPEAKER_MODEL_FILE: 'resnet34.onnx' })).toThrow(

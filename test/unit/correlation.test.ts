@@ -32,7 +32,10 @@ async function logLines(work: () => Promise<unknown>): Promise<Record<string, un
     write.mockRestore();
     writeError.mockRestore();
   }
-  return lines.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return lines
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 const event = (headers: Record<string, string>) => ({ headers }) as unknown as APIGatewayProxyEvent;
@@ -65,7 +68,7 @@ describe('the correlation id', () => {
     expect(currentCorrelationId()).toBeUndefined();
   });
 
-  it("is given to the state machine runs a request starts; a run started outside one is correlated by its name", async () => {
+  it('is given to the state machine runs a request starts; a run started outside one is correlated by its name', async () => {
     const send = jest.spyOn(SFNClient.prototype, 'send').mockResolvedValue({} as never);
     const { jobExecutions, reEncryptions } = openExecutions({
       region: 'eu-west-1',
@@ -77,7 +80,9 @@ describe('the correlation id', () => {
     await withCorrelationId('req-7', () => jobExecutions.start(job));
     await withCorrelationId('req-8', () => reEncryptions.start({ domainId: 'dom-1', kmsKeyId: 'key-1' }, 'dom-1-1700000000000'));
     await reEncryptions.start({ domainId: 'dom-2', kmsKeyId: 'key-1' }, 'dom-2-1700000000000');
-    const inputs = send.mock.calls.map(([command]) => JSON.parse((command as StartExecutionCommand).input.input!) as { correlationId: string });
+    const inputs = send.mock.calls.map(
+      ([command]) => JSON.parse((command as StartExecutionCommand).input.input!) as { correlationId: string },
+    );
     expect(inputs.map((input) => input.correlationId)).toEqual(['req-7', 'req-8', 'dom-2-1700000000000']);
     expect(inputs[0]).toEqual({ job, correlationId: 'req-7' });
     send.mockRestore();
@@ -85,8 +90,12 @@ describe('the correlation id', () => {
 
   it("is on the worker's log lines for each task it is handed", async () => {
     // By path, as Lambda and the embedded stack load a handler (nothing imports one).
-    const { handler } = (await import(path.join(__dirname, '..', '..', 'lambda', 'handlers', 'batch-job-worker.ts'))) as { handler: (event: object) => Promise<unknown> };
-    const lines = await logLines(() => handler({ task: 'prepare', job: { domainId: 'dom-1', jobId: 'job-1', jobType: 'SPEAKER_ENROLLMENT' }, correlationId: 'req-7' }));
+    const { handler } = (await import(path.join(__dirname, '..', '..', 'lambda', 'handlers', 'batch-job-worker.ts'))) as {
+      handler: (event: object) => Promise<unknown>;
+    };
+    const lines = await logLines(() =>
+      handler({ task: 'prepare', job: { domainId: 'dom-1', jobId: 'job-1', jobType: 'SPEAKER_ENROLLMENT' }, correlationId: 'req-7' }),
+    );
     expect(lines.map((line) => [line.message, line.correlation_id])).toEqual([['preparing', 'req-7']]);
   });
 });

@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, KMSClient, type DescribeKeyCommandOutput, type KeyMetadata } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, type DescribeKeyCommandOutput, type KeyMetadata, KMSClient } from '@aws-sdk/client-kms';
 import { ValidationException } from '#api-model/errors';
 import { EncryptionKeys } from '#store/encryption-keys';
 

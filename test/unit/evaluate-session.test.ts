@@ -73,12 +73,21 @@ const domain: DomainRecord = {
 };
 
 function speaker(customerSpeakerId: string, status: SpeakerRecord['status'], lastAccessedAt = NOW): SpeakerRecord {
-  return { domainId: domain.domainId, speakerId: newPrefixedId(), customerSpeakerId, status, createdAt: lastAccessedAt, updatedAt: lastAccessedAt, lastAccessedAt };
+  return {
+    domainId: domain.domainId,
+    speakerId: newPrefixedId(),
+    customerSpeakerId,
+    status,
+    createdAt: lastAccessedAt,
+    updatedAt: lastAccessedAt,
+    lastAccessedAt,
+  };
 }
 
 /** The members the response shape leaves untyped (they depend on the decision). */
 const score = (result: unknown) => (result as { Score?: number }).Score;
-const riskScore = (result: unknown) => (result as { RiskDetails: { KnownFraudsterRisk: { RiskScore: number } } }).RiskDetails.KnownFraudsterRisk.RiskScore;
+const riskScore = (result: unknown) =>
+  (result as { RiskDetails: { KnownFraudsterRisk: { RiskScore: number } } }).RiskDetails.KnownFraudsterRisk.RiskScore;
 
 interface Call {
   speakerId?: string;
@@ -102,7 +111,13 @@ function world() {
   for (const s of [enrolled, optedOut, overdue, noVoiceprint]) speakers.put(s);
   voiceprints.put({ kind: 'speaker', id: enrolled.speakerId }, { model: MODEL, vector: ENROLLED_VOICE });
   voiceprints.put({ kind: 'speaker', id: overdue.speakerId }, { model: MODEL, vector: ENROLLED_VOICE });
-  const fraudster = { domainId: domain.domainId, fraudsterId: newPrefixedId(), watchlistIds: [domain.defaultWatchlistId], createdAt: NOW, updatedAt: NOW };
+  const fraudster = {
+    domainId: domain.domainId,
+    fraudsterId: newPrefixedId(),
+    watchlistIds: [domain.defaultWatchlistId],
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
   fraudsters.put(fraudster);
   voiceprints.put({ kind: 'fraudster', id: fraudster.fraudsterId }, { model: MODEL, vector: OTHER_VOICE });
   return { speakers, voiceprints, fraudsters, fraudster, enrolled };
@@ -148,7 +163,11 @@ async function evaluate(call: Call) {
 describe('EvaluateSession decides, on stand-ins of its ports', () => {
   it('ACCEPT for the enrolled voice, with the score, and records the access', async () => {
     const { AuthenticationResult, world: w } = await evaluate({ speakerId: 'enrolled', voice: ENROLLED_VOICE });
-    expect(AuthenticationResult).toMatchObject({ Decision: 'ACCEPT', CustomerSpeakerId: 'enrolled', GeneratedSpeakerId: w.enrolled.speakerId });
+    expect(AuthenticationResult).toMatchObject({
+      Decision: 'ACCEPT',
+      CustomerSpeakerId: 'enrolled',
+      GeneratedSpeakerId: w.enrolled.speakerId,
+    });
     expect(score(AuthenticationResult)).toBeGreaterThanOrEqual(90);
     expect(w.speakers.accessed).toEqual([{ speakerId: w.enrolled.speakerId, nowMs: NOW }]);
   });
@@ -161,7 +180,11 @@ describe('EvaluateSession decides, on stand-ins of its ports', () => {
   });
 
   it('NOT_ENOUGH_SPEECH below the speech authentication needs, without a score', async () => {
-    const { AuthenticationResult, FraudDetectionResult } = await evaluate({ speakerId: 'enrolled', voice: ENROLLED_VOICE, speechSeconds: 6 });
+    const { AuthenticationResult, FraudDetectionResult } = await evaluate({
+      speakerId: 'enrolled',
+      voice: ENROLLED_VOICE,
+      speechSeconds: 6,
+    });
     expect(AuthenticationResult).toMatchObject({ Decision: 'NOT_ENOUGH_SPEECH', CustomerSpeakerId: 'enrolled' });
     expect(AuthenticationResult).not.toHaveProperty('Score');
     expect(FraudDetectionResult).toMatchObject({ Decision: 'NOT_ENOUGH_SPEECH' });
@@ -236,6 +259,9 @@ describe('EvaluateSession decides, on stand-ins of its ports', () => {
   it('publishes one audit event of the evaluation, with its decisions', async () => {
     const { auditEvents } = await evaluate({ speakerId: 'enrolled', voice: ENROLLED_VOICE });
     expect(auditEvents.published).toHaveLength(1);
-    expect(auditEvents.published[0]).toMatchObject({ 'detail-type': 'VoiceId Evaluate Session Action', detail: { status: 'SUCCESS', domainId: domain.domainId } });
+    expect(auditEvents.published[0]).toMatchObject({
+      'detail-type': 'VoiceId Evaluate Session Action',
+      detail: { status: 'SUCCESS', domainId: domain.domainId },
+    });
   });
 });

@@ -13,12 +13,21 @@ const logging = (message: string, result: object) => () => {
   jest.requireActual<typeof import('#observability')>('#observability').logger.error(message);
   return Promise.resolve(result);
 };
-jest.mock('#workflows/batch-job-tasks', () => ({ prepareJob: logging('preparing', { batches: [] }), failAbandonedJobs: logging('failing', { abandonedJobs: 0 }) }));
+jest.mock('#workflows/batch-job-tasks', () => ({
+  prepareJob: logging('preparing', { batches: [] }),
+  failAbandonedJobs: logging('failing', { abandonedJobs: 0 }),
+}));
 jest.mock('#workflows/erase-deleted-domains', () => ({ eraseDeletedDomains: logging('erasing', { erasedDomains: 0 }) }));
 jest.mock('#workflows/expire-speakers', () => ({ expireSpeakers: logging('expiring', { expiredSpeakers: 0 }) }));
 
 const lambdaContext = (functionName: string, awsRequestId: string) =>
-  ({ functionName, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:eu-west-2:123456789012:function:${functionName}`, memoryLimitInMB: '1024', awsRequestId }) as Context;
+  ({
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-2:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId,
+  }) as Context;
 
 /** Everything the handler writes to stdout and stderr, one JSON document a line. */
 async function output(work: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
@@ -27,17 +36,28 @@ async function output(work: () => Promise<unknown>): Promise<Record<string, unkn
     lines.push(String(chunk));
     return true;
   };
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     await work();
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
-  return lines.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return lines
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 const metricNames = (lines: Record<string, unknown>[]) =>
-  lines.flatMap((line) => (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics[0].Metrics.map((m) => m.Name) ?? []);
+  lines.flatMap(
+    (line) =>
+      (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics[0].Metrics.map(
+        (m) => m.Name,
+      ) ?? [],
+  );
 
 describe.each([
   ['batch-job-worker', { task: 'prepare', job: { domainId: 'dom-1', jobId: 'job-1', jobType: 'SPEAKER_ENROLLMENT' } }, 'preparing'],
@@ -50,16 +70,23 @@ describe.each([
     process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     jest.resetModules();
-    ({ handler } = (await import(path.join(__dirname, '..', '..', 'lambda', 'handlers', `${handlerName}.ts`))) as { handler: typeof handler });
+    ({ handler } = (await import(path.join(__dirname, '..', '..', 'lambda', 'handlers', `${handlerName}.ts`))) as {
+      handler: typeof handler;
+    });
   });
 
   afterAll(() => {
-    for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'POWERTOOLS_METRICS_DISABLED']) delete process.env[name];
+    for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'POWERTOOLS_METRICS_DISABLED'])
+      delete process.env[name];
   });
 
   it('logs with the Lambda context, and counts a cold start once per sandbox', async () => {
     const first = await output(() => handler(event, lambdaContext(`voice-id-${handlerName}`, 'request-1')));
-    expect(first.find((line) => line.message === message)).toMatchObject({ function_name: `voice-id-${handlerName}`, function_request_id: 'request-1', cold_start: true });
+    expect(first.find((line) => line.message === message)).toMatchObject({
+      function_name: `voice-id-${handlerName}`,
+      function_request_id: 'request-1',
+      cold_start: true,
+    });
     expect(metricNames(first)).toEqual(['ColdStart']);
 
     const second = await output(() => handler(event, lambdaContext(`voice-id-${handlerName}`, 'request-2')));
@@ -77,7 +104,8 @@ describe('the api handler', () => {
   });
 
   afterAll(() => {
-    for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'POWERTOOLS_METRICS_DISABLED']) delete process.env[name];
+    for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'POWERTOOLS_METRICS_DISABLED'])
+      delete process.env[name];
   });
 
   it('counts a cold start once, and every answer by its kind', async () => {

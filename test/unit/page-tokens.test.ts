@@ -1,7 +1,6 @@
-import { PageTokens, PAGE_TOKEN_LIFETIME_MS } from '#store/page-tokens';
+import { PAGE_TOKEN_LIFETIME_MS, PageTokens } from '#store/page-tokens';
 
-const INVALID =
-  'NextToken is not valid: pass the NextToken of the previous page of this same list, unchanged, or omit it to start over.';
+const INVALID = 'NextToken is not valid: pass the NextToken of the previous page of this same list, unchanged, or omit it to start over.';
 const EXPIRED = 'NextToken has expired (tokens last 24 hours): list again without NextToken.';
 
 /** What `open` throws, for asserting its Voice ID error type and exact message. */
@@ -38,9 +37,9 @@ describe('PageTokens', () => {
     expect(refusal(() => tokens.open('ListSpeakers/d1', 'not-a-token', now))).toEqual(invalid);
     // Shorter than the IV and tag alone (28 bytes), or exactly that long with no body.
     expect(refusal(() => tokens.open('ListSpeakers/d1', Buffer.alloc(28).toString('base64url'), now))).toEqual(invalid);
-    expect(refusal(() => tokens.open('ListSpeakers/d1', Buffer.from(token, 'base64url').subarray(0, 28).toString('base64url'), now))).toEqual(
-      invalid,
-    );
+    expect(
+      refusal(() => tokens.open('ListSpeakers/d1', Buffer.from(token, 'base64url').subarray(0, 28).toString('base64url'), now)),
+    ).toEqual(invalid);
   });
 
   describe('expiry', () => {

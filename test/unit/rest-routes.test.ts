@@ -7,7 +7,7 @@ import { restRoutes } from '#transport/rest-routes';
 const OPERATIONS_DIR = path.join(__dirname, '..', '..', 'lambda', 'operations');
 
 describe('the operation registry', () => {
-  it("names all 29 Voice ID operations, the 7 session operations and the compliance report, each once", () => {
+  it('names all 29 Voice ID operations, the 7 session operations and the compliance report, each once', () => {
     const names = operations.map((op) => op.name);
     expect(new Set(names).size).toBe(37);
     expect(names).toHaveLength(37);

@@ -1,4 +1,12 @@
-import { ENDED_SESSION_RETENTION_MS, isEnded, MAX_SESSION_MS, resultId, SESSION_IDLE_MS, streamingStatus, type SessionRecord } from '#api-model/session';
+import {
+  ENDED_SESSION_RETENTION_MS,
+  isEnded,
+  MAX_SESSION_MS,
+  resultId,
+  SESSION_IDLE_MS,
+  type SessionRecord,
+  streamingStatus,
+} from '#api-model/session';
 
 const session: SessionRecord = {
   domainId: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -27,7 +35,9 @@ describe('a session', () => {
     expect(resultId({ ...session, nextSequenceNumber: 5 }, 'fraud-detection')).not.toBe(fraud);
     expect(resultId({ ...session, speakerId: 'customer-2' }, 'authentication')).not.toBe(auth);
     expect(resultId({ ...session, speakerId: 'customer-2' }, 'fraud-detection')).toBe(fraud);
-    expect(resultId({ ...session, authentication: { ...session.authentication, acceptanceThreshold: 95 } }, 'authentication')).not.toBe(auth);
+    expect(resultId({ ...session, authentication: { ...session.authentication, acceptanceThreshold: 95 } }, 'authentication')).not.toBe(
+      auth,
+    );
     expect(resultId({ ...session, fraudDetection: { ...session.fraudDetection, riskThreshold: 60 } }, 'fraud-detection')).not.toBe(fraud);
     expect(resultId({ ...session, sessionId: 'id#DDDDDDDDDDDDDDDDDDDDDD' }, 'authentication')).not.toBe(auth);
   });

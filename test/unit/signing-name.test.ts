@@ -24,7 +24,9 @@ async function credentialScope(config: VoiceIDClientConfig): Promise<string> {
 describe('the JS SDK v3 setting for a deployed endpoint', () => {
   it('signs for execute-api with signingName, where the client alone signs for voiceid', async () => {
     // Not in the config's public type (SigV4's resolved settings are marked internal), hence the cast.
-    expect(await credentialScope({ signingName: 'execute-api' } as VoiceIDClientConfig)).toMatch(/^\d{8}\/eu-west-1\/execute-api\/aws4_request$/);
+    expect(await credentialScope({ signingName: 'execute-api' } as VoiceIDClientConfig)).toMatch(
+      /^\d{8}\/eu-west-1\/execute-api\/aws4_request$/,
+    );
     expect(await credentialScope({})).toMatch(/^\d{8}\/eu-west-1\/voiceid\/aws4_request$/);
   });
 });

@@ -43,7 +43,10 @@ type Case = [unknown] | [unknown, string];
 
 function check(schema: z.ZodType, cases: Case[]) {
   for (const [input, message] of cases) {
-    expect({ input, outcome: outcome(schema, input) }).toEqual({ input, outcome: message === undefined ? { ok: input } : { refused: message } });
+    expect({ input, outcome: outcome(schema, input) }).toEqual({
+      input,
+      outcome: message === undefined ? { ok: input } : { refused: message },
+    });
   }
 }
 
@@ -187,7 +190,12 @@ describe('the Voice ID model rules', () => {
   });
 
   it('NextToken: a string of at most 8192 characters', () => {
-    check(nextToken, [[''], ['n'.repeat(8192)], ['n'.repeat(8193), 'NextToken must be at most 8192 characters long.'], [7, 'NextToken must be a string.']]);
+    check(nextToken, [
+      [''],
+      ['n'.repeat(8192)],
+      ['n'.repeat(8193), 'NextToken must be at most 8192 characters long.'],
+      [7, 'NextToken must be a string.'],
+    ]);
   });
 
   it('Tags: up to 200 distinct keys of 1 to 128 and values of 0 to 256 letters, digits, spaces and _ . : / = + - @', () => {
@@ -199,7 +207,13 @@ describe('the Voice ID model rules', () => {
       [[{ Key: 'k'.repeat(128), Value: 'v' }]],
       [tags(200)],
       [tags(201), 'A resource can have at most 200 tags.'],
-      [[{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }], 'Tags must not repeat a Key.'],
+      [
+        [
+          { Key: 'a', Value: '1' },
+          { Key: 'a', Value: '2' },
+        ],
+        'Tags must not repeat a Key.',
+      ],
       [[{ Key: '', Value: '1' }], 'Tag Key must be at least 1 characters long.'],
       [[{ Key: 'k'.repeat(129), Value: '1' }], 'Tag Key must be at most 128 characters long.'],
       [[{ Key: 'k', Value: 'v'.repeat(257) }], 'Tag Value must be at most 256 characters long.'],
@@ -224,7 +238,11 @@ describe('the Voice ID model rules', () => {
   it('operation inputs: every member named, checked in order, unknown members dropped', () => {
     check(domainIdInput, [[{ DomainId: id22 }], [{}, 'DomainId is required.'], [undefined, 'DomainId is required.']]);
     expect(parseInput(domainIdInput, { DomainId: id22, FromANewerSdk: true })).toEqual({ DomainId: id22 });
-    check(watchlistInput, [[{ DomainId: id22, WatchlistId: id22 }], [{ DomainId: id22 }, 'WatchlistId is required.'], [{ WatchlistId: 'x' }, 'DomainId is required.']]);
+    check(watchlistInput, [
+      [{ DomainId: id22, WatchlistId: id22 }],
+      [{ DomainId: id22 }, 'WatchlistId is required.'],
+      [{ WatchlistId: 'x' }, 'DomainId is required.'],
+    ]);
     check(speakerInput, [[{ DomainId: id22, SpeakerId: 'caller-1' }], [{ DomainId: id22 }, 'SpeakerId is required.']]);
     check(fraudsterMembershipInput, [
       [{ DomainId: id22, FraudsterId: `id#${id22}`, WatchlistId: id22 }],

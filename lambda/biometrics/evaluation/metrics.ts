@@ -24,9 +24,7 @@ function classSizes(trials: Trial[]): { targets: number; nontargets: number } {
   const targets = trials.filter((trial) => trial.target).length;
   const nontargets = trials.length - targets;
   if (targets === 0 || nontargets === 0) {
-    throw new RangeError(
-      `Error rates need target and non-target trials; there are ${targets} target and ${nontargets} non-target.`,
-    );
+    throw new RangeError(`Error rates need target and non-target trials; there are ${targets} target and ${nontargets} non-target.`);
   }
   return { targets, nontargets };
 }

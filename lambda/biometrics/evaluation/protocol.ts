@@ -22,15 +22,15 @@
  * `impostorsOnly`, for sets of one recording per speaker (calibration needs only impostor trials): each speaker's
  * tests are cut from all of its speech, the enrollment's included, and no target trial is formed.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cosine, DomainScorer, type ModelScoring } from '#biometrics/scoring';
 import type { SpeakerEmbedder } from '#biometrics/speaker-model';
 import {
   concatenate,
   DEFAULT_AUTHENTICATION_SPEECH_SECONDS,
-  embedSpeech,
   ENROLLMENT_SPEECH_SECONDS,
+  embedSpeech,
   extractSpeech,
   type Voiceprint,
 } from '#biometrics/voiceprint';
@@ -81,13 +81,20 @@ function loadSpeakers(folder: string): Map<string, string[]> {
   try {
     manifest = readFileSync(path.join(folder, 'manifest.csv'), 'utf8');
   } catch {
-    for (const entry of readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).sort(byName)) {
-      const files = readdirSync(path.join(folder, entry.name)).filter((f) => f.endsWith('.wav')).sort();
+    for (const entry of readdirSync(folder, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .sort(byName)) {
+      const files = readdirSync(path.join(folder, entry.name))
+        .filter((f) => f.endsWith('.wav'))
+        .sort();
       for (const file of files) add(entry.name, path.join(folder, entry.name, file));
     }
     return speakers;
   }
-  const [header, ...rows] = manifest.trim().split(/\r?\n/).map((line) => line.split(','));
+  const [header, ...rows] = manifest
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => line.split(','));
   const [pathColumn, speakerColumn] = ['path', 'speaker'].map((name) => header.indexOf(name));
   if (pathColumn < 0 || speakerColumn < 0) throw new Error(`${folder}/manifest.csv needs path and speaker columns.`);
   for (const row of rows) add(row[speakerColumn], path.join(folder, row[pathColumn]));
@@ -193,7 +200,10 @@ export function scoreTrials(
     const enrolledInRotation = enrollments.filter(({ rotation }) => rotation === test.rotation);
     let scorer = scorers.get(test.rotation);
     if (!scorer) {
-      scorer = new DomainScorer(scoring, enrolledInRotation.map(({ speaker, print }) => ({ id: speaker, model: print.model, vector: print.vector })));
+      scorer = new DomainScorer(
+        scoring,
+        enrolledInRotation.map(({ speaker, print }) => ({ id: speaker, model: print.model, vector: print.vector })),
+      );
       scorers.set(test.rotation, scorer);
     }
     for (const enrolled of enrolledInRotation) {

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 
 /**
  * For `npm run mutate` only (a setupFilesAfterEnv of stryker.config.mjs): records the full name of every test of

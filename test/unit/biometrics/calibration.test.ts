@@ -27,7 +27,14 @@ describe('fitCalibration', () => {
     const at = (score: number) => margins.filter((m) => calibratedScore(m, calibration) >= score).length / margins.length;
     expect(at(90)).toBeCloseTo(0.01, 2);
     expect(at(50)).toBeCloseTo(0.1, 1);
-    expect(calibration).toMatchObject({ schema: 2, model: 'resemblyzer-ge2e', farAt90: 0.01, farAt50: 0.1, impostorTrials: 20_000, fittedOn: ['generated'] });
+    expect(calibration).toMatchObject({
+      schema: 2,
+      model: 'resemblyzer-ge2e',
+      farAt90: 0.01,
+      farAt50: 0.1,
+      impostorTrials: 20_000,
+      fittedOn: ['generated'],
+    });
   });
 
   it('fits other rates when asked', () => {

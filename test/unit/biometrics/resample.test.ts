@@ -71,7 +71,7 @@ describe('resample', () => {
 
   it('leaves no image of broadband telephone audio above 4 kHz', () => {
     let seed = 1;
-    const noise = new Float32Array(8000).map(() => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5);
+    const noise = new Float32Array(8000).map(() => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5);
     const steady = middle(resample(noise, 8000, 16000), 16000);
     expect(shareAbove(4000, steady, 16000, 2)).toBeLessThan(1e-8);
   });

@@ -1,11 +1,11 @@
 import {
   authenticationDecision,
+  type Cohort,
   calibratedScore,
   cohortMargin,
   cosine,
   DomainScorer,
   MIN_DOMAIN_COHORT,
-  type Cohort,
   type ModelScoring,
   type ScoreMapping,
 } from '#biometrics/scoring';
@@ -46,9 +46,19 @@ const scoring = (shipped: Cohort = orthogonalCohort(50)): ModelScoring => ({
 describe('cosine', () => {
   it('is 1 for the same direction whatever the lengths, 0 for orthogonal vectors and -1 for opposite ones', () => {
     const a = Float32Array.of(1, 2, 3);
-    expect(cosine(a, a.map((x) => 5 * x))).toBeCloseTo(1, 6);
+    expect(
+      cosine(
+        a,
+        a.map((x) => 5 * x),
+      ),
+    ).toBeCloseTo(1, 6);
     expect(cosine(Float32Array.of(1, 0), Float32Array.of(0, 1))).toBe(0);
-    expect(cosine(a, a.map((x) => -x))).toBeCloseTo(-1, 6);
+    expect(
+      cosine(
+        a,
+        a.map((x) => -x),
+      ),
+    ).toBeCloseTo(-1, 6);
   });
 
   it('is 0 against a zero vector rather than NaN', () => {
@@ -129,7 +139,10 @@ describe('cohortMargin', () => {
   });
 
   it('counts only voices of the same model', () => {
-    const mixed = [...orthogonalCohort(4), ...orthogonalCohort(4, 'another-model').map((m) => ({ ...m, id: `${m.id}-b`, vector: near(0.9) }))];
+    const mixed = [
+      ...orthogonalCohort(4),
+      ...orthogonalCohort(4, 'another-model').map((m) => ({ ...m, id: `${m.id}-b`, vector: near(0.9) })),
+    ];
     expect(margin(near(0.6), mixed)).toBeCloseTo(margin(near(0.6), orthogonalCohort(4)), 6);
   });
 
@@ -166,7 +179,10 @@ describe('DomainScorer', () => {
     // k: the impostor rate falls by a factor e per 1/k of margin between the calibration's 1 % and 10 % points.
     const k = (mapping.a * Math.log(10)) / Math.log(9);
     const at = (similarity: number, copies: number) =>
-      scorer.fraudRisk(probe, Array.from({ length: copies }, (_, i) => ({ id: `f${i}`, voiceprint: print(near(similarity)) }))).riskScore;
+      scorer.fraudRisk(
+        probe,
+        Array.from({ length: copies }, (_, i) => ({ id: `f${i}`, voiceprint: print(near(similarity)) })),
+      ).riskScore;
     const single = (similarity: number) => scorer.fraudRisk(probe, [{ id: 'f', voiceprint: print(near(similarity)) }]).riskScore;
     const shift = (Math.log(100) / k) * Math.sqrt(1 + 1 / 20);
     expect(at(0.3, 1)).toBe(single(0.3));

@@ -6,8 +6,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SpeakerModelNotProvisioned } from '#biometrics/errors';
+import { FusedEmbedder, type SpeakerEmbedder, speakerEmbedder } from '#biometrics/speaker-model';
 import type { CustomSpeakerModel } from '#biometrics/speaker-model-settings';
-import { FusedEmbedder, speakerEmbedder, type SpeakerEmbedder } from '#biometrics/speaker-model';
 
 /**
  * Stand-ins for WeSpeaker and 3D-Speaker exports with sherpa-onnx metadata, and the embeddings the Python reference
@@ -19,7 +19,10 @@ const golden = JSON.parse(readFileSync(path.join(FIXTURES, 'fbank-golden.json'),
   models: Record<string, number[]>;
 };
 const samples = Float32Array.from(golden.pcm16, (value) => value / 32768);
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.join(FIXTURES, file))).digest('hex');
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(FIXTURES, file)))
+    .digest('hex');
 const custom = (file: string, format: CustomSpeakerModel['format']): CustomSpeakerModel => ({ file, sha256: sha256(file), format });
 
 function cosine(a: Float32Array, b: ArrayLike<number>): number {
@@ -67,10 +70,19 @@ describe('FusedEmbedder', () => {
   });
 
   it('refuses parts that take different sample rates', () => {
-    const narrowband: SpeakerEmbedder = { name: 'narrowband', sampleRate: 8000, dimension: 16, embed: () => Promise.resolve(new Float32Array(16)) };
-    expect(() => new FusedEmbedder('mixed', [{ embedder: first, nontargetStd: 1 }, { embedder: narrowband, nontargetStd: 1 }])).toThrow(
-      'The parts of mixed take different sample rates: 16000, 8000 Hz.',
-    );
+    const narrowband: SpeakerEmbedder = {
+      name: 'narrowband',
+      sampleRate: 8000,
+      dimension: 16,
+      embed: () => Promise.resolve(new Float32Array(16)),
+    };
+    expect(
+      () =>
+        new FusedEmbedder('mixed', [
+          { embedder: first, nontargetStd: 1 },
+          { embedder: narrowband, nontargetStd: 1 },
+        ]),
+    ).toThrow('The parts of mixed take different sample rates: 16000, 8000 Hz.');
   });
 });
 
@@ -103,7 +115,9 @@ describe("an operator's own model", () => {
 
   it('refuses a file that is not an fbank speaker model', async () => {
     const ge2e = path.join(__dirname, '../../../model/out/resemblyzer-ge2e-wave.onnx');
-    const embedder = speakerEmbedder({ custom: { file: ge2e, sha256: createHash('sha256').update(readFileSync(ge2e)).digest('hex'), format: 'wespeaker' } });
+    const embedder = speakerEmbedder({
+      custom: { file: ge2e, sha256: createHash('sha256').update(readFileSync(ge2e)).digest('hex'), format: 'wespeaker' },
+    });
     await expect(embedder.embed(samples)).rejects.toThrow('it should take one input of [batch, frames, 80], not waveform [N]');
   });
 

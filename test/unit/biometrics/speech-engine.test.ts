@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SpeechStreamStateError } from '#biometrics/errors';
-import { InProcessSpeechEngine, speechEngine, type SpeechEngine } from '#biometrics/speech-engine';
+import { InProcessSpeechEngine, type SpeechEngine, speechEngine } from '#biometrics/speech-engine';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
 import { SpeechWorkerPool } from '#biometrics/speech-workers';
 import { decodeWav } from '#biometrics/wav';
@@ -58,7 +58,9 @@ describe('speechEngine', () => {
   it("runs an operator's own model on worker threads as in-process", async () => {
     const directory = path.join(__dirname, '../../../model/fixtures');
     const file = 'tiny-wespeaker.onnx';
-    const sha256 = createHash('sha256').update(readFileSync(path.join(directory, file))).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(readFileSync(path.join(directory, file)))
+      .digest('hex');
     const model = { directory, custom: { file, sha256, format: 'wespeaker' as const } };
     const custom = speechEngine({ workers: 1, model });
     try {
@@ -97,7 +99,9 @@ describe('speechEngine', () => {
     // The factory refuses an unknown model; the pool itself leaves that to its workers, which then cannot start.
     const broken = new SpeechWorkerPool('no-such-model', 1);
     try {
-      await expect(broken.feed(newSpeechStream('no-such-model'), new Float32Array(800))).rejects.toThrow('Unknown speaker model no-such-model');
+      await expect(broken.feed(newSpeechStream('no-such-model'), new Float32Array(800))).rejects.toThrow(
+        'Unknown speaker model no-such-model',
+      );
       expect(broken.runningWorkers()).toBe(0);
       await expect(broken.finish(newSpeechStream('no-such-model'))).rejects.toThrow('Unknown speaker model no-such-model');
     } finally {
@@ -107,7 +111,10 @@ describe('speechEngine', () => {
 
   it('ends its workers on close, refusing work still waiting and work sent after', async () => {
     const engine = new SpeechWorkerPool('resemblyzer-ge2e', 2);
-    await Promise.all([engine.feed(newSpeechStream(engine.model), new Float32Array(800)), engine.feed(newSpeechStream(engine.model), new Float32Array(800))]);
+    await Promise.all([
+      engine.feed(newSpeechStream(engine.model), new Float32Array(800)),
+      engine.feed(newSpeechStream(engine.model), new Float32Array(800)),
+    ]);
     expect(engine.runningWorkers()).toBe(2);
     // Expected before the close, so that the rejection is never left unhandled.
     const waiting = expect(engine.feed(newSpeechStream(engine.model), CALLS[0])).rejects.toThrow(

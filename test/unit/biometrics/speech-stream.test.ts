@@ -5,14 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SpeechStreamStateError } from '#biometrics/errors';
 import { cosine } from '#biometrics/scoring';
-import { speakerEmbedder, type SpeakerEmbedder } from '#biometrics/speaker-model';
-import {
-  feedSpeechStream,
-  finishSpeechStream,
-  newSpeechStream,
-  PIECE_SAMPLES,
-  readSpeechStream,
-} from '#biometrics/speech-stream';
+import { type SpeakerEmbedder, speakerEmbedder } from '#biometrics/speaker-model';
+import { feedSpeechStream, finishSpeechStream, newSpeechStream, PIECE_SAMPLES, readSpeechStream } from '#biometrics/speech-stream';
 import { detectSpeech } from '#biometrics/vad';
 import { concatenate, voiceprint } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
@@ -158,7 +152,9 @@ describe('a speech stream', () => {
   });
 
   it('stays small through a 10-minute call', async () => {
-    const files = readdirSync(LIBRISPEECH, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.wav')).sort();
+    const files = readdirSync(LIBRISPEECH, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.wav'))
+      .sort();
     const parts: Float32Array[] = [];
     let length = 0;
     for (const file of files) {
@@ -215,7 +211,9 @@ describe('a speech stream', () => {
         message: expect.stringContaining('started with the speaker model resemblyzer-ge2e, not cam++') as string,
       });
       // The same name with vectors of another size is another model too.
-      await expect(feedSpeechStream(state, new Float32Array(800), fakeEmbedder(embedder.name, 192))).rejects.toThrow(SpeechStreamStateError);
+      await expect(feedSpeechStream(state, new Float32Array(800), fakeEmbedder(embedder.name, 192))).rejects.toThrow(
+        SpeechStreamStateError,
+      );
     });
   });
 });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { resample } from '#biometrics/resample';
-import { detectSpeech, SpeechSegmenter, type SpeechActivity } from '#biometrics/vad';
+import { detectSpeech, type SpeechActivity, SpeechSegmenter } from '#biometrics/vad';
 import { decodeWav } from '#biometrics/wav';
 
 /** shared/ sits beside the repository. */
@@ -24,9 +24,7 @@ function padded(samples: Float32Array, seconds: number): Float32Array {
 function noise(seconds: number, level: number): Float32Array {
   let seed = 7;
   const uniform = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  return new Float32Array(seconds * 8000).map(
-    () => level * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
-  );
+  return new Float32Array(seconds * 8000).map(() => level * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
 
 function expectWellFormed({ speechSeconds, segments }: SpeechActivity, durationSeconds: number): void {
@@ -76,11 +74,7 @@ describe('detectSpeech', () => {
 
   it('gives each of several concurrent calls its own model state', async () => {
     const alone = await detectSpeech(speech, 8000);
-    const together = await Promise.all([
-      detectSpeech(speech, 8000),
-      detectSpeech(noise(15, 0.003), 8000),
-      detectSpeech(speech, 8000),
-    ]);
+    const together = await Promise.all([detectSpeech(speech, 8000), detectSpeech(noise(15, 0.003), 8000), detectSpeech(speech, 8000)]);
     expect(together[0]).toEqual(alone);
     expect(together[2]).toEqual(alone);
   });

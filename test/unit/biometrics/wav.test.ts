@@ -164,15 +164,15 @@ describe('decodeWav', () => {
       expectInvalid(
         () => decodeWav(riff(fmt({ bitsPerSample: bits }), chunk('data', Buffer.alloc(12)))),
         new RegExp(`it is ${bits}-bit, but 16-bit samples are required`),
-      ));
+      ),
+    );
 
     it.each([
       [7, /µ-law \(format 0x0007\), but linear PCM is required/],
       [6, /A-law \(format 0x0006\)/],
       [3, /IEEE float \(format 0x0003\)/],
       [0x1234, /format 0x1234, but linear PCM/],
-    ])('format tag %d', (formatTag, message) =>
-      expectInvalid(() => decodeWav(riff(fmt({ formatTag }), chunk('data', pcm(1)))), message));
+    ])('format tag %d', (formatTag, message) => expectInvalid(() => decodeWav(riff(fmt({ formatTag }), chunk('data', pcm(1)))), message));
 
     it('WAVE_FORMAT_EXTENSIBLE with a subformat other than PCM', () => {
       expectInvalid(
@@ -191,7 +191,8 @@ describe('decodeWav', () => {
       expectInvalid(
         () => decodeWav(riff(fmt({ channels }), chunk('data', pcm(1, 2, 3, 4, 5, 6)))),
         new RegExp(`it has ${channels} channels, but 1 or 2 are required`),
-      ));
+      ),
+    );
 
     it('every format problem at once', () =>
       expectInvalid(

@@ -4,8 +4,8 @@ import {
   minDcf,
   ratesAtScore,
   rateWithInterval,
-  thresholdForFar,
   type Trial,
+  thresholdForFar,
 } from '#biometrics/evaluation/metrics';
 
 /** Trials ranked by margin; the score is only read by ratesAtScore, so elsewhere all scores are equal. */
