@@ -46,9 +46,16 @@ describe('reads', () => {
     expect((await ctx.fraudsters.list(domainId, defaultId, 10)).items).toHaveLength(1);
     expect(await ctx.idempotency.find(`CreateDomain/000000000000/never-used-${now}`, now)).toBeUndefined();
 
-    expect(reads.map((read) => read.command).sort()).toEqual(
-      [...Array<string>(7).fill('GetCommand'), 'BatchGetCommand', ...Array<string>(4).fill('QueryCommand'), 'ScanCommand'].sort(),
-    );
+    // ListDomains with MaxResults 1 scans on past domains other suites deleted, one page each, as many as happen to
+    // come first in the table's (random) order: one Scan at least, each consistent like every other read.
+    const scans = reads.filter((read) => read.command === 'ScanCommand');
+    expect(scans.length).toBeGreaterThanOrEqual(1);
+    expect(
+      reads
+        .filter((read) => read.command !== 'ScanCommand')
+        .map((read) => read.command)
+        .sort(),
+    ).toEqual([...Array<string>(7).fill('GetCommand'), 'BatchGetCommand', ...Array<string>(4).fill('QueryCommand')].sort());
     for (const read of reads) {
       const consistent =
         read.command === 'BatchGetCommand'
