@@ -7,11 +7,6 @@ import { activeJobs, failJob, finishJob, prepareJob, processBatch } from '#workf
 import { activeReEncryptions, failReEncryption, reEncryptDomainPage } from '#workflows/domain-re-encryption';
 import type { WorkerTask, WorkerTaskName, WorkerTasks } from '#workflows/worker-tasks';
 
-/**
- * A task of the batch job state machine (lib/constructs/batch-jobs.ts) or of the domain re-encryption state
- * machine (lib/constructs/domain-re-encryption.ts), as their states invoke the worker: with the run's correlation
- * id, that of the request that started it.
- */
 const operationContext = lazy(() => createContext(loadConfig()));
 
 /** The workflow step that answers each task (lambda/workflows/worker-tasks.ts declares them). */
@@ -26,6 +21,11 @@ const tasks: { [N in WorkerTaskName]: (ctx: ServiceContext, event: WorkerTasks[N
   'active-re-encryptions': (ctx) => activeReEncryptions(ctx),
 };
 
+/**
+ * A task of the batch job state machine (lib/constructs/batch-jobs.ts) or of the domain re-encryption state
+ * machine (lib/constructs/domain-re-encryption.ts), as their states invoke the worker: with the run's correlation
+ * id, that of the request that started it.
+ */
 export const handler = instrumented((event: WorkerTask) =>
   event.correlationId ? withCorrelationId(event.correlationId, () => run(event)) : run(event),
 );
