@@ -93,23 +93,19 @@ const SERVICE_KEY = grant(
   ['${ServiceDataKey76B42533.Arn}'],
 );
 const TOKEN_SECRET = grant(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ['${PaginationTokenSecretEAD9CC5C}']);
+/** The data actions of CDK's grantReadData on a table; grantReadWriteData adds WRITE_ACTIONS. */
+const READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** What CDK's grantReadWriteData gives on one table (its data, plus the stream actions it always adds). */
 const readWrite = (table: string) => [
-  grant(
-    [
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:GetItem',
-      'dynamodb:Scan',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:DescribeTable',
-    ],
-    [`\${${table}.Arn}`],
-  ),
+  grant([...READ_ACTIONS, ...WRITE_ACTIONS], [`\${${table}.Arn}`]),
   grant(['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], [`\${${table}.Arn}`]),
 ];
 
@@ -127,17 +123,7 @@ const TABLES: Record<string, [string, string?]> = {
 };
 /** What CDK's grantReadData gives on one table. */
 const readOnly = (table: string) => [
-  grant(
-    [
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:GetItem',
-      'dynamodb:Scan',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DescribeTable',
-    ],
-    [`\${${table}.Arn}`],
-  ),
+  grant(READ_ACTIONS, [`\${${table}.Arn}`]),
   grant(['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], [`\${${table}.Arn}`]),
 ];
 const DOMAIN_KEYS = grant(['kms:GenerateDataKey', 'kms:Decrypt'], ['arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'], {
