@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Mutation testing of the API model's validation rules, the operations and the stores: `npm run mutate`
+ * Mutation testing of the API model's validation rules, the operations, the rules they share with the workflows,
+ * the workflows and the stores: `npm run mutate`
  * (not part of CI; about N minutes on 2 cores). The report goes to reports/mutation/.
  *
  * Most of that code is exercised through the API by integration tests, so the run is wrapped by
@@ -20,7 +21,13 @@ if (!integration) throw new Error('jest.config.js has no integration project.');
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   testRunner: 'jest',
-  mutate: ['lambda/api-model/validation.ts', 'lambda/operations/**/*.ts', 'lambda/store/**/*.ts'],
+  mutate: [
+    'lambda/api-model/validation.ts',
+    'lambda/operations/**/*.ts',
+    'lambda/rules/**/*.ts',
+    'lambda/workflows/**/*.ts',
+    'lambda/store/**/*.ts',
+  ],
   coverageAnalysis: 'perTest',
   jest: {
     projectType: 'custom',
