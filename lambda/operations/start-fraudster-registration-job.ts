@@ -3,7 +3,7 @@ import { registrationConfigInput, startJobInput } from '#api-model/job';
 import { registrationConfig, startJob } from '#rules/batch-jobs';
 import { defineOperation } from './operation.ts';
 
-/** Registers the fraudsters of a manifest in S3 from their recordings, as a job (lambda/operations/batch-job-tasks.ts). */
+/** Registers the fraudsters of a manifest in S3 from their recordings, as a job (lambda/workflows/batch-job-tasks.ts). */
 export default defineOperation({
   name: 'StartFraudsterRegistrationJob',
   input: startJobInput.extend({ RegistrationConfig: registrationConfigInput }),

@@ -3,7 +3,7 @@ import { enrollmentConfigInput, startJobInput } from '#api-model/job';
 import { enrollmentConfig, startJob } from '#rules/batch-jobs';
 import { defineOperation } from './operation.ts';
 
-/** Enrolls the callers a manifest in S3 names from their recordings, as a job (lambda/operations/batch-job-tasks.ts). */
+/** Enrolls the callers a manifest in S3 names from their recordings, as a job (lambda/workflows/batch-job-tasks.ts). */
 export default defineOperation({
   name: 'StartSpeakerEnrollmentJob',
   input: startJobInput.extend({ EnrollmentConfig: enrollmentConfigInput }),

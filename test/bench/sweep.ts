@@ -2,7 +2,7 @@
  * `npm run bench:sweep`: the daily expiry sweep over many speakers on the embedded stack (`npm start`'s program in
  * a child process, DynamoDB Local on disk). It seeds BENCH_SPEAKERS (100,000) enrolled speakers, each with its
  * CustomerSpeakerId alias and a voiceprint item, BENCH_OVERDUE_PERCENT (1) % of them idle past the three-year
- * expiry, then runs the sweep (lambda/operations/expire-speakers.ts, as the sweeper runs it) and reports its time,
+ * expiry, then runs the sweep (lambda/workflows/expire-speakers.ts, as the sweeper runs it) and reports its time,
  * the DynamoDB requests it sent and the items it read and wrote. A second sweep shows the cost of a day with
  * nothing to expire.
  */
