@@ -28,18 +28,12 @@ const optional = z
   .optional()
   .transform((value) => value || undefined);
 
-/** The speaker model's settings, which the evaluation and calibration tools read too (loadSpeakerModelSettings). */
-const SPEAKER_MODEL_FIELDS = {
-  [ENV.speakerModel.name]: optional,
-  [ENV.speakerModel.directory]: optional,
-  [ENV.speakerModel.file]: optional,
-  [ENV.speakerModel.sha256]: optional,
-  [ENV.speakerModel.format]: optional,
-};
-
-/** The same schema for every member of a group of names (the tables, the quotas). */
+/** The same schema for every variable of a group (the tables, the endpoints). */
 const each = <Names extends Record<string, string>, S>(names: Names, schema: (name: string) => S) =>
   Object.fromEntries(Object.values(names).map((name) => [name, schema(name)])) as { [K in keyof Names as Names[K]]: S };
+
+/** The speaker model's settings, which the evaluation and calibration tools read too (loadSpeakerModelSettings). */
+const SPEAKER_MODEL_FIELDS = each(ENV.speakerModel, () => optional);
 
 const Environment = z.object({
   [ENV.region]: required(ENV.region),
