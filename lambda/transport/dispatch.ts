@@ -68,7 +68,18 @@ function readQuery(route: RestRoute, event: APIGatewayProxyEvent): Record<string
 }
 
 function decodedPathParameters(event: APIGatewayProxyEvent): Record<string, string> {
-  return Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]));
+  return Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodedSegment(name, value ?? '')]));
+}
+
+/** A path member as the client meant it; a segment that is not valid percent-encoding is the client's to fix. */
+function decodedSegment(name: string, segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationException(
+      `The path member ${name} is not valid percent-encoding (UTF-8 bytes as %XX). Encode it with encodeURIComponent.`,
+    );
+  }
 }
 
 function parseBody(event: APIGatewayProxyEvent): Record<string, unknown> {

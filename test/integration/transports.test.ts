@@ -58,6 +58,16 @@ describe('REST routes', () => {
     expect(response.body).toMatchObject({ __type: 'ValidationException', message: 'MaxResults must be a whole number.' });
   });
 
+  it.each(['/domains/%E0%A4%A', '/domains/%ZZ/speakers', '/domains/abc%/watchlists/%E0%A4%A'])(
+    'answer a path that is not valid percent-encoding (%s) with ValidationException, not a fault',
+    async (path) => {
+      const response = await http('GET', path);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ __type: 'ValidationException' });
+      expect(response.body.message).toMatch(/percent-encod/);
+    },
+  );
+
   it('refuse a body that is not JSON', async () => {
     const response = await http('POST', '/domains', { body: '{"Name":' });
     expect(response.status).toBe(400);
