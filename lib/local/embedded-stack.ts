@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -162,7 +162,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       defaultKmsKeyArn: kms.defaultKeyArn,
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
     };
-    writeFileSync(path.join(options.dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
+    // It holds the local secret key: its owner's only, also when an earlier version left it readable by others.
+    const endpointsFile = path.join(options.dataDir, 'endpoints.json');
+    writeFileSync(endpointsFile, JSON.stringify(endpoints, null, 2), { mode: 0o600 });
+    chmodSync(endpointsFile, 0o600);
     return { endpoints, handlerEnvironment, bundlesDir, stop };
   } catch (error) {
     await stop();

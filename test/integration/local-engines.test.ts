@@ -1,9 +1,18 @@
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { endpoints, kms } from '#test/support/clients';
+import { endpoints, kms, testStack } from '#test/support/clients';
 
 describe('the embedded engines', () => {
+  it('keep the files of the data directory that hold secrets readable by their owner only', () => {
+    const { dataDir } = testStack();
+    for (const file of ['endpoints.json', 'local-secrets.json', 'kms/keys.json'].map((name) => path.join(dataDir, name))) {
+      expect({ file, groupAndOthers: statSync(file).mode & 0o077 }).toEqual({ file, groupAndOthers: 0 });
+    }
+  });
+
   it("run the synthesized batch job state machine, whose tasks are the worker handler, with Step Functions' execution names", async () => {
     const e = endpoints();
     const sfn = new SFNClient({ endpoint: e.stepFunctions, region: e.region, credentials: e.credentials });
