@@ -9,7 +9,7 @@
  * reaches this code.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -142,6 +142,11 @@ function ownCopy(bytes: Uint8Array): Uint8Array {
 /** One bundle serves every pool of the process. */
 const workerScript = lazy(bundleWorker);
 
+/** The file the workers load their code from, written if it is missing. */
+export async function workerScriptFile(): Promise<string> {
+  return (await workerScript()).file();
+}
+
 interface WorkerScript {
   /** The path of the bundle, written again if it is missing. */
   file(): string;
@@ -175,18 +180,18 @@ async function bundleWorker(): Promise<WorkerScript> {
     plugins: [sourceLocations],
   });
   const code = result.outputFiles[0].contents;
-  // Named by content in the temporary directory, so that processes and runs of the same code share one file.
-  const digest = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const file = path.join(tmpdir(), 'open-voice-id', `speech-worker-${digest}.js`);
+  const name = `speech-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`;
+  let file: string | undefined;
   return {
     file() {
-      // Checked at each worker start, as a cleaner of the temporary directory may have removed it meanwhile.
-      if (!existsSync(file)) {
-        mkdirSync(path.dirname(file), { recursive: true });
-        // Written whole under another name first, so that no worker of another process loads half a file.
-        const partial = `${file}.${process.pid}.partial`;
-        writeFileSync(partial, code);
-        renameSync(partial, file);
+      // Checked at each worker start, as a cleaner of the temporary directory may have removed it meanwhile. The
+      // directory is this process's own (mkdtemp: a random name, mode 0700), made again if it went, so no other user
+      // of the machine can put code where the workers load it from (a shared, predictable path would let them).
+      if (!file || !existsSync(file)) {
+        const directory = mkdtempSync(path.join(tmpdir(), 'open-voice-id-'));
+        process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+        file = path.join(directory, name);
+        writeFileSync(file, code, { mode: 0o600 });
       }
       return file;
     },

@@ -2,12 +2,13 @@
  * @jest-environment ./test/unit/biometrics/onnx-environment.ts
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SpeechStreamStateError } from '#biometrics/errors';
 import { InProcessSpeechEngine, type SpeechEngine, speechEngine } from '#biometrics/speech-engine';
 import { newSpeechStream, readSpeechStream } from '#biometrics/speech-stream';
-import { SpeechWorkerPool } from '#biometrics/speech-workers';
+import { SpeechWorkerPool, workerScriptFile } from '#biometrics/speech-workers';
 import { decodeWav } from '#biometrics/wav';
 
 const LIBRISPEECH = path.join(__dirname, '../../../..', 'shared/data/librispeech-test-other-10');
@@ -30,6 +31,16 @@ async function run(engine: SpeechEngine, call: Float32Array): Promise<Uint8Array
 const digests = (calls: Uint8Array[][]) => calls.map((states) => states.map((state) => createHash('sha256').update(state).digest('hex')));
 
 describe('speechEngine', () => {
+  it('loads its worker code from a directory of its own, which no other user of the machine may write to', async () => {
+    const file = await workerScriptFile();
+    // Not the shared, predictable path another user could have made first, with their code in it.
+    expect(path.dirname(file)).not.toBe(path.join(tmpdir(), 'open-voice-id'));
+    const directory = statSync(path.dirname(file));
+    expect(directory.uid).toBe(process.getuid?.());
+    expect(directory.mode & 0o077).toBe(0);
+    expect(statSync(file).mode & 0o022).toBe(0);
+  });
+
   const inProcess = speechEngine();
   let pool: SpeechEngine;
   beforeAll(() => {
