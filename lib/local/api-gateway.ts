@@ -3,11 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { accessDenied, failure } from '#transport/responses';
-import { readBody } from './json-protocol-server.ts';
-import { type LocalCredentials, SignatureRejected, verifySignature } from './sigv4-verifier.ts';
+import { BodyTooLarge, readBody } from './json-protocol-server.ts';
+import { type LocalCredentials, SignatureRejected, signedQuery, verifySignature } from './sigv4-verifier.ts';
 import type { LocalTemplate } from './template.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** API Gateway's payload quota: a larger request is refused (413) before its body is read whole. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 interface CompiledRoute {
   method: string;
@@ -41,11 +44,11 @@ export async function startApiGateway(options: {
     const requestId = randomUUID();
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
-      const body = await readBody(request);
+      const body = await readBody(request, MAX_REQUEST_BYTES);
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
       );
-      const query = Object.fromEntries(url.searchParams);
+      const query = signedQuery(url.searchParams);
       await verifySignature({ method: request.method ?? 'GET', path: url.pathname, query, headers, body }, options.credentials);
 
       const candidates = routes.filter((route) => route.pattern.test(url.pathname));
@@ -70,6 +73,12 @@ export async function startApiGateway(options: {
       });
       send(await route.handler(event));
     } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        // As API Gateway answers it; the rest of the body is not read, so the connection closes.
+        response.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
+        response.end(JSON.stringify({ message: 'Request Too Long: API Gateway takes at most 10 MB. Send audio in smaller chunks.' }));
+        return;
+      }
       send(error instanceof SignatureRejected ? accessDenied(error.message, requestId) : failure(error, requestId));
     }
   };

@@ -25,9 +25,21 @@ export function validated<S extends z.ZodType>(schema: S, handler: (input: z.out
   };
 }
 
-export async function readBody(request: IncomingMessage): Promise<Buffer> {
+/** A request body over the limit its server sets, refused before it is read whole. */
+export class BodyTooLarge extends Error {
+  readonly name = 'BodyTooLarge';
+}
+
+export async function readBody(request: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  const tooLarge = () => new BodyTooLarge(`The request body is over ${maxBytes} bytes, the most this endpoint takes.`);
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of request) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > maxBytes) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '#lib/node-sha256';
@@ -16,7 +16,8 @@ export interface LocalCredentials {
 export interface IncomingSignedRequest {
   method: string;
   path: string;
-  query: Record<string, string>;
+  /** Each member with every value it was sent with: a signature covers them all. */
+  query: Record<string, string | string[]>;
   headers: Record<string, string>;
   body: Buffer;
 }
@@ -53,6 +54,14 @@ export async function verifySignature(request: IncomingSignedRequest, credential
     throw new SignatureRejected('The request signature date (X-Amz-Date) is missing or more than 15 minutes off.');
   }
 
+  // A signer takes x-amz-content-sha256, when present, for the body's hash: the body must be what it declares, as
+  // API Gateway checks (which has no unsigned payloads either).
+  const declaredHash = request.headers['x-amz-content-sha256'];
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new SignatureRejected(
+      `The request body does not match its x-amz-content-sha256 (${declaredHash === 'UNSIGNED-PAYLOAD' ? 'an unsigned payload is not accepted' : 'another body was signed'}). Sign the body you send.`,
+    );
+  }
   const signedHeaders = signedHeaderList.split(';');
   const headers = Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name] ?? '']));
   const signer = new SignatureV4({ credentials, region, service, sha256: NodeSha256, applyChecksum: false });
@@ -66,6 +75,16 @@ export async function verifySignature(request: IncomingSignedRequest, credential
       'The request signature does not match. Check the secret access key and that nothing changed the request after signing.',
     );
   }
+}
+
+/** A query as SigV4 signs it: each member with every value it has, so that no value can be added unsigned. */
+export function signedQuery(search: URLSearchParams): Record<string, string | string[]> {
+  return Object.fromEntries(
+    [...new Set(search.keys())].map((name) => {
+      const values = search.getAll(name);
+      return [name, values.length > 1 ? values : values[0]];
+    }),
+  );
 }
 
 function parseAmzDate(value: string): Date | undefined {

@@ -114,4 +114,14 @@ describe('tags', () => {
     const listed = await http<{ Tags: { Key: string; Value: string }[] }>('GET', `/tags?ResourceArn=${encodeURIComponent(ResourceArn)}`);
     expect(listed.body.Tags).toEqual([{ Key: 'b', Value: '2' }]);
   });
+
+  it('are refused when a value was put before a signed TagKeys, as API Gateway refuses a changed query', async () => {
+    const ResourceArn = await taggedDomain();
+    const arn = encodeURIComponent(ResourceArn);
+    const changed = await http('DELETE', `/tags?ResourceArn=${arn}&TagKeys=team`, {
+      tamperedQuery: `ResourceArn=${arn}&TagKeys=cost-centre&TagKeys=team`,
+    });
+    expect(changed.status).toBe(403);
+    expect(changed.body).toMatchObject({ __type: 'AccessDeniedException' });
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ListDomainsCommand } from '@aws-sdk/client-voice-id';
 import { endpoints, http, voiceId } from '#test/support/clients';
 import { newDomain } from '#test/support/voice-id-errors';
@@ -178,6 +179,38 @@ describe('authentication', () => {
     expect(unsigned.status).toBe(403);
     expect(unsigned.body).toMatchObject({ __type: 'AccessDeniedException' });
     expect(unsigned.body.message).toMatch(/not signed/);
+  });
+
+  it('refuses a body other than the one signed, and an unsigned payload, as API Gateway does', async () => {
+    const signed = JSON.stringify({ Name: 'signed-body' });
+    const swapped = JSON.stringify({ Name: 'other-body!' });
+    expect(swapped).toHaveLength(signed.length);
+    // The signature covers x-amz-content-sha256, and a signer trusts that header for the body's hash.
+    const declared = { 'x-amz-content-sha256': createHash('sha256').update(signed).digest('hex') };
+    expect((await http('POST', '/domains', { body: swapped, headers: declared })).status).toBe(403);
+    const unsignedPayload = await http('POST', '/domains', { body: swapped, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    expect(unsignedPayload.status).toBe(403);
+    expect(unsignedPayload.body).toMatchObject({ __type: 'AccessDeniedException' });
+    expect(unsignedPayload.body.message).toMatch(/x-amz-content-sha256/);
+    // The body the header declares, or no header at all, is what a client sends.
+    expect(
+      (
+        await http('POST', '/', {
+          body: '{}',
+          headers: {
+            'x-amz-target': 'VoiceID.ListDomains',
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-content-sha256': createHash('sha256').update('{}').digest('hex'),
+          },
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it("refuses a body over API Gateway's 10 MB before reading it whole", async () => {
+    const response = await http('POST', '/domains', { body: `{"Name":"${'x'.repeat(10 * 1024 * 1024)}"}` });
+    expect(response.status).toBe(413);
+    expect(response.body.message).toMatch(/10 MB/);
   });
 
   it('refuses a request signed with the wrong secret', async () => {

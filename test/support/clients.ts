@@ -12,6 +12,7 @@ import { loadConfig } from '#config';
 import type { ServiceContext } from '#context';
 import type { ProxyHandler } from '#lib/local/api-gateway';
 import type { Endpoints } from '#lib/local/embedded-stack';
+import { signedQuery } from '#lib/local/sigv4-verifier';
 import type { TestStackDescription } from './test-stack.ts';
 
 export { TEST_QUOTAS } from './test-stack.ts';
@@ -105,7 +106,14 @@ export interface WireBody {
 export async function http<Body = WireBody>(
   method: string,
   pathAndQuery: string,
-  options: { body?: unknown; headers?: Record<string, string>; sign?: boolean; secretAccessKey?: string } = {},
+  options: {
+    body?: unknown;
+    headers?: Record<string, string>;
+    sign?: boolean;
+    secretAccessKey?: string;
+    /** A query to send instead of the one signed: a request changed on its way. */
+    tamperedQuery?: string;
+  } = {},
 ) {
   const e = endpoints();
   const url = new URL(pathAndQuery, await apiUrl());
@@ -129,13 +137,15 @@ export async function http<Body = WireBody>(
         hostname: url.hostname,
         port: Number(url.port),
         path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
+        // Every value of a repeated member, as SDKs sign them.
+        query: signedQuery(url.searchParams),
         headers,
         body,
       }),
     );
     headers = signed.headers;
   }
+  if (options.tamperedQuery !== undefined) url.search = options.tamperedQuery;
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Body };
