@@ -7,12 +7,12 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { DELETED_DOMAIN_RETENTION_MS, type DomainRecord } from '#api-model/domain';
+import type { DomainRecord } from '#api-model/domain';
 import { ResourceNotFoundException } from '#api-model/errors';
 import type { WatchlistRecord } from '#api-model/watchlist';
 import type { Domains } from '#ports/domains';
 import type { Page, PagePosition } from '#ports/page';
-import { everyPage, isConditionFailure, nowInSeconds, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
+import { everyPage, isConditionFailure, queryPrefix, writeUnlessOvertaken } from './dynamodb.ts';
 import { counterIds, type QuotaCounters } from './quota-counters.ts';
 import { concurrentChange, type GuardedWrite, putIfUnchanged, transact } from './transactions.ts';
 
@@ -112,12 +112,10 @@ export class DomainStore implements Domains {
           Update: {
             TableName: this.tables.domains,
             Key: { domainId },
-            UpdateExpression: 'SET deletedAt = :now, expiresAt = :expiresAt',
+            // No TTL: this item is how the sweep finds the domain's data, so only the erasure removes it, last.
+            UpdateExpression: 'SET deletedAt = :now',
             ConditionExpression: 'attribute_exists(domainId) AND attribute_not_exists(deletedAt)',
-            ExpressionAttributeValues: {
-              ':now': nowMs,
-              ':expiresAt': nowInSeconds(nowMs + DELETED_DOMAIN_RETENTION_MS),
-            },
+            ExpressionAttributeValues: { ':now': nowMs },
           },
         },
         onConditionFailed: () => domainNotFound(domainId),
