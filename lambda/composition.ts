@@ -3,7 +3,7 @@ import { modelScoring } from '#biometrics/calibration';
 import { speechEngine } from '#biometrics/speech-engine';
 import { PageTokens } from '#store/page-tokens';
 import { openStores } from '#store/stores';
-import type { ServiceConfig } from './config.ts';
+import { loadConfig, type ServiceConfig } from './config.ts';
 import type { ServiceContext } from './context.ts';
 import { lazy } from './lazy.ts';
 
@@ -31,3 +31,9 @@ export function createContext(config: ServiceConfig): Promise<ServiceContext> {
     now,
   });
 }
+
+/**
+ * A handler's context, made from the configuration on its first invocation and shared by the later ones. Each
+ * handler makes its own, as each Lambda function has its own sandboxes (the embedded stack loads them in one process).
+ */
+export const contextOnFirstUse = () => lazy(() => createContext(loadConfig()));

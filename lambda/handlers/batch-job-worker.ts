@@ -1,13 +1,11 @@
-import { createContext } from '#composition';
-import { loadConfig } from '#config';
+import { contextOnFirstUse } from '#composition';
 import type { ServiceContext } from '#context';
-import { lazy } from '#lazy';
 import { instrumented, withCorrelationId } from '#observability';
 import { activeJobs, failJob, finishJob, prepareJob, processBatch } from '#workflows/batch-job-tasks';
 import { activeReEncryptions, failReEncryption, reEncryptDomainPage } from '#workflows/domain-re-encryption';
 import type { WorkerTask, WorkerTaskName, WorkerTasks } from '#workflows/worker-tasks';
 
-const operationContext = lazy(() => createContext(loadConfig()));
+const serviceContext = contextOnFirstUse();
 
 /** The workflow step that answers each task (lambda/workflows/worker-tasks.ts declares them). */
 const tasks: { [N in WorkerTaskName]: (ctx: ServiceContext, event: WorkerTasks[N]) => Promise<unknown> } = {
@@ -32,5 +30,5 @@ export const handler = instrumented((event: WorkerTask) =>
 
 async function run(event: WorkerTask): Promise<unknown> {
   const answer = tasks[event.task] as (ctx: ServiceContext, event: WorkerTask) => Promise<unknown>;
-  return answer(await operationContext(), event);
+  return answer(await serviceContext(), event);
 }

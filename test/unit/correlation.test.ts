@@ -5,8 +5,7 @@ import { currentCorrelationId, logger, withCorrelationId } from '#observability'
 import { openExecutions } from '#store/executions';
 import { correlationIdOf } from '#transport/dispatch';
 
-jest.mock('#config', () => ({ loadConfig: () => ({}) }));
-jest.mock('#composition', () => ({ createContext: () => Promise.resolve({}) }));
+jest.mock('#composition', () => ({ contextOnFirstUse: () => () => Promise.resolve({}) }));
 // A task that logs, standing for every task of the worker.
 jest.mock('#workflows/batch-job-tasks', () => ({
   prepareJob: () => {

@@ -6,8 +6,7 @@
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 
-jest.mock('#config', () => ({ loadConfig: () => ({}) }));
-jest.mock('#composition', () => ({ createContext: () => Promise.resolve({}) }));
+jest.mock('#composition', () => ({ contextOnFirstUse: () => () => Promise.resolve({}) }));
 // Workflow steps that log, standing for the work of the worker and the sweeper.
 const logging = (message: string, result: object) => () => {
   jest.requireActual<typeof import('#observability')>('#observability').logger.error(message);
