@@ -37,6 +37,11 @@ export interface SessionRecord {
   stream?: SealedBlob;
   /** Set once the session's caller was enrolled: the speaker may not change after that. */
   enrolledSpeakerId?: string;
+  /**
+   * When the session's speech was erased because its speaker opted out, was deleted or expired (epoch ms): from
+   * then on the session takes audio but embeds none of it, so that no biometric data of the caller builds up again.
+   */
+  speechErasedAt?: number;
   endedAt?: number;
   createdAt: number;
   updatedAt: number;
@@ -56,7 +61,7 @@ export function streamingStatus(session: SessionRecord, nowMs: number): Streamin
   return session.firstAudioAt === undefined ? 'PENDING_CONFIGURATION' : 'ONGOING';
 }
 
-export function isEnded(session: SessionRecord, nowMs: number): boolean {
+export function isEnded(session: Pick<SessionRecord, 'createdAt' | 'lastAudioAt' | 'endedAt'>, nowMs: number): boolean {
   const lastActivity = session.lastAudioAt ?? session.createdAt;
   return session.endedAt !== undefined || nowMs - lastActivity >= SESSION_IDLE_MS || nowMs - session.createdAt >= MAX_SESSION_MS;
 }

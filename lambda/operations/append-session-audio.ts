@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { DomainRecord } from '#api-model/domain';
 import { ConflictException, ValidationException } from '#api-model/errors';
 import { type SessionRecord, streamingStatus } from '#api-model/session';
 import { resourceId, sessionNameOrId, wholeNumber } from '#api-model/validation';
@@ -52,39 +53,67 @@ export default defineOperation({
     const digest = createHash('sha256')
       .update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))
       .digest('hex');
-    const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
-    const now = ctx.now();
-    if (isRetry(session, request.SequenceNumber, digest)) return answer(session, now);
-    requireLive(session, now, 'take more audio');
-    requireNext(session, request.SequenceNumber);
-    const chunkSeconds = samples.length / VOICE_ID_SAMPLE_RATE;
-    if (session.audioSeconds + chunkSeconds > MAX_SESSION_AUDIO_SECONDS) {
-      throw new ValidationException(
-        `The session already holds ${Math.round(session.audioSeconds)} s of audio; a session takes at most ${MAX_SESSION_AUDIO_SECONDS} s. Start a new session.`,
-      );
-    }
-
-    const state = (await openSpeech(ctx, domain, session))?.state ?? newSpeechStream(ctx.speech.model);
-    const fed = await ctx.speech.feed(state, samples, session.authentication.requiredSpeechSeconds);
-    const { speechSeconds } = readSpeechStream(fed);
-    const next: SessionRecord = {
-      ...session,
-      nextSequenceNumber: session.nextSequenceNumber + 1,
-      lastChunkDigest: digest,
-      audioSeconds: session.audioSeconds + chunkSeconds,
-      speechSeconds,
-      firstAudioAt: session.firstAudioAt ?? now,
-      lastAudioAt: now,
-      updatedAt: now,
-    };
-    try {
-      return answer(await ctx.sessions.save(domain, session, next, fed), now);
-    } catch (error) {
-      if (!(error instanceof SessionChanged)) throw error;
-      return answerRace(ctx, request, digest);
+    // Another request may change the session while this chunk is embedded (its speaker set, its speech erased by an
+    // opt-out, or the same chunk retried): the chunk is then taken again from the session as it is now.
+    for (let attempt = 1; ; attempt++) {
+      const { domain, session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
+      const now = ctx.now();
+      if (isRetry(session, request.SequenceNumber, digest)) return answer(session, now);
+      requireLive(session, now, 'take more audio');
+      requireNext(session, request.SequenceNumber);
+      try {
+        return answer(await take(ctx, domain, session, samples, digest), now);
+      } catch (error) {
+        if (!(error instanceof SessionChanged)) throw error;
+        if (attempt === MAX_ATTEMPTS) {
+          throw new ConflictException(
+            'CONCURRENT_CHANGES',
+            `The session kept changing while chunk ${request.SequenceNumber} was taken. Send it again with the same SequenceNumber.`,
+          );
+        }
+      }
     }
   },
 });
+
+/** How often a chunk is taken again when the session changed under it, before the caller is asked to retry. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Adds the chunk to the session: its speech is detected and embedded, unless the session's speech was erased
+ * (its speaker opted out or was deleted), after which the call's audio is counted and dropped.
+ */
+async function take(
+  ctx: Needs<'now' | 'sessions' | 'speech'>,
+  domain: DomainRecord,
+  session: SessionRecord,
+  samples: Float32Array,
+  digest: string,
+): Promise<SessionRecord> {
+  const chunkSeconds = samples.length / VOICE_ID_SAMPLE_RATE;
+  if (session.audioSeconds + chunkSeconds > MAX_SESSION_AUDIO_SECONDS) {
+    throw new ValidationException(
+      `The session already holds ${Math.round(session.audioSeconds)} s of audio; a session takes at most ${MAX_SESSION_AUDIO_SECONDS} s. Start a new session.`,
+    );
+  }
+  let fed: Uint8Array | undefined;
+  if (session.speechErasedAt === undefined) {
+    const state = (await openSpeech(ctx, domain, session))?.state ?? newSpeechStream(ctx.speech.model);
+    fed = await ctx.speech.feed(state, samples, session.authentication.requiredSpeechSeconds);
+  }
+  const now = ctx.now();
+  const next: SessionRecord = {
+    ...session,
+    nextSequenceNumber: session.nextSequenceNumber + 1,
+    lastChunkDigest: digest,
+    audioSeconds: session.audioSeconds + chunkSeconds,
+    speechSeconds: fed ? readSpeechStream(fed).speechSeconds : 0,
+    firstAudioAt: session.firstAudioAt ?? now,
+    lastAudioAt: now,
+    updatedAt: now,
+  };
+  return ctx.sessions.save(domain, session, next, fed);
+}
 
 function decodeChunk(request: AppendRequest): Float32Array {
   const bytes = Buffer.from(request.Audio, 'base64');
@@ -134,16 +163,6 @@ function requireNext(session: SessionRecord, sequenceNumber: number): void {
       `The session expects chunk ${session.nextSequenceNumber} next, not ${sequenceNumber}: send the missing chunks first, in order.`,
     );
   }
-}
-
-/** Another request saved the session first: either the same chunk (a retry that raced) or another stream's. */
-async function answerRace(ctx: Needs<'now' | 'sessions'>, request: AppendRequest, digest: string) {
-  const { session } = await openSession(ctx, request.DomainId, request.SessionNameOrId);
-  if (isRetry(session, request.SequenceNumber, digest)) return answer(session, ctx.now());
-  throw new ConflictException(
-    'ANOTHER_ACTIVE_STREAM',
-    'Another stream is sending audio into this session at the same time. Send one stream per session.',
-  );
 }
 
 function answer(session: SessionRecord, nowMs: number) {

@@ -11,12 +11,12 @@ export default defineOperation({
   input: speakerInput,
   route: { method: 'DELETE', path: '/domains/{DomainId}/speakers/{SpeakerId}', summary: 'Delete a speaker and its voiceprint' },
   audit: speakerAudit('DELETE_SPEAKER'),
-  uses: ['domains', 'sessions', 'speakers'],
+  uses: ['domains', 'now', 'sessions', 'speakers'],
   async run({ DomainId, SpeakerId }, ctx) {
     await ctx.domains.require(DomainId);
     const speaker = await ctx.speakers.require(DomainId, SpeakerId);
     await ctx.speakers.delete(speaker);
-    await ctx.sessions.purgeSpeakerStreams(DomainId, [speaker.speakerId, speaker.customerSpeakerId]);
+    await ctx.sessions.purgeSpeakerStreams(DomainId, [speaker.speakerId, speaker.customerSpeakerId], ctx.now());
     return {};
   },
 });

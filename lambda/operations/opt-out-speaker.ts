@@ -22,7 +22,7 @@ export default defineOperation({
     const now = ctx.now();
     if (existing) {
       const optedOut = existing.status === 'OPTED_OUT' ? existing : await ctx.speakers.changeStatus(existing, 'OPTED_OUT', now);
-      await ctx.sessions.purgeSpeakerStreams(DomainId, [existing.speakerId, existing.customerSpeakerId]);
+      await ctx.sessions.purgeSpeakerStreams(DomainId, [existing.speakerId, existing.customerSpeakerId], now);
       return { Speaker: presentSpeaker(optedOut) };
     }
     // A GeneratedSpeakerId is ours to issue: an unknown one names no caller.
@@ -36,7 +36,7 @@ export default defineOperation({
       updatedAt: now,
     };
     await ctx.speakers.create(speaker, ctx.quotas.speakersPerDomain);
-    await ctx.sessions.purgeSpeakerStreams(DomainId, [SpeakerId]);
+    await ctx.sessions.purgeSpeakerStreams(DomainId, [SpeakerId], now);
     return { Speaker: presentSpeaker(speaker) };
   },
 });

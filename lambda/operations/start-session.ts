@@ -6,7 +6,7 @@ import { ENDED_SESSION_RETENTION_MS, MAX_SESSION_MS, presentSession, type Sessio
 import { enabled, resourceId, sessionName, speakerId, threshold, wholeNumber } from '#api-model/validation';
 import { DEFAULT_ACCEPTANCE_THRESHOLD, DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
 import { DEFAULT_AUTHENTICATION_SPEECH_SECONDS } from '#biometrics/voiceprint';
-import { checkSessionSpeaker } from '#rules/sessions';
+import { checkSessionSpeaker, eraseIfOptedOut } from '#rules/sessions';
 import { defineOperation } from './operation.ts';
 
 const StartSessionInput = z.object({
@@ -82,6 +82,6 @@ export default defineOperation({
       expiresAt: Math.ceil((now + MAX_SESSION_MS + ENDED_SESSION_RETENTION_MS) / 1000),
     };
     await ctx.sessions.create(session, now);
-    return { Session: presentSession(session, now) };
+    return { Session: presentSession(await eraseIfOptedOut(ctx, session), now) };
   },
 });

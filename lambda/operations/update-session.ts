@@ -3,7 +3,7 @@ import { sessionAudit } from '#api-model/audit-event';
 import { ConflictException } from '#api-model/errors';
 import { presentSession } from '#api-model/session';
 import { resourceId, sessionNameOrId, speakerId, threshold } from '#api-model/validation';
-import { checkSessionSpeaker, openSession, requireLive } from '#rules/sessions';
+import { checkSessionSpeaker, eraseIfOptedOut, openSession, requireLive } from '#rules/sessions';
 import { defineOperation } from './operation.ts';
 
 const UpdateSessionInput = z.object({
@@ -46,6 +46,6 @@ export default defineOperation({
       fraudDetection: { ...session.fraudDetection, riskThreshold: request.RiskThreshold ?? session.fraudDetection.riskThreshold },
       updatedAt: now,
     });
-    return { Session: presentSession(updated, now) };
+    return { Session: presentSession(await eraseIfOptedOut(ctx, updated), now) };
   },
 });

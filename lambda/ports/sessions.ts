@@ -15,18 +15,24 @@ export interface Sessions extends ReEncryptable {
   /** Sessions of the domain still live: the concurrency quota. */
   countLive(domainId: string, nowMs: number): Promise<number>;
   create(session: SessionRecord, nowMs: number): Promise<void>;
-  /** Saves the session and its new speech stream if nobody changed it since `expected` (SessionChanged, or `onConflict`'s error). */
+  /**
+   * Saves the session and its new speech stream (none once its speech was erased) if nobody changed it since
+   * `expected` (SessionChanged, or `onConflict`'s error).
+   */
   save(
     domain: DomainKey,
     expected: SessionRecord,
     next: SessionRecord,
-    stream: Uint8Array,
+    stream: Uint8Array | undefined,
     onConflict?: () => Error,
   ): Promise<SessionRecord>;
   /** Like save, for changes a caller makes (speaker, end): a concurrent change is CONCURRENT_CHANGES. */
   update(expected: SessionRecord, next: SessionRecord): Promise<SessionRecord>;
-  /** Erases the speech of every session that names or enrolled one of the speakers; the sessions stay. */
-  purgeSpeakerStreams(domainId: string, speakerIds: string[]): Promise<number>;
+  /**
+   * Erases the speech of every session that names or enrolled one of the speakers, and marks them to embed nothing
+   * more; a request that read such a session before cannot write its speech back. The sessions stay.
+   */
+  purgeSpeakerStreams(domainId: string, speakerIds: string[], nowMs: number): Promise<number>;
   /** The speaker ids that sessions of the domain holding speech name or enrolled: for audits. */
   speakersWithSpeech(domainId: string): Promise<Set<string>>;
   /** The session's speech stream state, decrypted in memory; undefined before its first audio. */

@@ -34,6 +34,20 @@ export async function checkSessionSpeaker(ctx: Needs<'speakers'>, domainId: stri
 }
 
 /**
+ * Erases the session's speech, and any it would take, when the speaker it names has opted out; the session as it is
+ * then. Run after the session naming the speaker is written: OptOutSpeaker changes the speaker before it looks for
+ * the sessions naming it, so whichever of the two runs second sees the other's write, and a session named while
+ * its speaker opts out is erased by one of them.
+ */
+export async function eraseIfOptedOut(ctx: Needs<'now' | 'sessions' | 'speakers'>, session: SessionRecord): Promise<SessionRecord> {
+  if (session.speakerId === undefined || session.speechErasedAt !== undefined) return session;
+  const speaker = await ctx.speakers.find(session.domainId, session.speakerId);
+  if (speaker?.status !== 'OPTED_OUT') return session;
+  await ctx.sessions.purgeSpeakerStreams(session.domainId, [speaker.speakerId, speaker.customerSpeakerId], ctx.now());
+  return (await openSession(ctx, session.domainId, session.sessionId)).session;
+}
+
+/**
  * The session's speech so far, decrypted in memory, with what it holds; undefined before the first audio. A
  * session begun under another speaker model (the deployment changed SPEAKER_MODEL mid-call) is refused clearly.
  */

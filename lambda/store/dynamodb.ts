@@ -107,19 +107,38 @@ export async function* everyPage(
 const BATCH_GET_LIMIT = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
 
-type BatchGetRequest = Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: true }>;
+type BatchGetRequest = Record<
+  string,
+  {
+    Keys: Record<string, unknown>[];
+    ConsistentRead: true;
+    ProjectionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+  }
+>;
+
+/** The attributes to read of each item (`#name` placeholders in `expression`, resolved by `names`). */
+export interface Projection {
+  expression: string;
+  names?: Record<string, string>;
+}
 
 /**
  * The items of many keys of one table, in batches of 100, read consistently; see readBatch for unprocessed keys.
+ * With a projection, only those attributes of each item travel.
  */
 export async function batchGet(
   client: DynamoDBDocumentClient,
   tableName: string,
   keys: Record<string, unknown>[],
+  projection?: Projection,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
+  const attributes = projection && { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names };
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    const found = await readBatch(client, { [tableName]: { Keys: keys.slice(start, start + BATCH_GET_LIMIT), ConsistentRead: true } });
+    const found = await readBatch(client, {
+      [tableName]: { Keys: keys.slice(start, start + BATCH_GET_LIMIT), ConsistentRead: true, ...attributes },
+    });
     items.push(...(found[tableName] ?? []));
   }
   return items;

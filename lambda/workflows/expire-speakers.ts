@@ -20,7 +20,7 @@ export async function expireSpeakers(
       expiredSpeakers++;
       byDomain.set(speaker.domainId, [...(byDomain.get(speaker.domainId) ?? []), speaker.speakerId, speaker.customerSpeakerId]);
     }
-    for (const [domainId, speakerIds] of byDomain) await ctx.sessions.purgeSpeakerStreams(domainId, speakerIds);
+    for (const [domainId, speakerIds] of byDomain) await ctx.sessions.purgeSpeakerStreams(domainId, speakerIds, now);
   }
   if (expiredSpeakers) logger.info('Expired speakers', { expiredSpeakers });
   return { expiredSpeakers };
