@@ -11,7 +11,11 @@ async function main() {
   const dataDir = path.resolve(process.env.VOICE_ID_DATA_DIR ?? path.join(__dirname, '..', '.data'));
   const port = Number(process.env.PORT ?? 9010);
   const bundles = process.argv.includes('--bundles') || process.env.VOICE_ID_RUN_BUNDLES === '1';
-  const stack = await startEmbeddedStack({ dataDir, port, bundles });
+  const timeToLive = {
+    intervalMs: 1000 * seconds('VOICE_ID_TTL_SWEEP_SECONDS', 60, 1),
+    lagMs: 1000 * seconds('VOICE_ID_TTL_LAG_SECONDS', 0, 0),
+  };
+  const stack = await startEmbeddedStack({ dataDir, port, bundles, timeToLive });
   const { endpoints } = stack;
   console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${bundles ? ', functions run from their bundles' : ''})
 
@@ -38,6 +42,16 @@ Data: ${dataDir} (endpoints.json has all of the above). Ctrl-C stops.`);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/** A variable's whole number of seconds, at least `min`, or its default when unset. */
+function seconds(name: string, fallback: number, min: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new Error(`${name} must be a whole number of seconds, at least ${min}; it is ${value}.`);
+  return parsed;
 }
 
 main().catch((error) => {

@@ -25,6 +25,8 @@ export interface Domains {
   list(limit: number, startKey?: PagePosition): Promise<Page<DomainRecord>>;
   /** Domains deleted before the cutoff: due for erasure. */
   deletedBefore(cutoffMs: number): Promise<string[]>;
+  /** Takes the TTL off deleted domains' items that an older version gave one, so that only the erasure removes them. */
+  keepDeletedFindable(): Promise<number>;
   reEncryptionsInProgress(): Promise<{ domainId: string; kmsKeyId: string }[]>;
   /** Erases everything of a deleted domain. */
   erase(domainId: string): Promise<void>;

@@ -157,6 +157,32 @@ export class DomainStore implements Domains {
     return ids;
   }
 
+  /**
+   * Takes the TTL off deleted domains' items that a version before 2026-12 gave one (due when the sweep may erase
+   * them): DynamoDB could delete such an item before the erasure and orphan the domain's data for good.
+   */
+  async keepDeletedFindable(): Promise<number> {
+    let kept = 0;
+    const scan = {
+      TableName: this.tables.domains,
+      FilterExpression: 'attribute_exists(deletedAt) AND attribute_exists(expiresAt)',
+      ProjectionExpression: 'domainId',
+      ConsistentRead: true,
+    };
+    for await (const items of everyPage(this.client, { scan })) {
+      for (const { domainId } of items) {
+        const update = new UpdateCommand({
+          TableName: this.tables.domains,
+          Key: { domainId },
+          UpdateExpression: 'REMOVE expiresAt',
+          ConditionExpression: 'attribute_exists(domainId)',
+        });
+        if (await writeUnlessOvertaken(this.client, update)) kept++;
+      }
+    }
+    return kept;
+  }
+
   /** Live domains whose re-encryption under a new key is IN_PROGRESS, with that key: runs a stop may have cut short. */
   async reEncryptionsInProgress(): Promise<{ domainId: string; kmsKeyId: string }[]> {
     const found: { domainId: string; kmsKeyId: string }[] = [];

@@ -19,6 +19,7 @@ import type { LocalCredentials } from './sigv4-verifier.ts';
 import { startLocalStepFunctions } from './step-functions-local.ts';
 import { startLocalSts } from './sts-local.ts';
 import { LOCAL_REGION, type LocalTemplate, localStateMachineArn, synthesizeTemplate } from './template.ts';
+import { startTimeToLive, type TimeToLiveOptions } from './time-to-live.ts';
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -29,7 +30,11 @@ export interface EmbeddedStackOptions {
    * sandbox, instead of from the TypeScript sources in this process: what `cdk deploy` would ship, run here.
    */
   bundles?: boolean;
+  /** DynamoDB's Time to Live, run against DynamoDB Local; by default every minute, deleting items as soon as due. */
+  timeToLive?: TimeToLiveOptions;
 }
+
+const DEFAULT_TIME_TO_LIVE: TimeToLiveOptions = { intervalMs: 60_000, lagMs: 0 };
 
 /** What `endpoints.json` holds: everything a client needs to talk to the embedded stack. */
 export interface Endpoints {
@@ -78,12 +83,13 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
   const children: ChildProcess[] = [];
   const servers: Server[] = [];
-  const sandboxes: { stop(): Promise<void> }[] = [];
+  // Function sandboxes, and the Time to Live sweeper.
+  const background: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     await Promise.all([
       ...children.map((child) => stopChild(child)),
       ...servers.map((server) => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()))),
-      ...sandboxes.map((sandbox) => sandbox.stop()),
+      ...background.map((running) => running.stop()),
     ]);
     if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true });
   };
@@ -105,6 +111,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     if (failed) throw failed.reason;
     const started = <T>(engine: PromiseSettledResult<T>) => (engine as PromiseFulfilledResult<T>).value;
     const [dynamodb, s3, kms, sts] = [started(engines[0]), started(engines[1]), started(engines[2]), started(engines[3])];
+    const timeToLive = startTimeToLive(
+      dynamodb.url,
+      template.tables.flatMap(({ logicalId, keySchema, timeToLiveAttribute }) =>
+        timeToLiveAttribute ? [{ name: logicalId, keys: keySchema.map((key) => key.AttributeName), attribute: timeToLiveAttribute }] : [],
+      ),
+      options.timeToLive ?? DEFAULT_TIME_TO_LIVE,
+    );
+    background.push(timeToLive);
 
     // Lambda's environment is in place before a function's modules initialise.
     const engineUrls = { dynamodb: dynamodb.url, kms: kms.url, s3: s3.url, sts: sts.url };
@@ -119,7 +133,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
           ...functionEnvironment(template, fn.environment),
           [ENV.speechWorkers]: '0',
         }));
-        sandboxes.push(sandbox);
+        background.push(sandbox);
         handlers[logicalId] = sandbox.invoke;
       } else {
         handlers[logicalId] = ((await import(path.join(HANDLERS_DIR, `${fn.handler}.ts`))) as HandlerModule).handler;

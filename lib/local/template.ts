@@ -20,7 +20,14 @@ export interface FunctionBundle {
 
 /** The parts of the synthesized CloudFormation template the embedded stack needs. */
 export interface LocalTemplate {
-  tables: { logicalId: string; keySchema: unknown[]; attributeDefinitions: unknown[]; globalSecondaryIndexes?: unknown[] }[];
+  tables: {
+    logicalId: string;
+    keySchema: { AttributeName: string; KeyType: string }[];
+    attributeDefinitions: unknown[];
+    globalSecondaryIndexes?: unknown[];
+    /** The attribute DynamoDB's Time to Live deletes items by, if it is on. */
+    timeToLiveAttribute?: string;
+  }[];
   routes: { method: string; path: string; functionId: string }[];
   functions: Record<string, { handler: string; environment: Record<string, unknown>; bundle?: FunctionBundle }>;
   stateMachines: Record<string, { definition: unknown }>;
@@ -39,9 +46,10 @@ const getAtt = z.object({ 'Fn::GetAtt': z.array(z.string()).nonempty() });
 const join = z.object({ 'Fn::Join': z.tuple([z.string(), z.array(z.unknown())]) });
 
 const tableProperties = z.object({
-  KeySchema: z.array(z.unknown()),
+  KeySchema: z.array(z.object({ AttributeName: z.string(), KeyType: z.string() })),
   AttributeDefinitions: z.array(z.unknown()),
   GlobalSecondaryIndexes: z.array(z.unknown()).optional(),
+  TimeToLiveSpecification: z.object({ AttributeName: z.string(), Enabled: z.boolean() }).optional(),
 });
 const methodProperties = z.object({ HttpMethod: z.string(), ResourceId: z.unknown(), Integration: z.object({ Uri: z.unknown() }) });
 const apiResourceProperties = z.object({ ParentId: z.unknown(), PathPart: z.string() });
@@ -90,6 +98,7 @@ export function readTemplate(template: unknown, assemblyDir?: string): LocalTemp
         keySchema: table.KeySchema,
         attributeDefinitions: table.AttributeDefinitions,
         globalSecondaryIndexes: table.GlobalSecondaryIndexes,
+        timeToLiveAttribute: table.TimeToLiveSpecification?.Enabled ? table.TimeToLiveSpecification.AttributeName : undefined,
       };
     }),
     routes: ofType('AWS::ApiGateway::Method').map(([, { Properties }]) => {

@@ -7,6 +7,7 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DELETED_DOMAIN_RETENTION_MS } from '#api-model/domain';
 import { newPrefixedId } from '#api-model/ids';
@@ -181,6 +182,25 @@ describe('the expiry sweep', () => {
     expect((await leftOf(deleted.domainId, deleted.watchlistIds)).domain).toBe(true);
     await eraseDeletedDomains(await serviceContext(() => deletedAt + DELETED_DOMAIN_RETENTION_MS + 60_000));
     expect(await leftOf(deleted.domainId, deleted.watchlistIds)).toEqual(nothingLeft);
+  });
+
+  it('takes off the TTL an older version gave a deleted domain, so that DynamoDB cannot remove it before its erasure', async () => {
+    const deleted = await domainWithData();
+    const { names, client: raw } = await serviceTables();
+    const key = { TableName: names.domains, Key: { domainId: deleted.domainId } };
+    // Due in an hour, as one deleted 30 days ago less an hour had it; the embedded stack's TTL would delete it then.
+    await raw.send(
+      new UpdateCommand({
+        ...key,
+        UpdateExpression: 'SET expiresAt = :due',
+        ExpressionAttributeValues: { ':due': Math.floor(Date.now() / 1000) + 3600 },
+      }),
+    );
+    expect(await eraseDeletedDomains(await serviceContext())).toEqual({ erasedDomains: 0 });
+    const { Item } = await raw.send(new GetCommand({ ...key, ConsistentRead: true }));
+    expect(Item).toMatchObject({ domainId: deleted.domainId });
+    expect(typeof Item!.deletedAt).toBe('number');
+    expect(Item).not.toHaveProperty('expiresAt');
   });
 
   it('erases partitions of more than one page (25 items), and reports how many domains it erased', async () => {

@@ -40,7 +40,8 @@ export async function startTestStack(
 ): Promise<{ stack: EmbeddedStack; description: TestStackDescription }> {
   Object.assign(process.env, TEST_QUOTAS);
   const before = { ...process.env };
-  const stack = await startEmbeddedStack({ dataDir, port: 0, bundles });
+  // Time to Live every second, so that a test relying on an expired item staying (or going) fails here first.
+  const stack = await startEmbeddedStack({ dataDir, port: 0, bundles, timeToLive: { intervalMs: 1000, lagMs: 0 } });
   const handlerEnvironment: Record<string, string> = { ...TEST_QUOTAS };
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && before[name] !== value) handlerEnvironment[name] = value;
