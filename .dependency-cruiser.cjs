@@ -72,6 +72,11 @@ module.exports = {
       'api-model',
       'observability.ts',
     ]),
+    neighbours(
+      'connectors',
+      'Phone-system connectors speak their protocol and reach the service through its public API only, as any client: no operation, rule or store.',
+      ['observability.ts'],
+    ),
     {
       name: 'handlers-are-entry-points',
       severity: 'error',
@@ -83,7 +88,7 @@ module.exports = {
       name: 'infrastructure-through-the-edge',
       severity: 'error',
       comment:
-        'lib/ builds API Gateway and the embedded gateway from the transport layer, and from nothing deeper, besides ' +
+        'lib/ builds API Gateway and the embedded gateway from the transport layer, runs the media gateway of the connectors, and reaches nothing deeper, besides ' +
         "the declarations it shares with the functions (their environment's names, the worker's tasks) and the " +
         "check of an operator's score calibration at synth with the reader the functions use.",
       from: { path: '^lib/' },
@@ -91,6 +96,7 @@ module.exports = {
         path: '^lambda/',
         pathNot: [
           part('transport'),
+          part('connectors'),
           part('environment.ts'),
           '^lambda/workflows/worker-tasks\\.ts$',
           '^lambda/biometrics/calibration\\.ts$',

@@ -1,20 +1,24 @@
 /**
  * `npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
- *  [--channel 0|1] [--endpoints file]`: a contact centre's call, simulated. It starts a session, streams the WAVs'
+ *  [--channel 0|1] [--endpoints file] [--via twilio]`: a contact centre's call, simulated. With `--via twilio` the
+ *  call comes as Twilio would stream it to the embedded stack's media gateway (a signed Media Stream of mu-law
+ *  frames, named by a CallSid), and the result is read by that CallSid. It starts a session, streams the WAVs'
  * caller channel into it, one file after another as one call, in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
  * the service takes them), shows progress on stderr, and prints the EvaluateSession result as JSON on stdout; with
  * --enroll it then enrolls the caller as the speaker and prints that result too. Credentials and the endpoint come
  * from the embedded stack's endpoints.json (VOICE_ID_DATA_DIR, else .data/), or from AWS_* variables and --endpoint.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type ServiceAddress, SessionClient, streamAudio } from '#bin/call/session-client';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
+import { type ServiceAddress, SessionClient, streamAudio } from '#connectors/session-client';
+import { twilioCall } from './call/phone-systems.ts';
 import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
-  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json]';
+  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio]';
 
 function address(values: { endpoint?: string; endpoints?: string }): ServiceAddress {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION } = process.env;
@@ -41,6 +45,7 @@ async function main() {
       channel: { type: 'string', default: '0' },
       endpoint: { type: 'string' },
       endpoints: { type: 'string' },
+      via: { type: 'string' },
     },
   });
   if (positionals.length === 0 || !values.domain) {
@@ -51,6 +56,22 @@ async function main() {
   const durationSeconds = samples.length / 8000;
   const client = new SessionClient(address(values));
   const DomainId = values.domain;
+  if (values.via !== undefined) {
+    if (values.via !== 'twilio') throw new Error(`--via takes twilio (the connector npm start runs); not ${values.via}.`);
+    const local = JSON.parse(readFileSync(endpointsFile(values.endpoints), 'utf8')) as LocalEndpoints;
+    const callSid = `CA${randomBytes(16).toString('hex')}`;
+    console.error(`Twilio call ${callSid}: streaming ${durationSeconds.toFixed(1)} s of audio to ${local.connectors.twilio}`);
+    const parameters = { DomainId, ...(values.speaker && { CustomerSpeakerId: values.speaker }) };
+    const closed = await twilioCall(local.connectors.twilio, local.connectorSecrets.twilioAuthToken, {
+      callSid,
+      audio: samples,
+      parameters,
+      realtime: values.realtime,
+    });
+    if (closed.code !== 1000) throw new Error(`The gateway closed the stream with ${closed.code}: ${closed.reason}`);
+    console.log(JSON.stringify(await endedEvaluation(client, DomainId, callSid), null, 2));
+    return;
+  }
   const SessionName = `call-${Date.now()}`;
   const { Session } = await client.startSession({ DomainId, SessionName, ...(values.speaker && { SpeakerId: values.speaker }) });
   console.error(`Session ${Session.SessionId} (${SessionName}): streaming ${durationSeconds.toFixed(1)} s of audio`);
@@ -66,6 +87,18 @@ async function main() {
     console.log(JSON.stringify(await client.call('EnrollSessionSpeaker', { ...target, ExistingEnrollmentAction: 'OVERWRITE' }), null, 2));
   }
   await client.end(DomainId, Session.SessionId);
+}
+
+/** The call's evaluation once the connector has ended its session (it ends the session after the stream's stop). */
+async function endedEvaluation(client: SessionClient, DomainId: string, callSid: string) {
+  for (let tries = 0; ; tries++) {
+    const result = await client.evaluate(DomainId, callSid).catch((error: unknown) => {
+      if (tries < 50 && error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    });
+    if (result && (result.StreamingStatus === 'ENDED' || tries >= 50)) return result;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 main().catch((error: unknown) => {

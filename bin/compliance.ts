@@ -6,7 +6,7 @@
  * .data/). Exit code 1 when any opted-out speaker still holds biometric data.
  */
 import { parseArgs } from 'node:util';
-import { SessionClient } from '#bin/call/session-client';
+import { SessionClient } from '#connectors/session-client';
 import { endpointsFile, readLocalEndpoints } from './local-endpoints.ts';
 
 interface ComplianceReport {

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { connectorsConfig } from '#connectors/routes';
 import { startEmbeddedStack } from '#lib/local/embedded-stack';
 
 /**
@@ -15,7 +17,10 @@ async function main() {
     intervalMs: 1000 * seconds('VOICE_ID_TTL_SWEEP_SECONDS', 60, 1),
     lagMs: 1000 * seconds('VOICE_ID_TTL_LAG_SECONDS', 0, 0),
   };
-  const stack = await startEmbeddedStack({ dataDir, port, bundles, timeToLive });
+  const connectorsFile = process.env.VOICE_ID_CONNECTORS_FILE;
+  const connectors = connectorsFile ? connectorsConfig.parse(JSON.parse(readFileSync(connectorsFile, 'utf8'))) : undefined;
+  const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN || undefined;
+  const stack = await startEmbeddedStack({ dataDir, port, bundles, timeToLive, connectors, twilioAuthToken });
   const { endpoints } = stack;
   console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${bundles ? ', functions run from their bundles' : ''})
 
@@ -26,6 +31,9 @@ async function main() {
 
 Default KMS key for domains: ${endpoints.defaultKmsKeyArn}
 S3: ${endpoints.s3}   KMS: ${endpoints.kms}   Step Functions: ${endpoints.stepFunctions}
+Phone systems: ${Object.entries(endpoints.connectors)
+    .map(([name, url]) => `${name} ${url}`)
+    .join('   ')}
 Data: ${dataDir} (endpoints.json has all of the above). Ctrl-C stops.`);
 
   let stopping = false;

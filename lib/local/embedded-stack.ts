@@ -1,10 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { startMediaGateway } from '#connectors/gateway';
+import type { ConnectorsConfig } from '#connectors/routes';
+import { SessionClient } from '#connectors/session-client';
 import { ENV } from '#environment';
 import { HANDLERS_DIR } from '#lib/constructs/service-function';
 import type { WorkerTask, WorkerTaskName } from '#workflows/worker-tasks';
@@ -32,6 +35,10 @@ export interface EmbeddedStackOptions {
   bundles?: boolean;
   /** DynamoDB's Time to Live, run against DynamoDB Local; by default every minute, deleting items as soon as due. */
   timeToLive?: TimeToLiveOptions;
+  /** The phone-system connectors' routes; each connector takes every call on its `default` route unless told. */
+  connectors?: ConnectorsConfig;
+  /** The Twilio account's auth token; by default one made for this data directory (in `endpoints.json`). */
+  twilioAuthToken?: string;
 }
 
 const DEFAULT_TIME_TO_LIVE: TimeToLiveOptions = { intervalMs: 60_000, lagMs: 0 };
@@ -48,6 +55,10 @@ export interface Endpoints {
   credentials: LocalCredentials;
   defaultKmsKeyArn: string;
   stateMachines: Record<string, string>;
+  /** Each phone-system connector's URL on the media gateway. */
+  connectors: Record<string, string>;
+  /** The secrets phone systems sign their streams with here (a real account's when configured). */
+  connectorSecrets: { twilioAuthToken: string };
 }
 
 export interface EmbeddedStack {
@@ -83,7 +94,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
   const children: ChildProcess[] = [];
   const servers: Server[] = [];
-  // Function sandboxes, and the Time to Live sweeper.
+  // Function sandboxes, the Time to Live sweeper and the media gateway.
   const background: { stop(): Promise<void> }[] = [];
   const stop = async () => {
     await Promise.all([
@@ -158,6 +169,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     });
     servers.push(api.server);
 
+    const address = { endpoint: api.url, region: LOCAL_REGION, credentials: secrets.credentials };
+    const twilioAuthToken = options.twilioAuthToken ?? createHmac('sha256', secrets.tokenSecret).update('twilio').digest('hex');
+    const gateway = await startMediaGateway({
+      port: 0,
+      api: new SessionClient(address),
+      publicUrl: options.connectors?.publicUrl,
+      twilio: { authToken: twilioAuthToken, routes: options.connectors?.twilio?.routes ?? { default: {} } },
+    });
+    background.push(gateway);
+
     const sweeper = Object.entries(template.functions).find(([, fn]) => fn.handler === 'expiry-sweeper');
     if (sweeper) {
       const timer = setInterval(() => void handlers[sweeper[0]]({}).catch(() => undefined), SWEEP_INTERVAL_MS);
@@ -175,6 +196,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       credentials: secrets.credentials,
       defaultKmsKeyArn: kms.defaultKeyArn,
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
+      connectors: gateway.connectors,
+      connectorSecrets: { twilioAuthToken },
     };
     // It holds the local secret key: its owner's only, also when an earlier version left it readable by others.
     const endpointsFile = path.join(options.dataDir, 'endpoints.json');

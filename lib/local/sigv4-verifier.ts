@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '#lib/node-sha256';
+import { NodeSha256 } from '#connectors/node-sha256';
 
 /** What API Gateway's IAM authorization refuses; the gateway answers it as AccessDeniedException. */
 export class SignatureRejected extends Error {

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { streamAudio } from '#bin/call/session-client';
+import { streamAudio } from '#connectors/session-client';
 import type { LambdaSandbox } from '#lib/local/lambda-sandbox';
 import { layOutFunction } from '#lib/local/lambda-sandbox';
 import { BUCKET, createBucket, jobRecord, put, upload } from '#test/support/batch-job-files';

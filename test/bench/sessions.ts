@@ -13,9 +13,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
-import { SessionClient, toPcm16 } from '#bin/call/session-client';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
+import { SessionClient, toPcm16 } from '#connectors/session-client';
 import { percentile, startStackProcess } from '#test/support/stack-process';
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '10,25,50,75,100').split(',').map(Number);

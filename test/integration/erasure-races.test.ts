@@ -1,6 +1,6 @@
 import { DeleteSpeakerCommand, EvaluateSessionCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AppendResult, type SessionClient, toPcm16 } from '#bin/call/session-client';
+import { type AppendResult, type SessionClient, toPcm16 } from '#connectors/session-client';
 import { call, callAudio, sessions } from '#test/support/calls';
 import { serviceTables, voiceId } from '#test/support/clients';
 import { newDomain } from '#test/support/voice-id-errors';

@@ -7,7 +7,7 @@ import {
   UpdateDomainCommand,
 } from '@aws-sdk/client-voice-id';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SessionClient } from '#bin/call/session-client';
+import type { SessionClient } from '#connectors/session-client';
 import type { ServiceContext } from '#context';
 import { operationsByName } from '#operations/index';
 import { call, callAudio, sessions } from '#test/support/calls';

@@ -1,6 +1,6 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SESSION_IDLE_MS } from '#api-model/session';
-import type { SessionClient } from '#bin/call/session-client';
+import type { SessionClient } from '#connectors/session-client';
 import { sessions } from '#test/support/calls';
 import { serviceContext } from '#test/support/clients';
 import { interceptDynamoDb } from '#test/support/dynamodb-faults';

@@ -1,6 +1,6 @@
 import { CreateDomainCommand, EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
-import { type SessionClient, type SessionDescription, toPcm16, VoiceIdCallError } from '#bin/call/session-client';
 import { newSpeechStream } from '#biometrics/speech-stream';
+import { type SessionClient, type SessionDescription, toPcm16, VoiceIdCallError } from '#connectors/session-client';
 import { callAudio, sessions } from '#test/support/calls';
 import { endpoints, serviceContext, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateDomainCommand, EvaluateSessionCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
-import { SessionClient, streamAudio } from '#bin/call/session-client';
+import { SessionClient, streamAudio } from '#connectors/session-client';
 import { callAudio } from '#test/support/calls';
 import { type StackProcess, startStackProcess } from '#test/support/stack-process';
 

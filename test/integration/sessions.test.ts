@@ -1,6 +1,6 @@
 import { DeleteSpeakerCommand, DescribeSpeakerCommand, EvaluateSessionCommand, OptOutSpeakerCommand } from '@aws-sdk/client-voice-id';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { type SessionClient, VoiceIdCallError } from '#bin/call/session-client';
+import { type SessionClient, VoiceIdCallError } from '#connectors/session-client';
 import { call, callAudio, sessions } from '#test/support/calls';
 import { serviceTables, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SessionClient, streamAudio } from '#bin/call/session-client';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
+import { SessionClient, streamAudio } from '#connectors/session-client';
 import { apiUrl, endpoints } from './clients.ts';
 
 export const LIBRISPEECH = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'librispeech-test-other-10');

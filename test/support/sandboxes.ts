@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { SessionClient } from '#bin/call/session-client';
+import { SessionClient } from '#connectors/session-client';
 import { LAYER_MODEL_DIR } from '#lib/constructs/speech-model-layer';
 import { proxyEvent } from '#lib/local/api-gateway';
 import { type FunctionLayout, LambdaSandbox, layOutFunction, sandboxEnvironment } from '#lib/local/lambda-sandbox';

@@ -1,6 +1,6 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '#lib/node-sha256';
+import { NodeSha256 } from './node-sha256.ts';
 
 export interface ServiceAddress {
   endpoint: string;

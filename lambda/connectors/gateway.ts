@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { logger } from '#observability';
+import type { SessionApi } from './call-stream.ts';
+import { acceptTwilioStream, isSignedByTwilio, type TwilioConnector } from './twilio.ts';
+
+export interface MediaGatewayOptions {
+  /** The port on 127.0.0.1 (0 picks a free one), or `host`. */
+  port: number;
+  host?: string;
+  /** The service, as the connectors call it. */
+  api: SessionApi;
+  /** The URL phone systems are given for this gateway (`wss://voice.example.com`), which their signatures cover. */
+  publicUrl?: string;
+  twilio?: TwilioConnector;
+}
+
+export interface MediaGateway {
+  /** The gateway's own URL: `ws://127.0.0.1:<port>`. */
+  url: string;
+  /** Each connector's URL, by connector, for `endpoints.json`. */
+  connectors: Record<string, string>;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * The media gateway: one HTTP server taking each phone system's WebSocket streams on its own path
+ * (`/twilio[/<route>]`), checking the phone system's signature on the upgrade request before anything else, and
+ * handing each accepted stream to its connector. A stream that fails the check gets the HTTP status that says
+ * why, and no socket.
+ */
+export async function startMediaGateway(options: MediaGatewayOptions): Promise<MediaGateway> {
+  const server = createServer((_request, response) => {
+    response.writeHead(426, { 'content-type': 'text/plain' }).end('The media gateway takes WebSocket streams only.\n');
+  });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'ws://gateway');
+    const [connector, routeName = 'default', ...rest] = url.pathname.split('/').filter(Boolean);
+    if (connector === 'twilio' && options.twilio && rest.length === 0) {
+      const route = options.twilio.routes[routeName];
+      if (!route) return refuse(socket, 404, `There is no Twilio route ${routeName}.`);
+      const signed = `${options.publicUrl ?? `ws://${request.headers.host}`}${request.url}`;
+      if (!isSignedByTwilio(options.twilio.authToken, signed, request)) {
+        return refuse(socket, 403, 'The X-Twilio-Signature does not match this URL and the account’s auth token.');
+      }
+      return sockets.handleUpgrade(request, socket, head, (ws) => acceptTwilioStream(ws, options.api, route));
+    }
+    refuse(socket, 404, `No connector takes ${url.pathname}.`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    connectors: options.twilio ? { twilio: `${url}/twilio` } : {},
+    server,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Answers an upgrade request with an HTTP error and closes the connection: no socket is opened. */
+function refuse(socket: Duplex, status: number, reason: string): void {
+  logger.warn('A phone system stream was refused', { status, reason });
+  const body = `${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

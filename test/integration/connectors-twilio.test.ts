@@ -1,0 +1,132 @@
+import { DescribeSpeakerCommand, EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
+import WebSocket from 'ws';
+import { twilioCall } from '#bin/call/phone-systems';
+import { type MediaGateway, startMediaGateway } from '#connectors/gateway';
+import { twilioSignature } from '#connectors/twilio';
+import { callAudio, sessions } from '#test/support/calls';
+import { endpoints, voiceId } from '#test/support/clients';
+import { failure, newDomain } from '#test/support/voice-id-errors';
+
+/**
+ * Twilio Media Streams into sessions, with real speech: Twilio's side is played from its public message format
+ * (signed upgrade, start with the call's <Parameter>s, 20 ms mu-law frames, stop), and the results are read with
+ * the official SDK by CallSid, as a contact centre's backend would.
+ */
+describe('Twilio Media Streams', () => {
+  let domainId: string;
+  let gateway: MediaGateway;
+  const AUTH_TOKEN = 'a-twilio-accounts-auth-token';
+  let calls = 0;
+  const callSid = () => `CA${Date.now().toString(16)}${(calls++).toString().padStart(4, '0')}`.padEnd(34, '0');
+
+  beforeAll(async () => {
+    domainId = (await newDomain('twilio')).DomainId!;
+    // A gateway of its own in front of the test stack's API, with a route for consented enrollment.
+    gateway = await startMediaGateway({
+      port: 0,
+      api: await sessions(),
+      twilio: { authToken: AUTH_TOKEN, routes: { default: {}, consented: { enrollAtEnd: true } } },
+    });
+  });
+  afterAll(() => gateway.stop());
+
+  /** EvaluateSession by CallSid, once the connector has ended the call's session. */
+  const evaluated = async (SessionNameOrId: string): Promise<EvaluateSessionCommandOutput> => {
+    for (let tries = 0; ; tries++) {
+      // The connector may still be starting the session when the phone system's side is done.
+      const result = await voiceId()
+        .send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId }))
+        .catch((error: Error) => (error.name === 'ResourceNotFoundException' && tries < 100 ? undefined : Promise.reject(error)));
+      if (result && (result.StreamingStatus === 'ENDED' || tries === 100)) return result;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const parameters = (CustomerSpeakerId: string) => ({ DomainId: domainId, CustomerSpeakerId });
+
+  it('enrolls a consenting caller when the call ends, then accepts them and rejects an impostor on later calls', async () => {
+    const enrollment = callSid();
+    const closed = await twilioCall(`${gateway.url}/twilio/consented`, AUTH_TOKEN, {
+      callSid: enrollment,
+      audio: callAudio('spk1688', 44),
+      parameters: parameters('twilio-caller'),
+    });
+    expect(closed.code).toBe(1000);
+    await evaluated(enrollment);
+    for (let tries = 0; tries < 100; tries++) {
+      const { Speaker } = await voiceId()
+        .send(new DescribeSpeakerCommand({ DomainId: domainId, SpeakerId: 'twilio-caller' }))
+        .catch(() => ({ Speaker: undefined }));
+      if (Speaker?.Status === 'ENROLLED') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    // Through npm start's own gateway, with both tracks: only the inbound one (the caller) is heard.
+    const { connectors, connectorSecrets } = endpoints();
+    const genuine = callSid();
+    await twilioCall(connectors.twilio, connectorSecrets.twilioAuthToken, {
+      callSid: genuine,
+      audio: callAudio('spk1688', 20, 6),
+      agentAudio: callAudio('spk2033', 20),
+      parameters: parameters('twilio-caller'),
+    });
+    const accepted = await evaluated(genuine);
+    expect(accepted.AuthenticationResult).toMatchObject({ Decision: 'ACCEPT', CustomerSpeakerId: 'twilio-caller' });
+
+    const impostor = callSid();
+    await twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, {
+      callSid: impostor,
+      audio: callAudio('spk2033', 20),
+      parameters: parameters('twilio-caller'),
+    });
+    expect((await evaluated(impostor)).AuthenticationResult!.Decision).toBe('REJECT');
+  });
+
+  it('refuses an upgrade whose signature is wrong, or for another URL, with 403: no session starts', async () => {
+    const refused = callSid();
+    const call = { callSid: refused, audio: callAudio('spk1688', 2), parameters: parameters('nobody') };
+    await expect(twilioCall(`${gateway.url}/twilio`, 'another-token', call)).rejects.toThrow('HTTP 403');
+    await expect(twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, call, `${gateway.url}/twilio/consented`)).rejects.toThrow('HTTP 403');
+    await expect(twilioCall(`${gateway.url}/twilio/unknown-route`, AUTH_TOKEN, call)).rejects.toThrow('HTTP 404');
+    const missing = await failure(voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId: refused })));
+    expect(missing.name).toBe('ResourceNotFoundException');
+  });
+
+  it('closes with the code that says why: an unknown domain (1008), another encoding (1003), a frame that is not Twilio’s (1007)', async () => {
+    const unknownDomain = await twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, {
+      callSid: callSid(),
+      audio: callAudio('spk1688', 2),
+      parameters: { DomainId: 'NoSuchDomain0000000000', CustomerSpeakerId: 'x' },
+    });
+    expect(unknownDomain.code).toBe(1008);
+    expect(unknownDomain.reason).toMatch(/session could not start/);
+    const noDomain = await twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, { callSid: callSid(), audio: callAudio('spk1688', 1) });
+    expect(noDomain.code).toBe(1008);
+    expect(noDomain.reason).toMatch(/names no DomainId/);
+
+    const raw = async (...messages: string[]) => {
+      const url = `${gateway.url}/twilio`;
+      const socket = new WebSocket(url, { headers: { 'X-Twilio-Signature': twilioSignature(AUTH_TOKEN, url) } });
+      await new Promise((resolve) => socket.once('open', resolve));
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      for (const message of messages) socket.send(message);
+      return closed;
+    };
+    const start = (encoding: string) =>
+      JSON.stringify({
+        event: 'start',
+        start: { callSid: callSid(), mediaFormat: { encoding, sampleRate: 8000, channels: 1 }, customParameters: parameters('x') },
+      });
+    expect(await raw(start('audio/x-alaw'))).toBe(1003);
+    expect(await raw('{"event":"start"')).toBe(1007);
+    expect(await raw(JSON.stringify({ event: 'media', media: { payload: 'AAAA' } }))).toBe(1007);
+  });
+
+  it('ends the session of a dropped stream with the audio it sent; a new stream of that ended call is refused (1008)', async () => {
+    const dropped = callSid();
+    const call = { callSid: dropped, audio: callAudio('spk1688', 6), parameters: parameters('dropper'), hangUp: false };
+    await twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, call);
+    const ended = await evaluated(dropped);
+    expect(ended.StreamingStatus).toBe('ENDED');
+    expect((await twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, { ...call, hangUp: true })).code).toBe(1008);
+  });
+});

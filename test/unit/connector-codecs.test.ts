@@ -1,0 +1,24 @@
+import { encodeMuLaw } from '#bin/call/phone-systems';
+import { decodeALaw, decodeLinear16, decodeMuLaw } from '#connectors/codecs';
+
+describe('phone audio codecs', () => {
+  it("decode G.711 as the standard's tables give it", () => {
+    expect(Array.from(decodeMuLaw(new Uint8Array([0xff, 0x7f, 0x80, 0x00])))).toEqual([0, 0, 32124, -32124]);
+    expect(Array.from(decodeALaw(new Uint8Array([0xd5, 0x55, 0xaa, 0x2a])))).toEqual([8, -8, 32256, -32256]);
+  });
+
+  it('round-trip mu-law within its quantisation step', () => {
+    const samples = Float32Array.from({ length: 8000 }, (_, i) => 0.6 * Math.sin(i / 7));
+    const decoded = decodeMuLaw(encodeMuLaw(samples));
+    for (let i = 0; i < samples.length; i++) {
+      const original = samples[i] * 32768;
+      expect(Math.abs(decoded[i] - original)).toBeLessThanOrEqual(Math.max(16, Math.abs(original) / 16));
+    }
+  });
+
+  it('decode L16 in either byte order, and refuse half a sample', () => {
+    expect(Array.from(decodeLinear16(new Uint8Array([0x01, 0x02, 0xff, 0xff]), 'little'))).toEqual([0x0201, -1]);
+    expect(Array.from(decodeLinear16(new Uint8Array([0x01, 0x02]), 'big'))).toEqual([0x0102]);
+    expect(() => decodeLinear16(new Uint8Array(3), 'little')).toThrow(/even number of bytes/);
+  });
+});
