@@ -33,7 +33,7 @@ export interface ServiceQuotas {
 }
 
 /** What a batch job's DataAccessRoleArn must start with after `role/` unless the deployment says otherwise. */
-export const DEFAULT_DATA_ACCESS_ROLE_PREFIX = 'voice-id-';
+const DEFAULT_DATA_ACCESS_ROLE_PREFIX = 'voice-id-';
 
 /**
  * A deployment's parameters (README "Stack parameters": bin/voice-id.ts reads them from CDK context). Every one

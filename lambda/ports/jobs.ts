@@ -41,7 +41,8 @@ export interface Jobs {
 
 /**
  * Why a customer's file could not be read or written; the message says what to fix. UNREACHABLE is one problem for
- * an object that does not exist and one the role may not reach, so that job errors tell no more than Voice ID's.
+ * an object that does not exist and one the role may not reach, so that a job's errors never tell whether an
+ * object the role may not read exists.
  */
 export class JobFileError extends Error {
   readonly name = 'JobFileError';

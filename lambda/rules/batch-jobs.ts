@@ -74,9 +74,9 @@ export function registrationConfig(
 
 /**
  * Records a SUBMITTED job and starts its execution. Everything that can be checked now is (the role, the domain,
- * the watchlist, one active job per type); a role outside the deployment's bound is refused as Voice ID refused a
- * caller without iam:PassRole on it, with AccessDeniedException; the manifest is read by the job itself, under the job's role, and a bad one
- * fails the job with FailureDetails, as in Voice ID.
+ * the watchlist, one active job per type): a role outside the deployment's bound is refused with
+ * AccessDeniedException, as Voice ID refused a caller without iam:PassRole on it. The manifest is read by the job
+ * itself, under the job's role, and a bad one fails the job with FailureDetails, as in Voice ID.
  */
 export async function startJob(
   ctx: Needs<'accountId' | 'dataAccessRolePrefix' | 'domains' | 'idempotency' | 'jobExecutions' | 'jobs' | 'now' | 'watchlists'>,

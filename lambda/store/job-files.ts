@@ -13,9 +13,9 @@ const CREDENTIALS_REUSE_MS = 45 * 60 * 1000;
  * role's trust policy can name the one domain allowed to use it (Voice ID's confused-deputy condition on
  * aws:SourceArn), and with the job as the session name, so CloudTrail shows which job read what.
  *
- * Every S3 call names the bucket's expected owner: the role's own account (the deployment's, since the role is
- * bounded to it). Voice ID read and wrote the customer's buckets of the customer's account; a bucket of another
- * account, one that replaced a deleted bucket of the same name say, is refused by S3 before anything is read or written.
+ * Every S3 call names the bucket's expected owner: the role's own account, which is the deployment's (the role is
+ * bounded to it), as a Voice ID job's role was of the domain's account. A bucket of another account (one created
+ * under the name of a deleted bucket, say) is refused by S3 before anything is read or written.
  */
 export class S3JobFiles implements JobFiles {
   private readonly sts: STSClient;
