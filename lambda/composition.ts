@@ -20,6 +20,8 @@ export function createContext(config: ServiceConfig): Promise<ServiceContext> {
     accountId: config.accountId,
     quotas: config.quotas,
     speakerExpiryMs: config.speakerExpiryMs,
+    dataAccessRolePrefix: config.dataAccessRolePrefix,
+    domainKmsKeys: config.domainKmsKeys,
     pageTokens: lazy(async () => {
       const secret =
         'value' in config.tokenSecret ? config.tokenSecret.value : await getSecret<string>(config.tokenSecret.secretArn, { maxAge: 3600 });

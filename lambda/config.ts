@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CUSTOM_MODEL_FORMATS, CUSTOM_SPEAKER_MODEL, type SpeakerModelSettings } from '#biometrics/speaker-model-settings';
-import { ENV } from './environment.ts';
+import { ENV, VALUE_FORMS } from './environment.ts';
 
 /**
  * The only place that reads the environment. Handlers do not know whether they run in AWS or in the embedded
@@ -35,6 +35,29 @@ const each = <Names extends Record<string, string>, S>(names: Names, schema: (na
 /** The speaker model's settings, which the evaluation and calibration tools read too (loadSpeakerModelSettings). */
 const SPEAKER_MODEL_FIELDS = each(ENV.speakerModel, () => optional);
 
+const dataAccessRolePrefix = required(ENV.dataAccessRolePrefix).regex(VALUE_FORMS.dataAccessRolePrefix, {
+  error: (issue) =>
+    `${ENV.dataAccessRolePrefix} must be what DataAccessRoleArns start with after "role/" (a path such as voice-id/ or a name prefix such as voice-id-; letters, digits and +=,.@_-/, no wildcards), not ${String(issue.input)}.`,
+});
+
+/** Comma-separated; unset or empty allows any key the service may use. */
+const domainKmsKeys = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const entries = (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    for (const entry of entries.filter((entry) => !VALUE_FORMS.domainKmsKey.test(entry))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${ENV.domainKmsKeys} must list key ARNs or aliases (alias/name, or alias/prefix* for every alias it begins), separated by commas; ${entry} is neither.`,
+      });
+    }
+    return entries;
+  });
+
 const Environment = z.object({
   [ENV.region]: required(ENV.region),
   [ENV.accountId]: required(ENV.accountId),
@@ -48,6 +71,8 @@ const Environment = z.object({
   [ENV.quotas.fraudstersPerRegistrationJob]: quota(ENV.quotas.fraudstersPerRegistrationJob, 500),
   // Voice ID's three years, unless a deployment's policy is shorter.
   [ENV.speakerExpiryDays]: quota(ENV.speakerExpiryDays, 3 * 365),
+  [ENV.dataAccessRolePrefix]: dataAccessRolePrefix,
+  [ENV.domainKmsKeys]: domainKmsKeys,
   ...each(ENV.stateMachines, () => optional),
   ...each(ENV.endpoints, () => optional),
   [ENV.tokenSecret]: optional,
@@ -98,6 +123,13 @@ export interface ServiceConfig {
   };
   /** A speaker not enrolled, re-enrolled or authenticated for this long has expired. */
   speakerExpiryMs: number;
+  /**
+   * What a batch job's DataAccessRoleArn must start with after `role/` (a path, a name prefix): the bound of the
+   * worker's sts:AssumeRole policy, checked before a job is accepted and again before its role is assumed.
+   */
+  dataAccessRolePrefix: string;
+  /** The KMS keys domains may be given (key ARNs; aliases, `*` ending a prefix); empty allows any the service may use. */
+  domainKmsKeys: string[];
   /** The state machine that runs batch jobs; set for the function that starts them (the API). */
   batchJobStateMachineArn?: string;
   /** The state machine that re-encrypts a domain's data under its new key; set for the function that starts it (the API). */
@@ -186,6 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tables: values(ENV.tables),
     quotas: values(ENV.quotas),
     speakerExpiryMs: e[ENV.speakerExpiryDays] * 24 * 3600 * 1000,
+    dataAccessRolePrefix: e[ENV.dataAccessRolePrefix],
+    domainKmsKeys: e[ENV.domainKmsKeys],
     batchJobStateMachineArn: e[ENV.stateMachines.batchJobs],
     reEncryptionStateMachineArn: e[ENV.stateMachines.reEncryption],
     endpoints: values(ENV.endpoints),

@@ -45,6 +45,10 @@ export interface ServiceContext {
   quotas: ServiceConfig['quotas'];
   /** Voice ID's three years, or a deployment's shorter period. */
   speakerExpiryMs: number;
+  /** What a batch job's DataAccessRoleArn must start with after `role/`, in this account (lambda/rules/data-access-role.ts). */
+  dataAccessRolePrefix: string;
+  /** The KMS keys domains may be given; empty allows any the service may use (lambda/rules/domain-keys.ts). */
+  domainKmsKeys: string[];
   /** NextTokens' sealer, made on first use: only the List operations need its secret (the worker and sweeper never do). */
   pageTokens: () => Promise<NextTokens>;
   /** Speech detection and embedding of live audio: in the request's thread in Lambda, on worker threads locally. */

@@ -27,6 +27,8 @@ export const ENV = {
     fraudstersPerRegistrationJob: 'QUOTA_FRAUDSTERS_PER_REGISTRATION_JOB',
   },
   speakerExpiryDays: 'SPEAKER_EXPIRY_DAYS',
+  dataAccessRolePrefix: 'DATA_ACCESS_ROLE_PREFIX',
+  domainKmsKeys: 'DOMAIN_KMS_KEYS',
   stateMachines: {
     batchJobs: 'BATCH_JOB_STATE_MACHINE_ARN',
     reEncryption: 'REENCRYPTION_STATE_MACHINE_ARN',
@@ -51,4 +53,18 @@ export const ENV = {
   auditEventsFile: 'AUDIT_EVENTS_FILE',
   eventBusName: 'EVENT_BUS_NAME',
   speechWorkers: 'SPEECH_WORKERS',
+} as const;
+
+/**
+ * The form of the values that both the stack's parameters (lib/stack-parameters.ts, at synth) and the functions'
+ * configuration (lambda/config.ts, at start) check, so that neither accepts what the other refuses.
+ */
+export const VALUE_FORMS = {
+  /**
+   * What a DataAccessRoleArn must start with after `role/`: a path (`voice-id/`), a name prefix (`voice-id-`) or
+   * both. IAM's own characters only: a wildcard would widen the bound the worker's policy is written from.
+   */
+  dataAccessRolePrefix: /^[\w+=,.@-][\w+=,.@/-]{0,511}$/,
+  /** One entry of the domain key allow-list: a key ARN, or an alias name, ending in `*` for every alias it begins. */
+  domainKmsKey: /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+|alias\/[\w/-]+\*?)$/,
 } as const;

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { VALUE_FORMS } from '#environment';
 import type { ServiceQuotas, VoiceIdStackProps } from './voice-id-stack.ts';
 
 /**
@@ -62,6 +63,21 @@ const StackContext = z
     architecture: z.enum(['arm64', 'x86_64']).optional(),
     // A path, checked by the stack with the functions' own reader.
     scoreCalibrationFile: z.string().min(1).optional(),
+    // The functions check the same forms at their start (lambda/config.ts).
+    dataAccessRolePrefix: z
+      .string()
+      .regex(VALUE_FORMS.dataAccessRolePrefix, {
+        error:
+          'must be what DataAccessRoleArns start with after "role/": a path (voice-id/) or a name prefix (voice-id-), without wildcards',
+      })
+      .optional(),
+    domainKmsKeys: z.preprocess(
+      fromJsonText,
+      z
+        .array(z.string().regex(VALUE_FORMS.domainKmsKey, { error: 'must be a KMS key ARN or an alias (alias/name, or alias/prefix*)' }))
+        .min(1, { error: 'must list at least one key; leave it out to allow any key' })
+        .optional(),
+    ),
   })
   .refine((context) => !(context.alarmTopicArn && context.alarmEmail), {
     error: 'give alarmTopicArn or alarmEmail, not both',

@@ -32,6 +32,9 @@ export interface ServiceQuotas {
   fraudstersPerRegistrationJob?: number;
 }
 
+/** What a batch job's DataAccessRoleArn must start with after `role/` unless the deployment says otherwise. */
+const DEFAULT_DATA_ACCESS_ROLE_PREFIX = 'voice-id-';
+
 /**
  * A deployment's parameters (README "Stack parameters": bin/voice-id.ts reads them from CDK context). Every one
  * is optional; the defaults fit an account with Lambda's smallest concurrency limit (10).
@@ -83,6 +86,20 @@ export interface VoiceIdStackProps extends StackProps {
    * @default the shipped calibration
    */
   scoreCalibrationFile?: string;
+  /**
+   * The roles batch jobs may use: what a DataAccessRoleArn must start with after `role/`, a path (`voice-id/`), a
+   * name prefix (`voice-id-`) or both, in this account. It bounds the worker's sts:AssumeRole policy, and the
+   * service refuses a job naming another role (AccessDeniedException), since it cannot check iam:PassRole as
+   * Voice ID did (README "Security model").
+   * @default 'voice-id-'
+   */
+  dataAccessRolePrefix?: string;
+  /**
+   * The KMS keys domains may be given: key ARNs, and alias names (`alias/voice-id/*` for every alias it begins).
+   * CreateDomain and UpdateDomain refuse any other key with a ValidationException.
+   * @default any key the service may describe and use
+   */
+  domainKmsKeys?: string[];
 }
 
 /** The whole service in one stack: the API, its tables, batch jobs, domain re-encryption and the daily expiry sweep. */
@@ -111,8 +128,11 @@ export class VoiceIdStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: retention.removalPolicy,
     });
+    const dataAccessRolePrefix = props.dataAccessRolePrefix ?? DEFAULT_DATA_ACCESS_ROLE_PREFIX;
     const environment = {
       ...tables.environment(),
+      [ENV.dataAccessRolePrefix]: dataAccessRolePrefix,
+      ...(props.domainKmsKeys?.length ? { [ENV.domainKmsKeys]: props.domainKmsKeys.join(',') } : {}),
       [ENV.accountId]: this.account,
       [ENV.tokenSecretArn]: tokenSecret.secretArn,
       [ENV.speakerModel.directory]: LAYER_MODEL_DIR,
@@ -142,7 +162,7 @@ export class VoiceIdStack extends Stack {
     tables.grantJobWorkerAccess(worker);
     // Seals new voiceprints, and opens a watchlist's to check callers against it.
     grantDomainKeyUse(worker, { check: false, encrypt: true, decrypt: true });
-    grantJobRoleUse(worker);
+    grantJobRoleUse(worker, dataAccessRolePrefix);
     // Reports jobs that end.
     auditBus.grantPutEventsTo(worker);
     const batchJobs = new BatchJobs(this, 'BatchJobs', { worker, retention, maxConcurrency: props.batchJobMaxConcurrency ?? 5 });
@@ -203,11 +223,11 @@ export class VoiceIdStack extends Stack {
       value: this.api.restApi.url,
     });
 
-    this.suppressJustifiedFindings();
+    this.suppressJustifiedFindings(dataAccessRolePrefix);
   }
 
   /** cdk-nag AwsSolutions findings this design accepts, each with its reason. */
-  private suppressJustifiedFindings(): void {
+  private suppressJustifiedFindings(jobRolePrefix: string): void {
     const managedPolicy = (name: string) =>
       `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${name}]`;
     const wildcard = (finding: string) => `AwsSolutions::AwsSolutions-IAM5[${finding}]`;
@@ -237,9 +257,9 @@ export class VoiceIdStack extends Stack {
         reason: 'Step Functions may invoke any version of our own worker function, and only that function.',
       },
       {
-        id: wildcard('Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*'),
+        id: wildcard(`Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${jobRolePrefix}*`),
         reason:
-          "Each batch job names its own DataAccessRoleArn, unknown at deploy time; the role's trust policy decides, per domain (sts:ExternalId), whether this worker may use it.",
+          "Each batch job names its own DataAccessRoleArn, unknown at deploy time, among the roles of the deployment's prefix (dataAccessRolePrefix); the role's trust policy decides, per domain (sts:ExternalId), whether this worker may use it.",
       },
       ...this.batchJobs.childExecutionFindings().map((finding) => ({
         id: wildcard(finding),

@@ -4,6 +4,7 @@ import { newResourceId } from '#api-model/ids';
 import { clientToken, description, resourceName, serverSideEncryptionConfiguration, tagList } from '#api-model/validation';
 import { DEFAULT_WATCHLIST_NAME, type WatchlistRecord } from '#api-model/watchlist';
 import { oncePerClientToken } from '#rules/client-token';
+import { requireDomainKey } from '#rules/domain-keys';
 import { defineOperation } from './operation.ts';
 
 const CreateDomainInput = z.object({
@@ -19,11 +20,11 @@ export default defineOperation({
   name: 'CreateDomain',
   input: CreateDomainInput,
   route: { method: 'POST', path: '/domains', summary: 'Create a domain and its default watchlist' },
-  uses: ['accountId', 'domains', 'encryptionKeys', 'idempotency', 'now', 'quotas', 'region'],
+  uses: ['accountId', 'domainKmsKeys', 'domains', 'encryptionKeys', 'idempotency', 'now', 'quotas', 'region'],
   async run(request, ctx) {
     const scope = { operation: 'CreateDomain', owner: ctx.accountId, clientToken: request.ClientToken, request };
     return oncePerClientToken<{ Domain: ReturnType<typeof presentDomain> }>(ctx, scope, async (claim) => {
-      await ctx.encryptionKeys.requireUsable(request.ServerSideEncryptionConfiguration.KmsKeyId);
+      await requireDomainKey(ctx, request.ServerSideEncryptionConfiguration.KmsKeyId);
       const now = ctx.now();
       const domain: DomainRecord = {
         domainId: newResourceId(),

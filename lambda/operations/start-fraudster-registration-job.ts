@@ -9,7 +9,7 @@ export default defineOperation({
   input: startJobInput.extend({ RegistrationConfig: registrationConfigInput }),
   route: { method: 'POST', path: '/domains/{DomainId}/fraudster-registration-jobs', summary: 'Start a fraudster registration job' },
   audit: startJobAudit('FRAUDSTER_REGISTRATION'),
-  uses: ['domains', 'idempotency', 'jobExecutions', 'jobs', 'now', 'watchlists'],
+  uses: ['accountId', 'dataAccessRolePrefix', 'domains', 'idempotency', 'jobExecutions', 'jobs', 'now', 'watchlists'],
   run: (request, ctx) =>
     startJob(ctx, 'FRAUDSTER_REGISTRATION', request, (defaultWatchlistId) =>
       registrationConfig(request.RegistrationConfig, defaultWatchlistId),

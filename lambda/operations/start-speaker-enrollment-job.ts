@@ -9,7 +9,7 @@ export default defineOperation({
   input: startJobInput.extend({ EnrollmentConfig: enrollmentConfigInput }),
   route: { method: 'POST', path: '/domains/{DomainId}/speaker-enrollment-jobs', summary: 'Start a speaker enrollment job' },
   audit: startJobAudit('SPEAKER_ENROLLMENT'),
-  uses: ['domains', 'idempotency', 'jobExecutions', 'jobs', 'now', 'watchlists'],
+  uses: ['accountId', 'dataAccessRolePrefix', 'domains', 'idempotency', 'jobExecutions', 'jobs', 'now', 'watchlists'],
   run: (request, ctx) =>
     startJob(ctx, 'SPEAKER_ENROLLMENT', request, (defaultWatchlistId) => enrollmentConfig(request.EnrollmentConfig, defaultWatchlistId)),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type DomainRecord, presentDomain } from '#api-model/domain';
 import { ConflictException } from '#api-model/errors';
 import { description, resourceId, resourceName, serverSideEncryptionConfiguration } from '#api-model/validation';
+import { requireDomainKey } from '#rules/domain-keys';
 import { startReEncryption } from '#rules/re-encryption';
 import { defineOperation } from './operation.ts';
 
@@ -22,7 +23,7 @@ export default defineOperation({
   name: 'UpdateDomain',
   input: UpdateDomainInput,
   route: { method: 'PUT', path: '/domains/{DomainId}', summary: 'Replace every attribute of a domain' },
-  uses: ['accountId', 'domains', 'encryptionKeys', 'now', 'reEncryptions', 'region'],
+  uses: ['accountId', 'domainKmsKeys', 'domains', 'encryptionKeys', 'now', 'reEncryptions', 'region'],
   async run(request, ctx) {
     const current = await ctx.domains.require(request.DomainId);
     const kmsKeyId = request.ServerSideEncryptionConfiguration.KmsKeyId;
@@ -34,7 +35,7 @@ export default defineOperation({
       );
     }
     const resume = !keyChange && current.encryptionUpdate?.status === 'FAILED';
-    if (keyChange) await ctx.encryptionKeys.requireUsable(kmsKeyId);
+    if (keyChange) await requireDomainKey(ctx, kmsKeyId);
     const next: DomainRecord = {
       ...current,
       name: request.Name,

@@ -16,8 +16,8 @@ export class KmsKeyRefused extends ValidationException {
 
 /** Checks of a customer's KMS key before a domain is given it. */
 export interface KeyChecks {
-  /** Refuses (ValidationException) a key this service cannot encrypt and decrypt with. */
-  requireUsable(kmsKeyId: string): Promise<void>;
+  /** Refuses (ValidationException) a key this service cannot encrypt and decrypt with; answers the key's ARN. */
+  requireUsable(kmsKeyId: string): Promise<string>;
 }
 
 /** The domains' keys, for what spans stores: re-encryption asks which key ARN new values are sealed under. */

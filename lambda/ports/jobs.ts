@@ -39,11 +39,15 @@ export interface Jobs {
   activeJobs(): Promise<JobRecord[]>;
 }
 
-/** Why a customer's file could not be read or written; the message says what to fix. */
+/**
+ * Why a customer's file could not be read or written; the message says what to fix. UNREACHABLE is one problem for
+ * an object that does not exist and one the role may not reach, so that a job's errors never tell whether an
+ * object the role may not read exists.
+ */
 export class JobFileError extends Error {
   readonly name = 'JobFileError';
   constructor(
-    readonly problem: 'ROLE' | 'NOT_FOUND' | 'ACCESS_DENIED' | 'TOO_LARGE',
+    readonly problem: 'ROLE' | 'UNREACHABLE' | 'TOO_LARGE',
     message: string,
   ) {
     super(message);

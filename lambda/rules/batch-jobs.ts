@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AccessDeniedException } from '#api-model/errors';
 import { newResourceId } from '#api-model/ids';
 import {
   type EnrollmentConfig,
@@ -13,6 +14,7 @@ import {
 import { DEFAULT_RISK_THRESHOLD } from '#biometrics/scoring';
 import type { Needs } from '#context';
 import { oncePerClientToken } from './client-token.ts';
+import { dataAccessRoleRefusal } from './data-access-role.ts';
 import { listPage } from './paging.ts';
 
 /**
@@ -71,16 +73,19 @@ export function registrationConfig(
 }
 
 /**
- * Records a SUBMITTED job and starts its execution. Everything that can be checked now is (the domain, the
- * watchlist, one active job per type); the manifest is read by the job itself, under the job's role, and a bad one
- * fails the job with FailureDetails, as in Voice ID.
+ * Records a SUBMITTED job and starts its execution. Everything that can be checked now is (the role, the domain,
+ * the watchlist, one active job per type): a role outside the deployment's bound is refused with
+ * AccessDeniedException, as Voice ID refused a caller without iam:PassRole on it. The manifest is read by the job
+ * itself, under the job's role, and a bad one fails the job with FailureDetails, as in Voice ID.
  */
 export async function startJob(
-  ctx: Needs<'domains' | 'idempotency' | 'jobExecutions' | 'jobs' | 'now' | 'watchlists'>,
+  ctx: Needs<'accountId' | 'dataAccessRolePrefix' | 'domains' | 'idempotency' | 'jobExecutions' | 'jobs' | 'now' | 'watchlists'>,
   jobType: JobType,
   request: StartJobRequest & { WatchlistIds?: string[] },
   configure: (defaultWatchlistId: string) => JobConfig,
 ) {
+  const refusal = dataAccessRoleRefusal(ctx, request.DataAccessRoleArn);
+  if (refusal) throw new AccessDeniedException(refusal);
   const domain = await ctx.domains.require(request.DomainId);
   const config = configure(domain.defaultWatchlistId);
   const watchlistIds =

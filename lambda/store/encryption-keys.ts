@@ -9,7 +9,7 @@ import type { KeyChecks } from '#ports/encryption';
 export class EncryptionKeys implements KeyChecks {
   constructor(private readonly kms: KMSClient) {}
 
-  async requireUsable(kmsKeyId: string): Promise<void> {
+  async requireUsable(kmsKeyId: string): Promise<string> {
     let metadata;
     try {
       ({ KeyMetadata: metadata } = await this.kms.send(new DescribeKeyCommand({ KeyId: kmsKeyId })));
@@ -30,5 +30,6 @@ export class EncryptionKeys implements KeyChecks {
         `The KMS key ${kmsKeyId} is not a symmetric encryption key; Voice ID domains need one (KeySpec SYMMETRIC_DEFAULT).`,
       );
     }
+    return metadata.Arn ?? kmsKeyId;
   }
 }

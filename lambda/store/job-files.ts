@@ -12,6 +12,10 @@ const CREDENTIALS_REUSE_MS = 45 * 60 * 1000;
  * DataAccessRoleArn, as Voice ID did. The service assumes the role with the domain's ARN as ExternalId, so a
  * role's trust policy can name the one domain allowed to use it (Voice ID's confused-deputy condition on
  * aws:SourceArn), and with the job as the session name, so CloudTrail shows which job read what.
+ *
+ * Every S3 call names the bucket's expected owner: the role's own account, which is the deployment's (the role is
+ * bounded to it), as a Voice ID job's role was of the domain's account. A bucket of another account (one created
+ * under the name of a deleted bucket, say) is refused by S3 before anything is read or written.
  */
 export class S3JobFiles implements JobFiles {
   private readonly sts: STSClient;
@@ -28,7 +32,8 @@ export class S3JobFiles implements JobFiles {
   async as(roleArn: string, domainArn: string, jobId: string): Promise<S3JobBucket> {
     const key = `${roleArn}\n${domainArn}`;
     const cached = this.sessions.get(key);
-    if (cached && cached.expiresAt > this.now()) return new S3JobBucket(cached.client);
+    const owner = roleAccount(roleArn);
+    if (cached && cached.expiresAt > this.now()) return new S3JobBucket(cached.client, owner);
     let credentials;
     try {
       ({ Credentials: credentials } = await this.sts.send(
@@ -58,29 +63,41 @@ export class S3JobFiles implements JobFiles {
       }),
     );
     this.sessions.set(key, { client, expiresAt: this.now() + CREDENTIALS_REUSE_MS });
-    return new S3JobBucket(client);
+    return new S3JobBucket(client, owner);
   }
 }
 
+/** The account of a role ARN (arn:<partition>:iam::<account>:role/<name>). */
+const roleAccount = (roleArn: string) => roleArn.split(':')[4];
+
 export class S3JobBucket implements JobBucket {
-  constructor(private readonly client: S3Client) {}
+  constructor(
+    private readonly client: S3Client,
+    /** The account every bucket of the job must belong to (ExpectedBucketOwner). */
+    private readonly owner: string,
+  ) {}
 
   /** An object's bytes; one larger than `maxBytes` is refused without being read. */
   async read(bucket: string, key: string, maxBytes: number): Promise<Uint8Array> {
     const uri = `s3://${bucket}/${key}`;
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: this.owner }));
+      // Only the limit is named, never the object's size.
+      const tooLarge = new JobFileError('TOO_LARGE', `${uri} is larger than the limit of ${maxBytes} bytes.`);
       if ((object.ContentLength ?? 0) > maxBytes) {
         object.Body?.transformToWebStream()
           .cancel()
           .catch(() => undefined);
-        throw new JobFileError('TOO_LARGE', `${uri} is ${object.ContentLength} bytes; the limit is ${maxBytes} bytes.`);
+        throw tooLarge;
       }
       const bytes = await object.Body!.transformToByteArray();
-      if (bytes.byteLength > maxBytes) throw new JobFileError('TOO_LARGE', `${uri} is larger than the limit of ${maxBytes} bytes.`);
+      if (bytes.byteLength > maxBytes) throw tooLarge;
       return bytes;
     } catch (error) {
-      throw explain(error, uri, 's3:GetObject');
+      throw unreachable(
+        error,
+        `${uri} does not exist or the DataAccessRoleArn may not read it: it needs s3:GetObject on it (and kms:Decrypt on its key when it is encrypted with one).`,
+      );
     }
   }
 
@@ -91,27 +108,29 @@ export class S3JobBucket implements JobBucket {
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
+          ExpectedBucketOwner: this.owner,
           Body: body,
           ContentType: 'application/json',
           ...(kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId } : {}),
         }),
       );
     } catch (error) {
-      throw explain(error, `s3://${bucket}/${key}`, 's3:PutObject');
+      throw unreachable(
+        error,
+        `s3://${bucket}/${key} could not be written: its bucket does not exist, is not this account's, or the DataAccessRoleArn may not write there. It needs s3:PutObject there (and kms:GenerateDataKey on the output key).`,
+      );
     }
   }
 }
 
-function explain(error: unknown, uri: string, permission: string): unknown {
+/**
+ * S3's answer for an object the role cannot reach, as one JobFileError whatever the reason. Whoever started the
+ * job reads its errors, and must not learn from them whether an object the role may not read exists: a missing
+ * object or bucket, another account's bucket and a refusal read the same.
+ */
+function unreachable(error: unknown, message: string): unknown {
   if (!(error instanceof Error) || error instanceof JobFileError) return error;
-  if (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.name === 'NoSuchBucket') {
-    return new JobFileError('NOT_FOUND', `${uri} does not exist.`);
-  }
-  if (error.name === 'AccessDenied' || error.name === 'Forbidden' || error.name === 'KMS.AccessDeniedException') {
-    return new JobFileError(
-      'ACCESS_DENIED',
-      `The DataAccessRoleArn may not reach ${uri}: grant it ${permission} (and kms:Decrypt / kms:GenerateDataKey on the bucket's key).`,
-    );
-  }
-  return error;
+  return UNREACHABLE.has(error.name) ? new JobFileError('UNREACHABLE', message) : error;
 }
+
+const UNREACHABLE = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'AccessDenied', 'Forbidden', 'KMS.AccessDeniedException']);

@@ -23,6 +23,7 @@ import type { Needs } from '#context';
 import { logger } from '#observability';
 import { EntryAlreadyDone, type JobBucket, type JobEntry, JobFileError } from '#ports/jobs';
 import { publishAuditRecord } from '#rules/audit';
+import { dataAccessRoleRefusal } from '#rules/data-access-role';
 import { enrollSpeaker, registerFraudster, screenAgainstWatchlist } from '#rules/enrollment';
 
 /**
@@ -68,8 +69,16 @@ async function endJob(
   await publishAuditRecord(ctx, jobEndedRecord(job.jobType, job.domainId, ended));
 }
 
-const jobBucket = (ctx: Needs<'accountId' | 'jobFiles' | 'region'>, job: JobRecord) =>
-  ctx.jobFiles.as(job.dataAccessRoleArn, domainArn(ctx.region, ctx.accountId, job.domainId), job.jobId);
+/**
+ * The customer's buckets as the job's role sees them. The role is checked against the deployment's bound again
+ * before it is assumed: the bound may have narrowed since the job was accepted, and the worker's IAM policy is
+ * not the only guard (a policy widened by hand, the embedded stack's STS, which has no policies).
+ */
+async function jobBucket(ctx: Needs<'accountId' | 'dataAccessRolePrefix' | 'jobFiles' | 'region'>, job: JobRecord) {
+  const refusal = dataAccessRoleRefusal(ctx, job.dataAccessRoleArn);
+  if (refusal) throw new JobFileError('ROLE', refusal);
+  return ctx.jobFiles.as(job.dataAccessRoleArn, domainArn(ctx.region, ctx.accountId, job.domainId), job.jobId);
+}
 
 /**
  * Reads and checks the manifest under the job's role and stores its requests. A manifest that cannot be read or is
@@ -77,7 +86,7 @@ const jobBucket = (ctx: Needs<'accountId' | 'jobFiles' | 'region'>, job: JobReco
  * already under way (a resumed execution) keeps the requests it stored.
  */
 export async function prepareJob(
-  ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region'>,
+  ctx: Needs<'accountId' | 'auditEvents' | 'dataAccessRolePrefix' | 'jobFiles' | 'jobs' | 'now' | 'quotas' | 'region'>,
   ref: JobReference,
 ): Promise<{ batches: number[] }> {
   const job = await openJob(ctx, ref);
@@ -107,6 +116,7 @@ export async function prepareJob(
 export async function processBatch(
   ctx: Needs<
     | 'accountId'
+    | 'dataAccessRolePrefix'
     | 'domains'
     | 'fraudsters'
     | 'jobFiles'
@@ -259,7 +269,7 @@ function entryError(error: unknown): EntryError | undefined {
  * COMPLETED_WITH_ERRORS when any request failed. An output that cannot be written fails the job, saying why.
  */
 export async function finishJob(
-  ctx: Needs<'accountId' | 'auditEvents' | 'jobFiles' | 'jobs' | 'now' | 'region'>,
+  ctx: Needs<'accountId' | 'auditEvents' | 'dataAccessRolePrefix' | 'jobFiles' | 'jobs' | 'now' | 'region'>,
   ref: JobReference,
 ): Promise<{ status: string }> {
   const job = await openJob(ctx, ref);

@@ -74,11 +74,13 @@ export class BatchJobs extends Construct {
 }
 
 /**
- * Lets the worker act as a job's DataAccessRoleArn. Roles of this account only (Voice ID's rule too); each role's
- * trust policy decides whether this deployment may use it, and for which domain (sts:ExternalId, README).
+ * Lets the worker act as a job's DataAccessRoleArn: only roles of this account (Voice ID's rule too) whose path
+ * and name start with `rolePrefix` (VoiceIdStackProps.dataAccessRolePrefix), the bound the service also checks
+ * before it accepts a job and before it assumes the role (lambda/rules/data-access-role.ts). Each role's trust
+ * policy then decides whether this deployment may use it, and for which domain (sts:ExternalId, README).
  */
-export function grantJobRoleUse(worker: IFunction): void {
+export function grantJobRoleUse(worker: IFunction, rolePrefix: string): void {
   worker.addToRolePolicy(
-    new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`] }),
+    new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${rolePrefix}*`] }),
   );
 }

@@ -116,7 +116,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     for (const engine of engines) {
       if (engine.status !== 'fulfilled') continue;
       if ('child' in engine.value) children.push(engine.value.child);
-      else servers.push(engine.value.server);
+      if ('server' in engine.value) servers.push(engine.value.server);
     }
     const failed = engines.find((engine) => engine.status === 'rejected');
     if (failed) throw failed.reason;

@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { arch } from 'node:process';
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
+import { ENV } from '#environment';
 import { HANDLER_METADATA_KEY } from '#lib/constructs/service-function';
-import { VoiceIdStack } from '#lib/voice-id-stack';
+import { VoiceIdStack, type VoiceIdStackProps } from '#lib/voice-id-stack';
 
 /** A function as the cloud assembly holds it: its bundled code and its layers' contents, with its settings. */
 export interface FunctionBundle {
@@ -69,7 +70,8 @@ const stateMachineProperties = z.object({ DefinitionString: z.unknown() });
  * Synthesizes the real CDK stack so that the embedded stack serves exactly the routes, tables, functions and state
  * machines a deployment would have: there is one source of truth. Without bundling by default (the handlers then
  * run from their sources); with `bundleInto`, a directory, the functions are bundled as for a deployment, for this
- * machine's architecture, into a cloud assembly there, and each function names its assets.
+ * machine's architecture, into a cloud assembly there, and each function names its assets. The bound on batch
+ * jobs' roles comes from the environment (localParameters).
  */
 export function synthesizeTemplate({ bundleInto }: { bundleInto?: string } = {}): LocalTemplate {
   const app = bundleInto
@@ -78,8 +80,19 @@ export function synthesizeTemplate({ bundleInto }: { bundleInto?: string } = {})
   const stack = new VoiceIdStack(app, 'VoiceId', {
     env: { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION },
     ...(bundleInto ? { architecture: LOCAL_ARCHITECTURE } : {}),
+    ...localParameters(process.env),
   });
   return readTemplate(app.synth().getStackByName(stack.stackName).template, bundleInto);
+}
+
+/**
+ * The stack parameters `npm start` takes from its environment, by the name the functions read it by: the local
+ * stack is synthesized with the bound on batch jobs' roles that is given (DATA_ACCESS_ROLE_PREFIX), in its worker's
+ * policy and its functions' configuration, which checks it at start. DOMAIN_KMS_KEYS needs no synthesis: the
+ * functions read it from the environment they inherit, as the template sets it only when it is given.
+ */
+function localParameters(env: NodeJS.ProcessEnv): Pick<VoiceIdStackProps, 'dataAccessRolePrefix'> {
+  return { dataAccessRolePrefix: env[ENV.dataAccessRolePrefix] || undefined };
 }
 
 /**

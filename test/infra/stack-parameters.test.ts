@@ -45,6 +45,8 @@ describe('stack parameters from CDK context', () => {
       alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q',
       alarmEmail: 'not-an-address',
       architecture: 'sparc',
+      dataAccessRolePrefix: 'voice-id-*',
+      domainKmsKeys: '["arn:aws:kms:eu-west-1:123456789012:alias/x"]',
     });
     expect(message).toMatch(/^Stack parameters \(CDK context\) are not valid: /);
     for (const name of [
@@ -58,6 +60,8 @@ describe('stack parameters from CDK context', () => {
       'alarmTopicArn',
       'alarmEmail',
       'architecture',
+      'dataAccessRolePrefix',
+      'domainKmsKeys.0',
     ]) {
       expect(message).toContain(`${name}: `);
     }

@@ -318,7 +318,8 @@ describe('VoiceIdStack', () => {
           grant(['dynamodb:Query', 'dynamodb:UpdateItem'], ['${TablesSessions486350CB.Arn}']),
           grant(['dynamodb:PutItem'], ['${TablesDomainsB47CF921.Arn}']),
           DOMAIN_KEYS,
-          grant(['sts:AssumeRole'], ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']),
+          // Only the roles of the deployment's prefix (dataAccessRolePrefix, by default voice-id-).
+          grant(['sts:AssumeRole'], ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/voice-id-*']),
           AUDIT_EVENTS,
         ].sort(),
       );
@@ -525,6 +526,28 @@ describe('VoiceIdStack', () => {
       const config = loadConfig({ AWS_REGION: 'eu-west-1', ...(readable(apiEnvironment) as Record<string, string>) });
       expect(config.quotas).toEqual(EVERY_PARAMETER.quotas);
       expect(config.speakerExpiryMs).toBe(EVERY_PARAMETER.speakerExpiryDays! * 24 * 3600 * 1000);
+      expect(config.dataAccessRolePrefix).toBe(EVERY_PARAMETER.dataAccessRolePrefix);
+      expect(config.domainKmsKeys).toEqual(EVERY_PARAMETER.domainKmsKeys);
+    });
+
+    it("bounds the worker's sts:AssumeRole to the roles of dataAccessRolePrefix, the bound its functions check too", () => {
+      const assumable = (t: Template) =>
+        Object.values(resources<{ PolicyDocument: { Statement: { Action: unknown; Resource: Intrinsic }[] } }>(t, 'AWS::IAM::Policy'))
+          .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+          .filter((statement) => statement.Action === 'sts:AssumeRole')
+          .map((statement) => render(statement.Resource));
+      const bounded = synthesize({ dataAccessRolePrefix: 'contact-centre/voice-id-' }).template;
+      expect(assumable(bounded)).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/contact-centre/voice-id-*']);
+      expect(assumable(template)).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/voice-id-*']);
+      const prefixes = Object.values(resources<FunctionProperties>(bounded, 'AWS::Lambda::Function')).map(
+        (fn) => fn.Properties.Environment.Variables.DATA_ACCESS_ROLE_PREFIX,
+      );
+      expect(prefixes).toEqual(['contact-centre/voice-id-', 'contact-centre/voice-id-', 'contact-centre/voice-id-']);
+      // Without an allow-list the functions are given none: any key the service may use.
+      const keyLists = Object.values(resources<FunctionProperties>(template, 'AWS::Lambda::Function')).map(
+        (fn) => fn.Properties.Environment.Variables.DOMAIN_KMS_KEYS,
+      );
+      expect(keyLists).toEqual([undefined, undefined, undefined]);
     });
   });
 
@@ -674,7 +697,7 @@ describe('VoiceIdStack', () => {
           'VoiceId/BatchJobs/StateMachine/Role/DefaultPolicy/Resource',
           'VoiceId/DomainReEncryption/StateMachine/Role/DefaultPolicy/Resource',
         ],
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]': [
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/voice-id-*]': [
           'VoiceId/BatchJobWorker/ServiceRole/DefaultPolicy/Resource',
         ],
         [`AwsSolutions-IAM5[Resource::${CHILD_EXECUTIONS.replace('${AWS::Partition}', '<AWS::Partition>')}:*]`]: [

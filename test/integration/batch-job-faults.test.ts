@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ServiceContext } from '#context';
 import { counterIds } from '#store/quota-counters';
@@ -49,6 +49,71 @@ describe('a batch job under faults', () => {
     const { Item } = await client.send(new GetCommand({ TableName: names.counters, Key: { counterId: counterIds.speakers(domainId) } }));
     return { speakers: (Items ?? []).map((item) => item.customerSpeakerId as string).sort(), counted: Item?.count as number };
   }
+
+  it('names ExpectedBucketOwner on every S3 call of a job, and fails an object the role may not read as it fails one that does not exist', async () => {
+    const tag = Date.now();
+    const unreadable = await put(`audio/unreadable-${tag}.wav`, 'RIFF');
+    const missing = `s3://${unreadable.split('/')[2]}/audio/missing-${tag}.wav`;
+    const unreadableManifest = await put(`manifests/unreadable-${tag}.json`, '{}');
+    const missingManifest = unreadableManifest.replace('unreadable-', 'missing-');
+    const manifest = await put(
+      `manifests/owners-${tag}.json`,
+      JSON.stringify({
+        Version: '1.0',
+        SpeakerEnrollmentRequests: [
+          { RequestId: 'missing', SpeakerId: 'caller-missing', AudioSpecifications: [{ S3Uri: missing }] },
+          { RequestId: 'unreadable', SpeakerId: 'caller-unreadable', AudioSpecifications: [{ S3Uri: unreadable }] },
+        ],
+      }),
+    );
+    // S3 refuses the role these objects, as a bucket policy or a key policy would.
+    const refused = new Set([unreadable, unreadableManifest].map((uri) => uri.split('/').slice(3).join('/')));
+    const calls: { command: string; owner?: string }[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const send = S3Client.prototype.send as (this: S3Client, command: unknown) => Promise<unknown>;
+    jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown) {
+      const { input } = command as { input: { Key?: string; ExpectedBucketOwner?: string } };
+      calls.push({ command: (command as object).constructor.name, owner: input.ExpectedBucketOwner });
+      if (refused.has(input.Key!)) {
+        const denied = new S3ServiceException({
+          name: 'AccessDenied',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+          message: 'Access Denied',
+        });
+        return Promise.reject(denied) as never;
+      }
+      return send.call(this, command) as never;
+    });
+
+    const run = async (inputS3Uri: string) => {
+      const job = jobRecord(domainId, { inputS3Uri });
+      await ctx.jobs.create(job);
+      const ref = { domainId, jobId: job.jobId, jobType: job.jobType };
+      const { batches } = await prepareJob(ctx, ref);
+      for (const batch of batches) await processBatch(ctx, ref, batch);
+      if (batches.length) await finishJob(ctx, ref);
+      return ctx.jobs.require(domainId, job.jobType, job.jobId);
+    };
+    const [job, unreadableJob, missingJob] = [await run(manifest), await run(unreadableManifest), await run(missingManifest)];
+    jest.restoreAllMocks();
+
+    expect(calls.length).toBeGreaterThanOrEqual(6);
+    expect(calls.filter((call) => call.owner !== '000000000000')).toEqual([]);
+    // The same words for both, but for the object's own URI: nothing says which one exists.
+    const unnamed = (message: string, uri: string) => message.replace(uri, '<object>');
+    expect(unnamed(unreadableJob.failure!.message, unreadableManifest)).toBe(unnamed(missingJob.failure!.message, missingManifest));
+    const output = await readJson<{ Errors: { RequestId: string; ErrorCode: number; ErrorMessage: string }[] }>(
+      `${job.outputS3Uri}/${job.jobId}/${manifest.split('/').pop()}.out`,
+    );
+    const errors = Object.fromEntries(output.Errors.map((e) => [e.RequestId, e]));
+    expect(errors.unreadable.ErrorCode).toBe(400);
+    expect(errors.missing.ErrorCode).toBe(400);
+    expect(unnamed(errors.unreadable.ErrorMessage, unreadable)).toBe(unnamed(errors.missing.ErrorMessage, missing));
+    expect(errors.missing.ErrorMessage).toBe(
+      `${missing} does not exist or the DataAccessRoleArn may not read it: it needs s3:GetObject on it (and kms:Decrypt on its key when it is encrypted with one).`,
+    );
+  });
 
   it('retries a failed batch without enrolling or counting anyone twice, and gives up on a request that keeps failing', async () => {
     // Two batches: r0-r9 and r10. The test stack's domains hold 5 speakers, so r4-r9 are requests without a SpeakerId.

@@ -14,6 +14,7 @@ import { BUCKET, createBucket, jobRecord, put, ROLE, readJson, s3, until, upload
 import { call, callAudio, sessions } from '#test/support/calls';
 import { serviceContext, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
+import { prepareJob } from '#workflows/batch-job-tasks';
 
 /**
  * Batch jobs with real speech (LibriSpeech test-other, 8 kHz) uploaded to the local S3, driven through the official
@@ -249,15 +250,58 @@ describe('batch jobs', () => {
       }
     });
 
-    it('fails a job whose role this deployment may not assume, or whose manifest is not one, saying why', async () => {
-      const otherAccount = await runJob(
-        { Version: '1.0', SpeakerEnrollmentRequests: [] },
-        { DataAccessRoleArn: 'arn:aws:iam::111122223333:role/elsewhere' },
-      );
-      expect(otherAccount.job).toMatchObject({ JobStatus: 'FAILED', FailureDetails: { StatusCode: 400 } });
-      expect(otherAccount.job.FailureDetails!.Message).toMatch(
-        /could not assume the DataAccessRoleArn arn:aws:iam::111122223333:role\/elsewhere/,
-      );
+    it.each([
+      [
+        'StartSpeakerEnrollmentJob',
+        (input: StartSpeakerEnrollmentJobCommandInput) => voiceId().send(new StartSpeakerEnrollmentJobCommand(input)),
+      ],
+      [
+        'StartFraudsterRegistrationJob',
+        (input: StartSpeakerEnrollmentJobCommandInput) => voiceId().send(new StartFraudsterRegistrationJobCommand(input)),
+      ],
+    ] as const)("%s naming a role outside the deployment's bound, with AccessDeniedException, and starts nothing", async (_, startJob) => {
+      for (const DataAccessRoleArn of [
+        // A role of another account, and one of this account without the prefix (voice-id-, the default).
+        'arn:aws:iam::111122223333:role/voice-id-batch-access',
+        'arn:aws:iam::000000000000:role/payroll-exports',
+        'arn:aws:iam::000000000000:role/other/voice-id-batch-access',
+      ]) {
+        const refused = await failure(startJob({ ...valid(), DataAccessRoleArn }));
+        expect({ name: refused.name, status: refused.$metadata?.httpStatusCode, message: refused.message }).toEqual({
+          name: 'AccessDeniedException',
+          status: 403,
+          message: `The DataAccessRoleArn ${DataAccessRoleArn} is not a role this deployment's batch jobs may use: it must be a role of account 000000000000 whose path and name start with voice-id- (arn:aws:iam::000000000000:role/voice-id-...). Use such a role, or ask the operator to change the stack parameter dataAccessRolePrefix.`,
+        });
+      }
+      const ctx = await serviceContext();
+      try {
+        for (const jobType of ['SPEAKER_ENROLLMENT', 'FRAUDSTER_REGISTRATION'] as const) {
+          expect((await ctx.jobs.list(domainId, jobType, 'SUBMITTED', 10)).items).toEqual([]);
+        }
+      } finally {
+        await ctx.speech.close();
+      }
+    });
+
+    it('a job whose role left the bound after it was accepted: the worker checks again before it assumes the role', async () => {
+      const ctx = await serviceContext();
+      try {
+        const manifest = await put(`manifests/bound-${Date.now()}.json`, JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: [] }));
+        // Stored as a job accepted under a wider bound would be; the local STS would assume this role.
+        const job = jobRecord(domainId, { inputS3Uri: manifest, dataAccessRoleArn: 'arn:aws:iam::000000000000:role/payroll-exports' });
+        await ctx.jobs.create(job);
+        expect(await prepareJob(ctx, { domainId, jobId: job.jobId, jobType: job.jobType })).toEqual({ batches: [] });
+        const ended = await ctx.jobs.require(domainId, job.jobType, job.jobId);
+        expect(ended).toMatchObject({ status: 'FAILED', failure: { statusCode: 400 } });
+        expect(ended.failure!.message).toMatch(
+          /^The DataAccessRoleArn arn:aws:iam::000000000000:role\/payroll-exports is not a role this deployment's batch jobs may use/,
+        );
+      } finally {
+        await ctx.speech.close();
+      }
+    });
+
+    it('fails a job whose manifest is not one, saying why', async () => {
       const notJson = await runJob('this is not JSON');
       expect(notJson.job.FailureDetails!.Message).toMatch(/is not valid JSON/);
       const empty = await runJob({ Version: '1.0', SpeakerEnrollmentRequests: [] });

@@ -12,7 +12,11 @@ import {
   type UpdateDomainCommandInput,
 } from '@aws-sdk/client-voice-id';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { endpoints, kms, serviceTables, voiceId } from '#test/support/clients';
+import { LOCAL_DEFAULT_KEY_ALIAS } from '#lib/local/kms-local';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#lib/local/template';
+import createDomain from '#operations/create-domain';
+import updateDomain from '#operations/update-domain';
+import { endpoints, kms, serviceContext, serviceTables, voiceId } from '#test/support/clients';
 import { failure, retryingConcurrentChanges } from '#test/support/voice-id-errors';
 
 const client = voiceId();
@@ -363,6 +367,63 @@ describe('DeleteDomain', () => {
   it('refuses a malformed DomainId', async () => {
     const error = await failure(client.send(new DeleteDomainCommand({ DomainId: 'nope' })));
     expect(error.name).toBe('ValidationException');
+  });
+});
+
+describe("the deployment's allow-list of domain keys (domainKmsKeys)", () => {
+  /** The service's context with an allow-list, as a deployment with the stack parameter runs it. */
+  const allowing = async (domainKmsKeys: string[]) => {
+    const base = await serviceContext();
+    await base.speech.close();
+    return { ...base, domainKmsKeys };
+  };
+  const refusal = (kmsKeyId: string, list: string[]) =>
+    `The KMS key ${kmsKeyId} is not one this deployment's domains may use. Give one of ${list.join(', ')} (an alias entry ending in * allows every alias it begins), or ask the operator to add the key to the stack parameter domainKmsKeys.`;
+  const names = async () => {
+    const all: (string | undefined)[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListDomainsCommand({ NextToken }));
+      all.push(...page.DomainSummaries!.map((summary) => summary.Name));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return all;
+  };
+
+  it('lets CreateDomain and UpdateDomain give only listed keys, by ARN, key id or a listed alias, and refuses others changing nothing', async () => {
+    const { KeyMetadata: listed } = await kms().send(new CreateKeyCommand({ Description: 'listed for domains' }));
+    const list = [listed!.Arn!, 'alias/voice-id-*'];
+    const ctx = await allowing(list);
+    const create = (Name: string, KmsKeyId: string) => createDomain.call({ Name, ServerSideEncryptionConfiguration: { KmsKeyId } }, ctx);
+
+    // The default key given by its ARN is not listed, though one of its aliases matches: an alias counts only as given.
+    await expect(create('unlisted-key', keyArn())).rejects.toMatchObject({ name: 'ValidationException', message: refusal(keyArn(), list) });
+    expect(await names()).not.toContain('unlisted-key');
+    const { Domain } = await create('listed-key', listed!.KeyId!);
+    expect(Domain.ServerSideEncryptionConfiguration.KmsKeyId).toBe(listed!.KeyId);
+    await create('listed-alias', LOCAL_DEFAULT_KEY_ALIAS);
+    await create('listed-alias-arn', `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${LOCAL_DEFAULT_KEY_ALIAS}`);
+    // An alias of another account never matches a prefix, even where KMS would resolve it.
+    const foreign = `arn:aws:kms:${LOCAL_REGION}:111122223333:${LOCAL_DEFAULT_KEY_ALIAS}`;
+    await expect(create('foreign-alias', foreign)).rejects.toMatchObject({ name: 'ValidationException' });
+
+    const before = (await client.send(new DescribeDomainCommand({ DomainId: Domain.DomainId }))).Domain;
+    const update = (KmsKeyId: string) =>
+      updateDomain.call({ DomainId: Domain.DomainId, Name: 'listed-key', ServerSideEncryptionConfiguration: { KmsKeyId } }, ctx);
+    await expect(update(keyArn())).rejects.toMatchObject({ name: 'ValidationException', message: refusal(keyArn(), list) });
+    expect((await client.send(new DescribeDomainCommand({ DomainId: Domain.DomainId }))).Domain).toEqual(before);
+    // A listed alias is accepted, and an exact alias entry allows that alias only.
+    expect((await update(LOCAL_DEFAULT_KEY_ALIAS)).Domain.ServerSideEncryptionConfiguration.KmsKeyId).toBe(LOCAL_DEFAULT_KEY_ALIAS);
+    const exact = await allowing([LOCAL_DEFAULT_KEY_ALIAS]);
+    await expect(
+      createDomain.call({ Name: 'exact-alias', ServerSideEncryptionConfiguration: { KmsKeyId: LOCAL_DEFAULT_KEY_ALIAS } }, exact),
+    ).resolves.toBeDefined();
+    await expect(
+      createDomain.call({ Name: 'unlisted-key', ServerSideEncryptionConfiguration: { KmsKeyId: listed!.Arn! } }, exact),
+    ).rejects.toMatchObject({
+      message: refusal(listed!.Arn!, [LOCAL_DEFAULT_KEY_ALIAS]),
+    });
+    expect(await names()).not.toContain('unlisted-key');
   });
 });
 

@@ -41,6 +41,17 @@ describe('the embedded engines', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'call-recordings', Key: 'manifest.json', Body: '{"Version":"1.0"}' }));
     const object = await s3.send(new GetObjectCommand({ Bucket: 'call-recordings', Key: 'manifest.json' }));
     expect(await object.Body!.transformToString()).toBe('{"Version":"1.0"}');
+    // Every local bucket is the local account's: a call expecting another owner is refused, as S3 refuses it.
+    const read = (ExpectedBucketOwner: string) =>
+      s3.send(new GetObjectCommand({ Bucket: 'call-recordings', Key: 'manifest.json', ExpectedBucketOwner }));
+    expect(await (await read('000000000000')).Body!.transformToString()).toBe('{"Version":"1.0"}');
+    await expect(read('111122223333')).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: 'call-recordings', Key: 'other.json', Body: '{}', ExpectedBucketOwner: '111122223333' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'call-recordings', Key: 'other.json' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
   });
 
   it('bind the KMS encryption context to the ciphertext', async () => {

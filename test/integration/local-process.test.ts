@@ -4,17 +4,19 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { CreateDomainCommand, StartSpeakerEnrollmentJobCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
 import type { Endpoints } from '#lib/local/embedded-stack';
+import { LOCAL_DEFAULT_KEY_ALIAS } from '#lib/local/kms-local';
 import { pythonClients } from '#test/support/python-clients';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
 
 /** `npm start`'s program, as a user runs it, until it prints that it is listening. */
-async function startService(dataDir: string): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
+async function startService(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts'], {
     cwd: ROOT,
-    env: { ...process.env, VOICE_ID_DATA_DIR: dataDir, PORT: '0' },
+    env: { ...process.env, VOICE_ID_DATA_DIR: dataDir, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -96,6 +98,45 @@ describe('the service as `npm start` runs it, driven by the AWS CLI', () => {
       await expect(cli(second.endpoints, 'describe-domain', '--domain-id', domainId)).rejects.toThrow(/ResourceNotFoundException/);
     } finally {
       await stopWithCtrlC(second.child);
+    }
+  }, 240_000);
+
+  it("takes the bounds on jobs' roles and domains' keys from its environment, and refuses to start on a wrong one", async () => {
+    const bounded = mkdtempSync(path.join(tmpdir(), 'voice-id-bounded-'));
+    try {
+      const { child, endpoints } = await startService(bounded, {
+        DATA_ACCESS_ROLE_PREFIX: 'migration/',
+        DOMAIN_KMS_KEYS: LOCAL_DEFAULT_KEY_ALIAS,
+      });
+      const client = new VoiceIDClient({ endpoint: endpoints.voiceId, region: endpoints.region, credentials: endpoints.credentials });
+      try {
+        const create = (KmsKeyId: string) =>
+          client.send(new CreateDomainCommand({ Name: 'bounded', ServerSideEncryptionConfiguration: { KmsKeyId } }));
+        await expect(create(endpoints.defaultKmsKeyArn)).rejects.toMatchObject({ name: 'ValidationException' });
+        const { Domain } = await create(LOCAL_DEFAULT_KEY_ALIAS);
+        const start = (role: string) =>
+          client.send(
+            new StartSpeakerEnrollmentJobCommand({
+              DomainId: Domain!.DomainId,
+              DataAccessRoleArn: `arn:aws:iam::000000000000:role/${role}`,
+              InputDataConfig: { S3Uri: 's3://recordings/manifest.json' },
+              OutputDataConfig: { S3Uri: 's3://recordings/output/' },
+            }),
+          );
+        await expect(start('voice-id-batch-access')).rejects.toMatchObject({
+          name: 'AccessDeniedException',
+          message: expect.stringContaining('whose path and name start with migration/') as string,
+        });
+        expect((await start('migration/voice-id-batch-access')).Job!.JobStatus).toBe('SUBMITTED');
+      } finally {
+        client.destroy();
+        await stopWithCtrlC(child);
+      }
+      await expect(startService(bounded, { DATA_ACCESS_ROLE_PREFIX: 'migration/*' })).rejects.toThrow(
+        /DATA_ACCESS_ROLE_PREFIX must be what DataAccessRoleArns start with after "role\/".*, not migration\/\*\./,
+      );
+    } finally {
+      rmSync(bounded, { recursive: true, force: true });
     }
   }, 240_000);
 });

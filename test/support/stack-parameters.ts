@@ -22,4 +22,6 @@ export const EVERY_PARAMETER: VoiceIdStackProps = {
   speakerExpiryDays: 365,
   removalPolicy: RemovalPolicy.DESTROY,
   architecture: 'x86_64',
+  dataAccessRolePrefix: 'contact-centre/voice-id-',
+  domainKmsKeys: ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'alias/voice-id/*'],
 };

@@ -13,6 +13,7 @@ const complete = {
   SESSIONS_TABLE: 'x',
   JOBS_TABLE: 'j',
   TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens',
+  DATA_ACCESS_ROLE_PREFIX: 'voice-id-',
 };
 
 describe('the configuration', () => {
@@ -41,6 +42,8 @@ describe('the configuration', () => {
         fraudstersPerRegistrationJob: 500,
       },
       speakerExpiryMs: 3 * 365 * 24 * 3600 * 1000,
+      dataAccessRolePrefix: 'voice-id-',
+      domainKmsKeys: [],
       batchJobStateMachineArn: undefined,
       reEncryptionStateMachineArn: undefined,
       endpoints: { dynamodb: undefined, kms: undefined, s3: undefined, sts: undefined, stepFunctions: undefined },
@@ -96,6 +99,22 @@ describe('the configuration', () => {
     expect(loadConfig({ ...complete, AUDIT_EVENTS_FILE: '/data/audit-events.jsonl' }).auditEvents).toEqual({
       file: '/data/audit-events.jsonl',
     });
+  });
+
+  it("reads the bound on batch jobs' roles and the domain keys allowed, refusing wildcards and entries that are no key", () => {
+    const keys = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab, alias/voice-id/*';
+    const config = loadConfig({ ...complete, DATA_ACCESS_ROLE_PREFIX: 'contact-centre/', DOMAIN_KMS_KEYS: keys });
+    expect(config.dataAccessRolePrefix).toBe('contact-centre/');
+    expect(config.domainKmsKeys).toEqual([
+      'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'alias/voice-id/*',
+    ]);
+    const { DATA_ACCESS_ROLE_PREFIX: _prefix, ...unbounded } = complete;
+    expect(() => loadConfig(unbounded)).toThrow('The service is not configured: DATA_ACCESS_ROLE_PREFIX must be set.');
+    expect(() => loadConfig({ ...complete, DATA_ACCESS_ROLE_PREFIX: '*', DOMAIN_KMS_KEYS: 'alias/ok,my-key' })).toThrow(
+      'The service is not configured: DATA_ACCESS_ROLE_PREFIX must be what DataAccessRoleArns start with after "role/" (a path such as voice-id/ or a name prefix such as voice-id-; letters, digits and +=,.@_-/, no wildcards), not *. ' +
+        'DOMAIN_KMS_KEYS must list key ARNs or aliases (alias/name, or alias/prefix* for every alias it begins), separated by commas; my-key is neither.',
+    );
   });
 
   it('names every missing or malformed setting at once', () => {

@@ -41,10 +41,10 @@ async function refusal(keys: EncryptionKeys): Promise<{ type: string; name: stri
 afterEach(() => jest.restoreAllMocks());
 
 describe('the KMS key check', () => {
-  it('accepts an enabled symmetric encryption key, asking KMS about exactly the key given', async () => {
-    const { keys, sent } = keysAnswering(() => metadata());
-    await expect(keys.requireUsable(KEY)).resolves.toBeUndefined();
-    expect(sent.map((command) => [command.constructor.name, command.input])).toEqual([['DescribeKeyCommand', { KeyId: KEY }]]);
+  it('accepts an enabled symmetric encryption key, asking KMS about exactly the key given, and answers its ARN', async () => {
+    const { keys, sent } = keysAnswering(() => metadata({ Arn: KEY }));
+    await expect(keys.requireUsable('alias/voice-id')).resolves.toBe(KEY);
+    expect(sent.map((command) => [command.constructor.name, command.input])).toEqual([['DescribeKeyCommand', { KeyId: 'alias/voice-id' }]]);
   });
 
   it.each(['NotFoundException', 'AccessDeniedException', 'ValidationException'])(
