@@ -74,8 +74,8 @@ module.exports = {
     ]),
     neighbours(
       'connectors',
-      'Phone-system connectors speak their protocol and reach the service through its public API only, as any client: no operation, rule or store.',
-      ['observability.ts'],
+      'Phone-system connectors speak their protocol and reach the service through its public API only, as any client: no operation, rule or store (the audio library aside, for resampling).',
+      ['observability.ts', 'biometrics'],
     ),
     {
       name: 'handlers-are-entry-points',

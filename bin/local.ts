@@ -20,7 +20,8 @@ async function main() {
   const connectorsFile = process.env.VOICE_ID_CONNECTORS_FILE;
   const connectors = connectorsFile ? connectorsConfig.parse(JSON.parse(readFileSync(connectorsFile, 'utf8'))) : undefined;
   const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN || undefined;
-  const stack = await startEmbeddedStack({ dataDir, port, bundles, timeToLive, connectors, twilioAuthToken });
+  const streamToken = process.env.VOICE_ID_STREAM_TOKEN || undefined;
+  const stack = await startEmbeddedStack({ dataDir, port, bundles, timeToLive, connectors, twilioAuthToken, streamToken });
   const { endpoints } = stack;
   console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${bundles ? ', functions run from their bundles' : ''})
 

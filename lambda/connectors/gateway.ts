@@ -1,9 +1,13 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { logger } from '#observability';
+import { acceptAudioFork } from './audio-fork.ts';
+import { acceptAudioSocket } from './audiosocket.ts';
 import type { SessionApi } from './call-stream.ts';
+import type { ConnectorRoute } from './routes.ts';
 import { acceptTwilioStream, isSignedByTwilio, type TwilioConnector } from './twilio.ts';
 
 export interface MediaGatewayOptions {
@@ -15,6 +19,10 @@ export interface MediaGatewayOptions {
   /** The URL phone systems are given for this gateway (`wss://voice.example.com`), which their signatures cover. */
   publicUrl?: string;
   twilio?: TwilioConnector;
+  /** SIP servers' plain audio WebSocket: a shared token authenticates each stream. */
+  websocket?: { token: string; routes: Record<string, ConnectorRoute> };
+  /** Asterisk AudioSocket, on a TCP port of its own (`port` 0 picks one): the protocol has no authentication. */
+  audiosocket?: { port: number; route: ConnectorRoute };
 }
 
 export interface MediaGateway {
@@ -28,7 +36,7 @@ export interface MediaGateway {
 
 /**
  * The media gateway: one HTTP server taking each phone system's WebSocket streams on its own path
- * (`/twilio[/<route>]`), checking the phone system's signature on the upgrade request before anything else, and
+ * (`/twilio[/<route>]`, `/websocket[/<route>]`) and Asterisk's AudioSocket on a TCP port, checking the phone system's signature on the upgrade request before anything else, and
  * handing each accepted stream to its connector. A stream that fails the check gets the HTTP status that says
  * why, and no socket.
  */
@@ -49,6 +57,18 @@ export async function startMediaGateway(options: MediaGatewayOptions): Promise<M
       }
       return sockets.handleUpgrade(request, socket, head, (ws) => acceptTwilioStream(ws, options.api, route));
     }
+    if (connector === 'websocket' && options.websocket && rest.length === 0) {
+      const route = options.websocket.routes[routeName];
+      if (!route) return refuse(socket, 404, `There is no WebSocket route ${routeName}.`);
+      if (!bearsToken(request, url, options.websocket.token)) {
+        return refuse(
+          socket,
+          401,
+          'The stream must carry the gateway’s token: Authorization Bearer or Basic (as the password), or ?token=.',
+        );
+      }
+      return sockets.handleUpgrade(request, socket, head, (ws) => acceptAudioFork(ws, options.api, route));
+    }
     refuse(socket, 404, `No connector takes ${url.pathname}.`);
   });
   await new Promise<void>((resolve, reject) => {
@@ -56,24 +76,67 @@ export async function startMediaGateway(options: MediaGatewayOptions): Promise<M
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const audiosocket = options.audiosocket && (await startAudioSocketServer(options.audiosocket, options.api, options.host));
   return {
     url,
-    connectors: options.twilio ? { twilio: `${url}/twilio` } : {},
+    connectors: {
+      ...(options.twilio && { twilio: `${url}/twilio` }),
+      ...(options.websocket && { websocket: `${url}/websocket` }),
+      ...(audiosocket && { audiosocket: `tcp://127.0.0.1:${(audiosocket.address() as AddressInfo).port}` }),
+    },
     server,
-    stop: () =>
-      new Promise((resolve) => {
-        for (const client of sockets.clients) client.terminate();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: async () => {
+      for (const client of sockets.clients) client.terminate();
+      server.closeAllConnections();
+      await Promise.all([
+        new Promise((resolve) => server.close(resolve)),
+        audiosocket && new Promise((resolve) => audiosocket.close(resolve)),
+      ]);
+    },
   };
 }
+
+async function startAudioSocketServer(
+  options: { port: number; route: ConnectorRoute },
+  api: SessionApi,
+  host?: string,
+): Promise<TcpServer> {
+  const connections = new Set<import('node:net').Socket>();
+  const server = createTcpServer((socket) => {
+    connections.add(socket.once('close', () => connections.delete(socket)));
+    acceptAudioSocket(socket, api, options.route);
+  });
+  // Closing the server waits for its connections: a stop ends them.
+  const close = server.close.bind(server);
+  server.close = (callback) => {
+    for (const socket of connections) socket.destroy();
+    return close(callback);
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host ?? '127.0.0.1', resolve);
+  });
+  return server;
+}
+
+/** Whether the upgrade request carries the token: as a bearer token, a Basic password (any user), or `?token=`. */
+function bearsToken(request: IncomingMessage, url: URL, token: string): boolean {
+  const authorization = request.headers.authorization ?? '';
+  const bearer = /^Bearer (.+)$/i.exec(authorization)?.[1];
+  const basic = /^Basic (.+)$/i.exec(authorization)?.[1];
+  const password = basic && Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':');
+  const given = bearer ?? password ?? url.searchParams.get('token') ?? '';
+  const [a, b] = [Buffer.from(given), Buffer.from(token)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
 /** Answers an upgrade request with an HTTP error and closes the connection: no socket is opened. */
 function refuse(socket: Duplex, status: number, reason: string): void {
   logger.warn('A phone system stream was refused', { status, reason });
   const body = `${reason}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -30,6 +30,8 @@ export type ConnectorRoute = z.infer<typeof connectorRoute>;
 export const connectorsConfig = z.strictObject({
   publicUrl: z.string().url().optional(),
   twilio: z.strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectorRoute) }).optional(),
+  websocket: z.strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectorRoute) }).optional(),
+  audiosocket: z.strictObject({ port: z.number().int().min(0).max(65535).optional(), route: connectorRoute }).optional(),
 });
 export type ConnectorsConfig = z.infer<typeof connectorsConfig>;
 
@@ -65,4 +67,13 @@ export const CLOSE = {
 export function closeWith(socket: WebSocket, code: number, reason: string): void {
   logger.warn('A phone system stream was closed', { code, reason });
   socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
+}
+
+/** A text frame's JSON, or undefined when it is not JSON (the connector then closes with invalid data). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

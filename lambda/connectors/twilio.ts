@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { logger } from '#observability';
 import { type CallSettings, CallStream, type SessionApi } from './call-stream.ts';
 import { decodeMuLaw } from './codecs.ts';
-import { CLOSE, type ConnectorRoute, closeWith, settingsFor } from './routes.ts';
+import { CLOSE, type ConnectorRoute, closeWith, parseJson, settingsFor } from './routes.ts';
 
 /** What the Twilio connector needs: the account's auth token, which signs every stream's upgrade request. */
 export interface TwilioConnector {
@@ -68,7 +68,7 @@ export function acceptTwilioStream(socket: WebSocket, api: SessionApi, route: Co
   socket.on('message', (data, isBinary) => {
     if (stopped) return;
     // ws hands a text frame over as a Buffer (its default binaryType).
-    const parsed = isBinary || !Buffer.isBuffer(data) ? undefined : message.safeParse(safeJson(data.toString('utf8')));
+    const parsed = isBinary || !Buffer.isBuffer(data) ? undefined : message.safeParse(parseJson(data.toString('utf8')));
     if (!parsed?.success) return closeWith(socket, CLOSE.invalidData, 'Not a Twilio Media Streams message.');
     const event = parsed.data;
     if (event.event === 'start') {
@@ -103,12 +103,4 @@ export function acceptTwilioStream(socket: WebSocket, api: SessionApi, route: Co
     }
   });
   socket.on('close', () => finish(true));
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -39,6 +39,8 @@ export interface EmbeddedStackOptions {
   connectors?: ConnectorsConfig;
   /** The Twilio account's auth token; by default one made for this data directory (in `endpoints.json`). */
   twilioAuthToken?: string;
+  /** The token SIP servers' audio WebSockets carry; by default one made for this data directory. */
+  streamToken?: string;
 }
 
 const DEFAULT_TIME_TO_LIVE: TimeToLiveOptions = { intervalMs: 60_000, lagMs: 0 };
@@ -58,7 +60,7 @@ export interface Endpoints {
   /** Each phone-system connector's URL on the media gateway. */
   connectors: Record<string, string>;
   /** The secrets phone systems sign their streams with here (a real account's when configured). */
-  connectorSecrets: { twilioAuthToken: string };
+  connectorSecrets: { twilioAuthToken: string; streamToken: string };
 }
 
 export interface EmbeddedStack {
@@ -170,12 +172,18 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     servers.push(api.server);
 
     const address = { endpoint: api.url, region: LOCAL_REGION, credentials: secrets.credentials };
-    const twilioAuthToken = options.twilioAuthToken ?? createHmac('sha256', secrets.tokenSecret).update('twilio').digest('hex');
+    // Secrets made for this data directory, unless the phone systems' own are given.
+    const madeSecret = (name: string) => createHmac('sha256', secrets.tokenSecret).update(name).digest('hex');
+    const twilioAuthToken = options.twilioAuthToken ?? madeSecret('twilio');
+    const streamToken = options.streamToken ?? madeSecret('websocket');
+    const connectors = options.connectors;
     const gateway = await startMediaGateway({
       port: 0,
       api: new SessionClient(address),
-      publicUrl: options.connectors?.publicUrl,
-      twilio: { authToken: twilioAuthToken, routes: options.connectors?.twilio?.routes ?? { default: {} } },
+      publicUrl: connectors?.publicUrl,
+      twilio: { authToken: twilioAuthToken, routes: connectors?.twilio?.routes ?? { default: {} } },
+      websocket: { token: streamToken, routes: connectors?.websocket?.routes ?? { default: {} } },
+      audiosocket: { port: connectors?.audiosocket?.port ?? 0, route: connectors?.audiosocket?.route ?? {} },
     });
     background.push(gateway);
 
@@ -197,7 +205,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       defaultKmsKeyArn: kms.defaultKeyArn,
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
       connectors: gateway.connectors,
-      connectorSecrets: { twilioAuthToken },
+      connectorSecrets: { twilioAuthToken, streamToken },
     };
     // It holds the local secret key: its owner's only, also when an earlier version left it readable by others.
     const endpointsFile = path.join(options.dataDir, 'endpoints.json');
