@@ -15,13 +15,6 @@ export interface Answer {
   error?: string;
 }
 
-/**
- * Answers the local gateway gives in API Gateway's place, before any handler: no route (404/405), a body over
- * API Gateway's 10 MB (413), headers over Node's 16 KB (431, API Gateway's limit is 10 KB). They carry API
- * Gateway's `{message}` or nothing, not a Voice ID error, as API Gateway's own refusals do in AWS.
- */
-const GATEWAY_REFUSALS = new Set([404, 405, 413, 431]);
-
 /** Sends an input exactly as generated: signed (or mis-signed) as it says, with its bytes on the wire. */
 export async function send(input: FuzzInput): Promise<Answer> {
   const e = endpoints();
@@ -99,7 +92,11 @@ export function verdict(input: FuzzInput, answer: Answer): string | undefined {
   if (answer.status === undefined) return `no answer (${answer.error})`;
   if (answer.status >= 500) return `answered ${answer.status}`;
   if (input.expect === 'refused' && answer.status < 400) return `accepted (${answer.status}) a bad input`;
-  if (answer.status < 400 || GATEWAY_REFUSALS.has(answer.status)) return undefined;
+  if (answer.status < 400) return undefined;
+  const errorType = answer.headers['x-amzn-errortype'];
+  // An answer to HEAD has no body (HTTP): its header names the error.
+  if (input.method === 'HEAD')
+    return typeof errorType === 'string' && errorType ? undefined : `answered HEAD ${answer.status} without x-amzn-ErrorType`;
   let body: { __type?: unknown; message?: unknown };
   try {
     body = JSON.parse(answer.body) as typeof body;
