@@ -99,7 +99,7 @@ export async function startApiGateway(options: {
  * takes 10 KB), or not HTTP/1.1. Node would answer a bare 431 or 400; this answers the same status with a Voice ID
  * error, then closes the connection, as Node does.
  */
-function refuseMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): void {
+function refuseMalformedRequest(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
@@ -115,7 +115,9 @@ function refuseMalformedRequest(error: NodeJS.ErrnoException, socket: Socket): v
   const headers = Object.entries({ ...result.headers, 'Content-Length': Buffer.byteLength(result.body), Connection: 'close' })
     .map(([name, value]) => `${name}: ${String(value)}\r\n`)
     .join('');
-  socket.end(`HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode]}\r\n${headers}\r\n${result.body}`);
+  // An answer to HEAD has no body (a client would read one as the start of the next answer).
+  const head = error.rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
+  socket.end(`HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode]}\r\n${headers}\r\n${head ? '' : result.body}`);
 }
 
 /** The API Gateway proxy event (REST API, integration type AWS_PROXY) of a request that matched a route. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ListDomainsCommand } from '@aws-sdk/client-voice-id';
+import { send } from '#test/fuzz/harness';
 import { endpoints, http, voiceId } from '#test/support/clients';
 import { newDomain } from '#test/support/voice-id-errors';
 
@@ -228,6 +229,21 @@ describe('authentication', () => {
       expect(answer.headers.get('x-amzn-errortype')).toBe('ValidationException');
     }
     expect(answers[0].body.message).toMatch(/no route \/no-such-route\/x/);
+  });
+
+  it('answers a HEAD request whose headers are over 16 KB with no body, as HTTP has it, so the client reads the answer', async () => {
+    const answer = await send({
+      index: 0,
+      kind: 'headers',
+      method: 'HEAD',
+      target: `/domains/${'a'.repeat(60_000)}`,
+      headers: {},
+      body: Buffer.alloc(0),
+      signing: 'signed',
+      expect: 'refused',
+      notes: [],
+    });
+    expect(answer).toMatchObject({ status: 431, body: '', headers: { 'x-amzn-errortype': 'ValidationException' } });
   });
 
   it('refuses a request signed with the wrong secret', async () => {
