@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AccessDeniedException, InternalServerException, ThrottlingException, VoiceIdError } from '#api-model/errors';
+import { AccessDeniedException, InternalServerException, ThrottlingException, ValidationException, VoiceIdError } from '#api-model/errors';
 import { logger } from '#observability';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -35,6 +35,30 @@ export function failure(error: unknown, requestId: string): APIGatewayProxyResul
 /** What the embedded stack's gateway answers to a request that IAM authorization would refuse in AWS. */
 export function accessDenied(message: string, requestId: string): APIGatewayProxyResult {
   return failure(new AccessDeniedException(message), requestId);
+}
+
+/**
+ * What the gateway answers itself, before the function runs, is a Voice ID error too, so that every client reads
+ * every refusal: a refused signature is AccessDeniedException, throttling ThrottlingException, anything else the
+ * caller sent (no such route or method, a body over 10 MB, headers too large) ValidationException, each with API
+ * Gateway's own status. The deployed API's gateway responses (lib/constructs/voice-id-api.ts, keyed by API
+ * Gateway's response types) and the embedded gateway's answers (gatewayRefusal) are both made from this.
+ */
+export const GATEWAY_ERROR_TYPES = {
+  ACCESS_DENIED: 'AccessDeniedException',
+  MISSING_AUTHENTICATION_TOKEN: 'AccessDeniedException',
+  INVALID_SIGNATURE: 'AccessDeniedException',
+  EXPIRED_TOKEN: 'AccessDeniedException',
+  UNAUTHORIZED: 'AccessDeniedException',
+  THROTTLED: 'ThrottlingException',
+  QUOTA_EXCEEDED: 'ThrottlingException',
+  DEFAULT_4XX: 'ValidationException',
+  DEFAULT_5XX: 'InternalServerException',
+} as const;
+
+/** A request the embedded gateway refuses before any handler (DEFAULT_4XX above), with the status API Gateway gives it. */
+export function gatewayRefusal(statusCode: number, message: string, requestId: string): APIGatewayProxyResult {
+  return { ...failure(new ValidationException(message), requestId), statusCode };
 }
 
 function asVoiceIdError(error: unknown, requestId: string): VoiceIdError {

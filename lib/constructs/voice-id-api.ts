@@ -7,10 +7,12 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestValidator,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { GATEWAY_ERROR_TYPES } from '#transport/responses';
 import { restRoutes, WIRE_PROTOCOL_PATH } from '#transport/rest-routes';
 import { type DataRetention, retainedLogGroup } from './data-retention.ts';
 
@@ -49,6 +51,17 @@ export class VoiceIdApi extends Construct {
     this.restApi.root.addMethod('POST', integration, methodOptions);
     for (const route of restRoutes) {
       resourceFor(this.restApi.root, route.path).addMethod(route.method, integration, methodOptions);
+    }
+    // API Gateway's own refusals (a signature it refuses, a path outside every route, a body too large) in Voice
+    // ID's error shape, with API Gateway's status and message, as the function answers its errors.
+    for (const [responseType, errorType] of Object.entries(GATEWAY_ERROR_TYPES)) {
+      this.restApi.addGatewayResponse(responseType, {
+        type: ResponseType.of(responseType),
+        responseHeaders: { 'x-amzn-ErrorType': `'${errorType}'` },
+        templates: {
+          'application/json': `{"__type":"${errorType}","message":$context.error.messageString,"Message":$context.error.messageString}`,
+        },
+      });
     }
   }
 }

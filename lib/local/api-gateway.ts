@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { accessDenied, failure } from '#transport/responses';
+import { accessDenied, failure, gatewayRefusal } from '#transport/responses';
 import { BodyTooLarge, readBody } from './json-protocol-server.ts';
 import { type LocalCredentials, SignatureRejected, signedQuery, verifySignature } from './sigv4-verifier.ts';
 import type { LocalTemplate } from './template.ts';
@@ -54,8 +54,11 @@ export async function startApiGateway(options: {
       const candidates = routes.filter((route) => route.pattern.test(url.pathname));
       const route = candidates.find((candidate) => candidate.method === request.method);
       if (!route) {
-        response.writeHead(candidates.length ? 405 : 404, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify({ message: candidates.length ? 'Method Not Allowed' : 'Not Found' }));
+        send(
+          candidates.length
+            ? gatewayRefusal(405, `${request.method} is not a method of ${url.pathname}; see docs/openapi.json for the routes.`, requestId)
+            : gatewayRefusal(404, `There is no route ${url.pathname}; see docs/openapi.json for the routes.`, requestId),
+        );
         return;
       }
       const values = route.pattern.exec(url.pathname)!.slice(1);
@@ -75,19 +78,46 @@ export async function startApiGateway(options: {
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         // As API Gateway answers it; the rest of the body is not read, so the connection closes.
-        response.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-        response.end(JSON.stringify({ message: 'Request Too Long: API Gateway takes at most 10 MB. Send audio in smaller chunks.' }));
+        response.setHeader('Connection', 'close');
+        send(gatewayRefusal(413, 'Request Too Long: API Gateway takes at most 10 MB. Send audio in smaller chunks.', requestId));
         return;
       }
       send(error instanceof SignatureRejected ? accessDenied(error.message, requestId) : failure(error, requestId));
     }
   };
   const server = createServer((request, response) => void handle(request, response));
+  server.on('clientError', refuseMalformedRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', resolve);
   });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * A request Node's HTTP parser refuses before there is a request to handle: headers over its 16 KB (API Gateway
+ * takes 10 KB), or not HTTP/1.1. Node would answer a bare 431 or 400; this answers the same status with a Voice ID
+ * error, then closes the connection, as Node does.
+ */
+function refuseMalformedRequest(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const result = gatewayRefusal(
+    tooLarge ? 431 : 400,
+    tooLarge
+      ? 'The request line and headers are too large: API Gateway takes at most 10 KB of them.'
+      : 'The request is not valid HTTP/1.1.',
+    randomUUID(),
+  );
+  const headers = Object.entries({ ...result.headers, 'Content-Length': Buffer.byteLength(result.body), Connection: 'close' })
+    .map(([name, value]) => `${name}: ${String(value)}\r\n`)
+    .join('');
+  // An answer to HEAD has no body (a client would read one as the start of the next answer).
+  const head = error.rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
+  socket.end(`HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode]}\r\n${headers}\r\n${head ? '' : result.body}`);
 }
 
 /** The API Gateway proxy event (REST API, integration type AWS_PROXY) of a request that matched a route. */

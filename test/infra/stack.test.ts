@@ -9,6 +9,7 @@ import { loadConfig } from '#config';
 import { LAYER_SCORE_CALIBRATION_FILE } from '#lib/constructs/speech-model-layer';
 import { VoiceIdStack, type VoiceIdStackProps } from '#lib/voice-id-stack';
 import { EVERY_PARAMETER } from '#test/support/stack-parameters';
+import { GATEWAY_ERROR_TYPES } from '#transport/responses';
 import { restRoutes } from '#transport/rest-routes';
 
 function synthesize(props: VoiceIdStackProps = {}) {
@@ -174,6 +175,22 @@ describe('VoiceIdStack', () => {
       HttpMethod: 'POST',
       ResourceId: { 'Fn::GetAtt': [Match.anyValue(), 'RootResourceId'] },
     });
+  });
+
+  it("answers API Gateway's own refusals (signatures, unknown paths, bodies too large) in Voice ID's error shape", () => {
+    const responses = resources<{
+      ResponseType: string;
+      ResponseParameters: Record<string, string>;
+      ResponseTemplates: Record<string, string>;
+    }>(template, 'AWS::ApiGateway::GatewayResponse');
+    const byType = Object.fromEntries(Object.values(responses).map(({ Properties }) => [Properties.ResponseType, Properties]));
+    expect(Object.keys(byType).sort()).toEqual(Object.keys(GATEWAY_ERROR_TYPES).sort());
+    for (const [responseType, errorType] of Object.entries(GATEWAY_ERROR_TYPES)) {
+      expect(byType[responseType].ResponseParameters).toEqual({ 'gatewayresponse.header.x-amzn-ErrorType': `'${errorType}'` });
+      expect(byType[responseType].ResponseTemplates['application/json']).toBe(
+        `{"__type":"${errorType}","message":$context.error.messageString,"Message":$context.error.messageString}`,
+      );
+    }
   });
 
   it('has exactly the service tables, with their keys, each encrypted with the service key, recoverable and expiring through TTL', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ListDomainsCommand } from '@aws-sdk/client-voice-id';
+import { send } from '#test/fuzz/harness';
 import { endpoints, http, voiceId } from '#test/support/clients';
 import { newDomain } from '#test/support/voice-id-errors';
 
@@ -210,7 +211,39 @@ describe('authentication', () => {
   it("refuses a body over API Gateway's 10 MB before reading it whole", async () => {
     const response = await http('POST', '/domains', { body: `{"Name":"${'x'.repeat(10 * 1024 * 1024)}"}` });
     expect(response.status).toBe(413);
+    expect(response.body.__type).toBe('ValidationException');
     expect(response.body.message).toMatch(/10 MB/);
+    expect(response.headers.get('x-amzn-errortype')).toBe('ValidationException');
+  });
+
+  // Found by the fuzzer (test/fuzz): the gateway's own refusals answered {"message": "Not Found"}, or a bare 431.
+  it('answers a path outside every route, a method not on one and headers over 16 KB with Voice ID errors', async () => {
+    const answers = [
+      await http('GET', '/no-such-route/x'),
+      await http('PATCH', '/domains'),
+      await http('GET', '/domains', { headers: { 'x-padding': 'a'.repeat(20_000) } }),
+    ];
+    expect(answers.map(({ status }) => status)).toEqual([404, 405, 431]);
+    for (const answer of answers) {
+      expect(answer.body.__type).toBe('ValidationException');
+      expect(answer.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    }
+    expect(answers[0].body.message).toMatch(/no route \/no-such-route\/x/);
+  });
+
+  it('answers a HEAD request whose headers are over 16 KB with no body, as HTTP has it, so the client reads the answer', async () => {
+    const answer = await send({
+      index: 0,
+      kind: 'headers',
+      method: 'HEAD',
+      target: `/domains/${'a'.repeat(60_000)}`,
+      headers: {},
+      body: Buffer.alloc(0),
+      signing: 'signed',
+      expect: 'refused',
+      notes: [],
+    });
+    expect(answer).toMatchObject({ status: 431, body: '', headers: { 'x-amzn-errortype': 'ValidationException' } });
   });
 
   it('refuses a request signed with the wrong secret', async () => {
