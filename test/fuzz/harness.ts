@@ -111,9 +111,13 @@ export function verdict(input: FuzzInput, answer: Answer): string | undefined {
   return undefined;
 }
 
-/** Every item of every table of the stack, read strongly consistent, as sorted JSON lines per table. */
+/**
+ * Every item of every table of the stack, read strongly consistent, as sorted JSON lines per table; items due to
+ * expire within two minutes are left out, since the stack's Time to Live may delete them meanwhile, as DynamoDB would.
+ */
 export async function snapshotTables(): Promise<Map<string, string[]>> {
   const { names, client } = await serviceTables();
+  const lasting = (item: Record<string, unknown>) => !(typeof item.expiresAt === 'number' && item.expiresAt <= Date.now() / 1000 + 120);
   const snapshot = new Map<string, string[]>();
   for (const TableName of new Set(Object.values(names))) {
     const items: string[] = [];
@@ -121,9 +125,9 @@ export async function snapshotTables(): Promise<Map<string, string[]>> {
     do {
       const page = await client.send(new ScanCommand({ TableName, ConsistentRead: true, ExclusiveStartKey }));
       items.push(
-        ...(page.Items ?? []).map((item) =>
-          JSON.stringify(item, (_, value: unknown) => (value instanceof Set ? [...value].sort() : value)),
-        ),
+        ...(page.Items ?? [])
+          .filter(lasting)
+          .map((item) => JSON.stringify(item, (_, value: unknown) => (value instanceof Set ? [...value].sort() : value))),
       );
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
