@@ -1,24 +1,24 @@
 /**
  * `npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
- *  [--channel 0|1] [--endpoints file] [--via twilio]`: a contact centre's call, simulated. With `--via twilio` the
- *  call comes as Twilio would stream it to the embedded stack's media gateway (a signed Media Stream of mu-law
- *  frames, named by a CallSid), and the result is read by that CallSid. It starts a session, streams the WAVs'
+ *  [--channel 0|1] [--endpoints file] [--via twilio|websocket|audiosocket]`: a contact centre's call, simulated. With `--via` the call comes as
+ *  that phone system would stream it to the embedded stack's media gateway (a signed Twilio Media Stream, a SIP
+ *  server's audio WebSocket, Asterisk AudioSocket), and the result is read by the call's id. It starts a session, streams the WAVs'
  * caller channel into it, one file after another as one call, in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
  * the service takes them), shows progress on stderr, and prints the EvaluateSession result as JSON on stdout; with
  * --enroll it then enrolls the caller as the speaker and prints that result too. Credentials and the endpoint come
  * from the embedded stack's endpoints.json (VOICE_ID_DATA_DIR, else .data/), or from AWS_* variables and --endpoint.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
 import { type ServiceAddress, SessionClient, streamAudio } from '#connectors/session-client';
-import { twilioCall } from './call/phone-systems.ts';
+import { AudioSocketCall, audioForkCall, twilioCall } from './call/phone-systems.ts';
 import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
-  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio]';
+  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio|websocket|audiosocket]';
 
 function address(values: { endpoint?: string; endpoints?: string }): ServiceAddress {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION } = process.env;
@@ -57,19 +57,14 @@ async function main() {
   const client = new SessionClient(address(values));
   const DomainId = values.domain;
   if (values.via !== undefined) {
-    if (values.via !== 'twilio') throw new Error(`--via takes twilio (the connector npm start runs); not ${values.via}.`);
     const local = JSON.parse(readFileSync(endpointsFile(values.endpoints), 'utf8')) as LocalEndpoints;
-    const callSid = `CA${randomBytes(16).toString('hex')}`;
-    console.error(`Twilio call ${callSid}: streaming ${durationSeconds.toFixed(1)} s of audio to ${local.connectors.twilio}`);
-    const parameters = { DomainId, ...(values.speaker && { CustomerSpeakerId: values.speaker }) };
-    const closed = await twilioCall(local.connectors.twilio, local.connectorSecrets.twilioAuthToken, {
-      callSid,
-      audio: samples,
-      parameters,
+    const callId = await viaPhoneSystem(values.via, local, client, {
+      DomainId,
+      speaker: values.speaker,
+      samples,
       realtime: values.realtime,
     });
-    if (closed.code !== 1000) throw new Error(`The gateway closed the stream with ${closed.code}: ${closed.reason}`);
-    console.log(JSON.stringify(await endedEvaluation(client, DomainId, callSid), null, 2));
+    console.log(JSON.stringify(await endedEvaluation(client, DomainId, callId), null, 2));
     return;
   }
   const SessionName = `call-${Date.now()}`;
@@ -87,6 +82,72 @@ async function main() {
     console.log(JSON.stringify(await client.call('EnrollSessionSpeaker', { ...target, ExistingEnrollmentAction: 'OVERWRITE' }), null, 2));
   }
   await client.end(DomainId, Session.SessionId);
+}
+
+/**
+ * Plays the call as a phone system would stream it to `npm start`'s media gateway, and answers the call's id (the
+ * session's name). AudioSocket carries no domain or caller: the gateway's AudioSocket route must name this domain,
+ * and the caller is named with UpdateSession once the session exists, as a contact centre's backend would.
+ */
+async function viaPhoneSystem(
+  via: string,
+  local: LocalEndpoints,
+  client: SessionClient,
+  call: { DomainId: string; speaker?: string; samples: Float32Array; realtime: boolean },
+): Promise<string> {
+  const { DomainId, speaker, samples } = call;
+  const closedWell = (closed: { code: number; reason: string }) => {
+    if (closed.code !== 1000) throw new Error(`The gateway closed the stream with ${closed.code}: ${closed.reason}`);
+  };
+  console.error(`Streaming ${(samples.length / 8000).toFixed(1)} s of audio to ${local.connectors[via] ?? via}`);
+  if (via === 'twilio') {
+    const callSid = `CA${randomBytes(16).toString('hex')}`;
+    const parameters = { DomainId, ...(speaker && { CustomerSpeakerId: speaker }) };
+    closedWell(
+      await twilioCall(local.connectors.twilio, local.connectorSecrets.twilioAuthToken, {
+        callSid,
+        audio: samples,
+        parameters,
+        realtime: call.realtime,
+      }),
+    );
+    return callSid;
+  }
+  if (via === 'websocket') {
+    const uuid = randomUUID();
+    const metadata = { uuid, DomainId, ...(speaker && { CustomerSpeakerId: speaker }) };
+    closedWell(await audioForkCall(local.connectors.websocket, local.connectorSecrets.streamToken, { metadata, audio: samples }));
+    return uuid;
+  }
+  if (via === 'audiosocket') {
+    const uuid = randomUUID();
+    const asterisk = new AudioSocketCall(local.connectors.audiosocket, uuid);
+    asterisk.audio(samples.subarray(0, 8000));
+    const noRoute = 'is the gateway’s AudioSocket route given this domain (VOICE_ID_CONNECTORS_FILE)?';
+    if (speaker) {
+      await nameCaller(client, { DomainId, SessionNameOrId: uuid, SpeakerId: speaker }).catch((error: Error) => {
+        throw new Error(`${error.message} The AudioSocket call's session did not start: ${noRoute}`);
+      });
+    }
+    asterisk.audio(samples.subarray(8000));
+    const answer = await asterisk.hangUp();
+    if (answer.length)
+      throw new Error('The gateway hung up the AudioSocket call: is its route given this domain (VOICE_ID_CONNECTORS_FILE)?');
+    return uuid;
+  }
+  throw new Error(`--via takes twilio, websocket or audiosocket (the connectors npm start runs); not ${via}.`);
+}
+
+/** UpdateSession once the connector has started the session. */
+async function nameCaller(client: SessionClient, input: { DomainId: string; SessionNameOrId: string; SpeakerId: string }) {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await client.call('UpdateSession', input);
+    } catch (error) {
+      if (tries >= 50 || !(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** The call's evaluation once the connector has ended its session (it ends the session after the stream's stop). */

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { twilioSignature } from '#connectors/twilio';
 
@@ -81,4 +82,76 @@ export async function twilioCall(
   if (call.hangUp === false) socket.terminate();
   else send({ event: 'stop', stop: { accountSid: 'ACtest', callSid: call.callSid } });
   return closed;
+}
+
+/** 16-bit little-endian PCM of float samples, interleaving a second channel when given (left: `samples`). */
+function linear16(samples: Float32Array, right?: Float32Array): Buffer {
+  const channels = right ? 2 : 1;
+  const bytes = Buffer.alloc(samples.length * 2 * channels);
+  const clip = (x: number) => Math.max(-32768, Math.min(32767, Math.round(x * 32768)));
+  for (let i = 0; i < samples.length; i++) {
+    bytes.writeInt16LE(clip(samples[i]), i * 2 * channels);
+    if (right) bytes.writeInt16LE(clip(right[i] ?? 0), i * 4 + 2);
+  }
+  return bytes;
+}
+
+/**
+ * A SIP server's audio WebSocket (FreeSWITCH mod_audio_fork, jambonz `listen`, Vonage): the metadata text frame,
+ * then 20 ms binary frames of L16 at the metadata's rate (with `agentAudio`, stereo: caller left, agent right),
+ * then a close frame (or, with `hangUp: false`, a lost connection).
+ */
+export async function audioForkCall(
+  url: string,
+  token: string,
+  call: { metadata: Record<string, unknown>; audio: Float32Array; sampleRate?: number; agentAudio?: Float32Array; hangUp?: boolean },
+): Promise<{ code: number; reason: string }> {
+  const socket = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve).once('error', reject);
+    socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+  });
+  socket.send(JSON.stringify(call.metadata));
+  const rate = call.sampleRate ?? 8000;
+  const bytes = linear16(call.audio, call.agentAudio);
+  const frame = (rate / 50) * 2 * (call.agentAudio ? 2 : 1);
+  for (let start = 0; start < bytes.length; start += frame) socket.send(bytes.subarray(start, start + frame));
+  if (call.hangUp === false) socket.terminate();
+  else socket.close(1000);
+  return closed;
+}
+
+/** Asterisk's side of AudioSocket over TCP: the UUID frame, 20 ms signed linear frames, then the hang-up frame. */
+export class AudioSocketCall {
+  private readonly socket: Socket;
+  /** What the gateway sent back (a hang-up frame when it refused the stream), once it closed the connection. */
+  readonly closed: Promise<Buffer>;
+
+  constructor(address: string, uuid: string) {
+    const { hostname, port } = new URL(address);
+    this.socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    this.socket.on('data', (data) => received.push(data));
+    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve(Buffer.concat(received))));
+    this.frame(0x01, Buffer.from(uuid.replaceAll('-', ''), 'hex'));
+  }
+
+  frame(kind: number, payload: Buffer = Buffer.alloc(0)): void {
+    const header = Buffer.from([kind, payload.length >> 8, payload.length & 0xff]);
+    this.socket.write(Buffer.concat([header, payload]));
+  }
+
+  audio(samples: Float32Array): void {
+    const bytes = linear16(samples);
+    for (let start = 0; start < bytes.length; start += 320) this.frame(0x10, bytes.subarray(start, start + 320));
+  }
+
+  hangUp(): Promise<Buffer> {
+    this.frame(0x00);
+    this.socket.end();
+    return this.closed;
+  }
 }
