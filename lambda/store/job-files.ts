@@ -104,9 +104,9 @@ export class S3JobBucket implements JobBucket {
 
 function explain(error: unknown, uri: string, permission: string): unknown {
   if (!(error instanceof Error) || error instanceof JobFileError) return error;
-  if (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.name === 'NoSuchBucket') {
-    return new JobFileError('NOT_FOUND', `${uri} does not exist.`);
-  }
+  // A missing bucket is named as such: "the output file does not exist" would read as if writing it needed it.
+  if (error.name === 'NoSuchBucket') return new JobFileError('NOT_FOUND', `The bucket of ${uri} does not exist.`);
+  if (error.name === 'NoSuchKey' || error.name === 'NotFound') return new JobFileError('NOT_FOUND', `${uri} does not exist.`);
   if (error.name === 'AccessDenied' || error.name === 'Forbidden' || error.name === 'KMS.AccessDeniedException') {
     return new JobFileError(
       'ACCESS_DENIED',
