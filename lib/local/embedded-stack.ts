@@ -12,6 +12,7 @@ import { ENV } from '#environment';
 import { HANDLERS_DIR } from '#lib/constructs/service-function';
 import type { WorkerTask, WorkerTaskName } from '#workflows/worker-tasks';
 import { type ProxyHandler, startApiGateway } from './api-gateway.ts';
+import { recordOwner, releaseDataDir, takeDataDir } from './data-dir-owner.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { applyHandlerEnvironment, functionEnvironment } from './handler-environment.ts';
 import { startLocalKms } from './kms-local.ts';
@@ -88,10 +89,11 @@ const secretsFile = z.object({
  * variables, exactly as Lambda would pass them.
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  mkdirSync(options.dataDir, { recursive: true });
+  await takeDataDir(options.dataDir);
   // Outside the project, so that the bundles cannot find its node_modules.
   const bundlesDir = options.bundles ? mkdtempSync(path.join(tmpdir(), 'voice-id-bundles-')) : undefined;
   const template = synthesizeTemplate({ bundleInto: bundlesDir && path.join(bundlesDir, 'cdk.out') });
-  mkdirSync(options.dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(path.join(options.dataDir, 'local-secrets.json'));
 
   const children: ChildProcess[] = [];
@@ -104,6 +106,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       ...servers.map((server) => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()))),
       ...background.map((running) => running.stop()),
     ]);
+    releaseDataDir(options.dataDir);
     if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true });
   };
 
@@ -122,6 +125,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     }
     const failed = engines.find((engine) => engine.status === 'rejected');
     if (failed) throw failed.reason;
+    recordOwner(
+      options.dataDir,
+      children.map((child) => child.pid!),
+    );
     const started = <T>(engine: PromiseSettledResult<T>) => (engine as PromiseFulfilledResult<T>).value;
     const [dynamodb, s3, kms, sts] = [started(engines[0]), started(engines[1]), started(engines[2]), started(engines[3])];
     const timeToLive = startTimeToLive(

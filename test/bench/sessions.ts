@@ -10,36 +10,15 @@
  * (0.5) per chunk; BENCH_EVALUATE_TPS (60) EvaluateSession requests per second over all calls, each call at least
  * once a second.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { CreateDomainCommand, VoiceIDClient } from '@aws-sdk/client-voice-id';
-import { concatenate } from '#biometrics/voiceprint';
-import { decodeWav } from '#biometrics/wav';
-import { SessionClient, toPcm16 } from '#connectors/session-client';
+import { type SessionClient, toPcm16 } from '#connectors/session-client';
 import { percentile, startStackProcess } from '#test/support/stack-process';
+import { BENCH_CUSTOMER, benchDomain, sleepUntil, speakers } from './live-calls.ts';
 
 const LEVELS = (process.env.BENCH_LEVELS ?? '10,25,50,75,100').split(',').map(Number);
 const CALL_SECONDS = Number(process.env.BENCH_CALL_SECONDS ?? 30);
 const CHUNK_SECONDS = Number(process.env.BENCH_CHUNK_SECONDS ?? 0.5);
 const EVALUATE_TPS = Number(process.env.BENCH_EVALUATE_TPS ?? 60);
 const P99_LIMIT_MS = 150;
-const DATA = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'librispeech-test-other-10');
-
-/** Each speaker's recordings joined, so a call holds one voice. */
-function speakers(): Float32Array[] {
-  return readdirSync(DATA, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((dir) =>
-      concatenate(
-        readdirSync(path.join(DATA, dir.name))
-          .filter((file) => file.endsWith('.wav'))
-          .sort()
-          .map((file) => decodeWav(readFileSync(path.join(DATA, dir.name, file))).samples),
-      ),
-    );
-}
-
-const sleepUntil = (time: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, time - performance.now())));
 
 interface Measured {
   evaluate: number[];
@@ -49,7 +28,7 @@ interface Measured {
 }
 
 async function oneCall(client: SessionClient, DomainId: string, audio: Float32Array, index: number, evaluateEveryMs: number, m: Measured) {
-  const { Session } = await client.startSession({ DomainId, SessionName: `bench-${Date.now()}-${index}`, SpeakerId: 'bench-customer' });
+  const { Session } = await client.startSession({ DomainId, SessionName: `bench-${Date.now()}-${index}`, SpeakerId: BENCH_CUSTOMER });
   const target = { DomainId, SessionNameOrId: Session.SessionId };
   const start = performance.now();
   const chunk = Math.round(CHUNK_SECONDS * 8000);
@@ -93,29 +72,7 @@ async function main() {
   const voices = speakers();
   const stack = await startStackProcess({ QUOTA_SESSIONS_PER_DOMAIN: '100000', POWERTOOLS_LOG_LEVEL: 'WARN' });
   try {
-    const e = stack.endpoints;
-    const client = new SessionClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials });
-    const voiceId = new VoiceIDClient({ endpoint: e.voiceId, region: e.region, credentials: e.credentials });
-    const { Domain } = await voiceId.send(
-      new CreateDomainCommand({ Name: 'bench', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }),
-    );
-    const DomainId = Domain!.DomainId!;
-    // An enrolled customer to authenticate against, and a fraudster on the watchlist to screen against.
-    for (const [voice, operation] of [
-      [voices[0], 'EnrollSessionSpeaker'],
-      [voices[1], 'RegisterSessionFraudster'],
-    ] as const) {
-      const { Session } = await client.startSession({ DomainId, SessionName: `setup-${operation}`, SpeakerId: 'bench-customer' });
-      for (let i = 0, at = 0; at < 45 * 8000; i++, at += 80_000) {
-        await client.appendAudio({
-          DomainId,
-          SessionNameOrId: Session.SessionId,
-          SequenceNumber: i,
-          Audio: toPcm16(voice.subarray(at, at + 80_000)),
-        });
-      }
-      await client.call(operation, { DomainId, SessionNameOrId: Session.SessionId });
-    }
+    const { DomainId, client } = await benchDomain(stack.endpoints, voices);
 
     console.log(
       `${CALL_SECONDS} s calls in ${CHUNK_SECONDS} s chunks, EvaluateSession at ${EVALUATE_TPS}/s over all calls (at least 1/s per call)`,
