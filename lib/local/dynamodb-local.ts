@@ -13,7 +13,7 @@ export async function startDynamoDbLocal(dataDir: string, tables: LocalTemplate[
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   // sharedDb: one database whatever credentials a client signs with (else each access key sees its own tables).
-  const child: ChildProcess = spawn({ path: dataDir, port, sharedDb: true, stdio: 'ignore' });
+  const child: ChildProcess = withJvmOptions(() => spawn({ path: dataDir, port, sharedDb: true, stdio: 'ignore' }));
   const url = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint: url,
@@ -36,4 +36,23 @@ export async function startDynamoDbLocal(dataDir: string, tables: LocalTemplate[
   }
   client.destroy();
   return { child, url };
+}
+
+/**
+ * Left to itself, DynamoDB Local's JVM may grow its heap to a quarter of the machine's memory and keep what it grew
+ * to: the soak saw it gain 220 MiB in ten minutes of calls. The serial collector with a bounded heap that hands
+ * back what it frees keeps `npm start`'s footprint flat. The JVM takes these from its environment, as the package
+ * that starts it takes no JVM options; an operator's own JAVA_TOOL_OPTIONS come first.
+ */
+const JVM_OPTIONS = '-XX:+UseSerialGC -Xms32m -Xmx2g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30';
+
+function withJvmOptions<T>(start: () => T): T {
+  const given = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = given ? `${JVM_OPTIONS} ${given}` : JVM_OPTIONS;
+  try {
+    return start();
+  } finally {
+    if (given === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = given;
+  }
 }
