@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
 import { AudioSocketCall, audioForkCall } from '#bin/call/phone-systems';
 import { resample } from '#biometrics/resample';
 import { type MediaGateway, startMediaGateway } from '#connectors/gateway';
 import type { SessionClient } from '#connectors/session-client';
-import { call, callAudio, sessions } from '#test/support/calls';
-import { endpoints, voiceId } from '#test/support/clients';
+import { call, callAudio, evaluatedWhenEnded, sessions } from '#test/support/calls';
+import { endpoints } from '#test/support/clients';
 import { newDomain } from '#test/support/voice-id-errors';
 
 /**
@@ -34,15 +33,7 @@ describe('SIP server connectors', () => {
   });
   afterAll(() => gateway.stop());
 
-  const evaluated = async (SessionNameOrId: string): Promise<EvaluateSessionCommandOutput> => {
-    for (let tries = 0; ; tries++) {
-      const result = await voiceId()
-        .send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId }))
-        .catch((error: Error) => (error.name === 'ResourceNotFoundException' && tries < 100 ? undefined : Promise.reject(error)));
-      if (result && (result.StreamingStatus === 'ENDED' || tries === 100)) return result;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const evaluated = (SessionNameOrId: string) => evaluatedWhenEnded(domainId, SessionNameOrId);
 
   it('takes mod_audio_fork’s 8 kHz L16 (through npm start’s gateway), jambonz’s 16 kHz stereo and Vonage’s content-type', async () => {
     const { connectors, connectorSecrets } = endpoints();

@@ -1,9 +1,9 @@
-import { DescribeSpeakerCommand, EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
+import { DescribeSpeakerCommand, EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
 import WebSocket from 'ws';
 import { twilioCall } from '#bin/call/phone-systems';
 import { type MediaGateway, startMediaGateway } from '#connectors/gateway';
 import { twilioSignature } from '#connectors/twilio';
-import { callAudio, sessions } from '#test/support/calls';
+import { callAudio, evaluatedWhenEnded, sessions } from '#test/support/calls';
 import { endpoints, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
 
@@ -30,17 +30,7 @@ describe('Twilio Media Streams', () => {
   });
   afterAll(() => gateway.stop());
 
-  /** EvaluateSession by CallSid, once the connector has ended the call's session. */
-  const evaluated = async (SessionNameOrId: string): Promise<EvaluateSessionCommandOutput> => {
-    for (let tries = 0; ; tries++) {
-      // The connector may still be starting the session when the phone system's side is done.
-      const result = await voiceId()
-        .send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId }))
-        .catch((error: Error) => (error.name === 'ResourceNotFoundException' && tries < 100 ? undefined : Promise.reject(error)));
-      if (result && (result.StreamingStatus === 'ENDED' || tries === 100)) return result;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const evaluated = (SessionNameOrId: string) => evaluatedWhenEnded(domainId, SessionNameOrId);
   const parameters = (CustomerSpeakerId: string) => ({ DomainId: domainId, CustomerSpeakerId });
 
   it('enrolls a consenting caller when the call ends, then accepts them and rejects an impostor on later calls', async () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
 import { SessionClient, streamAudio } from '#connectors/session-client';
-import { apiUrl, endpoints } from './clients.ts';
+import { apiUrl, endpoints, voiceId } from './clients.ts';
 
 export const LIBRISPEECH = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'librispeech-test-other-10');
 
@@ -46,4 +47,18 @@ export async function call(
   const { Session } = await client.startSession({ DomainId, SessionName, ...start });
   const last = await streamAudio(client, { DomainId, SessionNameOrId: Session.SessionId }, audio, { chunkSeconds: chunkSeconds ?? 1 });
   return { session: Session, last };
+}
+
+/**
+ * EvaluateSession of a call a connector streams, once the connector has ended its session: the phone system's side
+ * may be done before the connector has started the session, or ended it.
+ */
+export async function evaluatedWhenEnded(DomainId: string, SessionNameOrId: string): Promise<EvaluateSessionCommandOutput> {
+  for (let tries = 0; ; tries++) {
+    const result = await voiceId()
+      .send(new EvaluateSessionCommand({ DomainId, SessionNameOrId }))
+      .catch((error: Error) => (error.name === 'ResourceNotFoundException' && tries < 100 ? undefined : Promise.reject(error)));
+    if (result && (result.StreamingStatus === 'ENDED' || tries === 100)) return result;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
