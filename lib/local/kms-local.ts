@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ServiceError, startJsonProtocolServer, validated } from './json-protocol-server.ts';
@@ -35,7 +35,12 @@ export async function startLocalKms(dataDir: string) {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'keys.json');
   const state: KeyFile = existsSync(file) ? keyFile.parse(JSON.parse(readFileSync(file, 'utf8'))) : { keys: {}, aliases: {} };
-  const save = () => writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+  // Written beside and renamed over the file: a crash mid-write leaves the old keys, never an empty file (which would
+  // lose every key and with it every voiceprint sealed under them).
+  const save = () => {
+    writeFileSync(`${file}.new`, JSON.stringify(state, null, 2), { mode: 0o600 });
+    renameSync(`${file}.new`, file);
+  };
 
   const resolve = (keyRef: string | undefined): StoredKey => {
     if (!keyRef) throw new ServiceError('ValidationException', 'KeyId is required.');
