@@ -1,24 +1,26 @@
 /**
  * `npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
- *  [--channel 0|1] [--endpoints file] [--via twilio]`: a contact centre's call, simulated. With `--via twilio` the
+ *  [--channel 0|1] [--endpoints file] [--via twilio|audiohook]`: a contact centre's call, simulated. With `--via twilio` the
  *  call comes as Twilio would stream it to the embedded stack's media gateway (a signed Media Stream of mu-law
- *  frames, named by a CallSid), and the result is read by that CallSid. It starts a session, streams the WAVs'
+ *  frames, named by a CallSid), with `--via audiohook` as Genesys Cloud's AudioHook Monitor would (a signed
+ *  connection, PCMU frames, the domain in customConfig and the caller in inputVariables, named by a
+ *  conversationId), and the result is read by that call id. It starts a session, streams the WAVs'
  * caller channel into it, one file after another as one call, in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
  * the service takes them), shows progress on stderr, and prints the EvaluateSession result as JSON on stdout; with
  * --enroll it then enrolls the caller as the speaker and prints that result too. Credentials and the endpoint come
  * from the embedded stack's endpoints.json (VOICE_ID_DATA_DIR, else .data/), or from AWS_* variables and --endpoint.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
 import { type ServiceAddress, SessionClient, streamAudio } from '#connectors/session-client';
-import { twilioCall } from './call/phone-systems.ts';
+import { audiohookCall, twilioCall } from './call/phone-systems.ts';
 import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
-  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio]';
+  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio|audiohook]';
 
 function address(values: { endpoint?: string; endpoints?: string }): ServiceAddress {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION } = process.env;
@@ -56,8 +58,31 @@ async function main() {
   const durationSeconds = samples.length / 8000;
   const client = new SessionClient(address(values));
   const DomainId = values.domain;
+  if (values.via === 'audiohook') {
+    const local = JSON.parse(readFileSync(endpointsFile(values.endpoints), 'utf8')) as LocalEndpoints;
+    const conversationId = randomUUID();
+    console.error(
+      `AudioHook conversation ${conversationId}: streaming ${durationSeconds.toFixed(1)} s of audio to ${local.connectors.audiohook}`,
+    );
+    const { audiohookApiKey: apiKey, audiohookClientSecret: clientSecret } = local.connectorSecrets;
+    const closed = await audiohookCall(
+      local.connectors.audiohook,
+      { apiKey, clientSecret },
+      {
+        conversationId,
+        audio: samples,
+        customConfig: { DomainId },
+        ...(values.speaker && { inputVariables: { CustomerSpeakerId: values.speaker } }),
+        realtime: values.realtime,
+      },
+    );
+    const disconnect = closed.messages.find((message) => message.type === 'disconnect');
+    if (disconnect) throw new Error(`The gateway disconnected the session: ${String(disconnect.parameters.info)}`);
+    console.log(JSON.stringify(await endedEvaluation(client, DomainId, conversationId), null, 2));
+    return;
+  }
   if (values.via !== undefined) {
-    if (values.via !== 'twilio') throw new Error(`--via takes twilio (the connector npm start runs); not ${values.via}.`);
+    if (values.via !== 'twilio') throw new Error(`--via takes twilio or audiohook (the connectors npm start runs); not ${values.via}.`);
     const local = JSON.parse(readFileSync(endpointsFile(values.endpoints), 'utf8')) as LocalEndpoints;
     const callSid = `CA${randomBytes(16).toString('hex')}`;
     console.error(`Twilio call ${callSid}: streaming ${durationSeconds.toFixed(1)} s of audio to ${local.connectors.twilio}`);

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { logger } from '#observability';
+import { type AudioHookConnector, acceptAudioHookSession, audioHookRefusal } from './audiohook.ts';
 import type { SessionApi } from './call-stream.ts';
 import { acceptTwilioStream, isSignedByTwilio, type TwilioConnector } from './twilio.ts';
 
@@ -15,6 +16,7 @@ export interface MediaGatewayOptions {
   /** The URL phone systems are given for this gateway (`wss://voice.example.com`), which their signatures cover. */
   publicUrl?: string;
   twilio?: TwilioConnector;
+  audiohook?: AudioHookConnector;
 }
 
 export interface MediaGateway {
@@ -28,7 +30,7 @@ export interface MediaGateway {
 
 /**
  * The media gateway: one HTTP server taking each phone system's WebSocket streams on its own path
- * (`/twilio[/<route>]`), checking the phone system's signature on the upgrade request before anything else, and
+ * (`/twilio[/<route>]`, `/audiohook[/<route>]`), checking the phone system's signature on the upgrade request before anything else, and
  * handing each accepted stream to its connector. A stream that fails the check gets the HTTP status that says
  * why, and no socket.
  */
@@ -49,6 +51,13 @@ export async function startMediaGateway(options: MediaGatewayOptions): Promise<M
       }
       return sockets.handleUpgrade(request, socket, head, (ws) => acceptTwilioStream(ws, options.api, route));
     }
+    if (connector === 'audiohook' && options.audiohook && rest.length === 0) {
+      const route = options.audiohook.routes[routeName];
+      if (!route) return refuse(socket, 404, `There is no AudioHook route ${routeName}.`);
+      const refusal = audioHookRefusal(options.audiohook, request, options.publicUrl);
+      if (refusal) return refuse(socket, 401, refusal);
+      return sockets.handleUpgrade(request, socket, head, (ws) => acceptAudioHookSession(ws, options.api, route, request));
+    }
     refuse(socket, 404, `No connector takes ${url.pathname}.`);
   });
   await new Promise<void>((resolve, reject) => {
@@ -58,7 +67,10 @@ export async function startMediaGateway(options: MediaGatewayOptions): Promise<M
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    connectors: options.twilio ? { twilio: `${url}/twilio` } : {},
+    connectors: {
+      ...(options.twilio && { twilio: `${url}/twilio` }),
+      ...(options.audiohook && { audiohook: `${url}/audiohook` }),
+    },
     server,
     stop: () =>
       new Promise((resolve) => {
@@ -74,6 +86,6 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   logger.warn('A phone system stream was refused', { status, reason });
   const body = `${reason}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

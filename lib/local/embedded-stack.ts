@@ -39,6 +39,9 @@ export interface EmbeddedStackOptions {
   connectors?: ConnectorsConfig;
   /** The Twilio account's auth token; by default one made for this data directory (in `endpoints.json`). */
   twilioAuthToken?: string;
+  /** The AudioHook integration's API key and client secret (base64); by default ones made for this data directory. */
+  audiohookApiKey?: string;
+  audiohookClientSecret?: string;
 }
 
 const DEFAULT_TIME_TO_LIVE: TimeToLiveOptions = { intervalMs: 60_000, lagMs: 0 };
@@ -58,7 +61,7 @@ export interface Endpoints {
   /** Each phone-system connector's URL on the media gateway. */
   connectors: Record<string, string>;
   /** The secrets phone systems sign their streams with here (a real account's when configured). */
-  connectorSecrets: { twilioAuthToken: string };
+  connectorSecrets: { twilioAuthToken: string; audiohookApiKey: string; audiohookClientSecret: string };
 }
 
 export interface EmbeddedStack {
@@ -170,12 +173,20 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     servers.push(api.server);
 
     const address = { endpoint: api.url, region: LOCAL_REGION, credentials: secrets.credentials };
-    const twilioAuthToken = options.twilioAuthToken ?? createHmac('sha256', secrets.tokenSecret).update('twilio').digest('hex');
+    const madeSecret = (name: string) => createHmac('sha256', secrets.tokenSecret).update(name);
+    const twilioAuthToken = options.twilioAuthToken ?? madeSecret('twilio').digest('hex');
+    const audiohookApiKey = options.audiohookApiKey ?? madeSecret('audiohook-api-key').digest('base64url');
+    const audiohookClientSecret = options.audiohookClientSecret ?? madeSecret('audiohook-client-secret').digest('base64');
     const gateway = await startMediaGateway({
       port: 0,
       api: new SessionClient(address),
       publicUrl: options.connectors?.publicUrl,
       twilio: { authToken: twilioAuthToken, routes: options.connectors?.twilio?.routes ?? { default: {} } },
+      audiohook: {
+        apiKey: audiohookApiKey,
+        clientSecret: audiohookClientSecret,
+        routes: options.connectors?.audiohook?.routes ?? { default: {} },
+      },
     });
     background.push(gateway);
 
@@ -197,7 +208,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       defaultKmsKeyArn: kms.defaultKeyArn,
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
       connectors: gateway.connectors,
-      connectorSecrets: { twilioAuthToken },
+      connectorSecrets: { twilioAuthToken, audiohookApiKey, audiohookClientSecret },
     };
     // It holds the local secret key: its owner's only, also when an earlier version left it readable by others.
     const endpointsFile = path.join(options.dataDir, 'endpoints.json');
