@@ -325,12 +325,15 @@ class AudioHookSession {
   }
 
   private protocolError(info: string): void {
-    if (this.state === 'disconnected' || this.state === 'closing' || this.state === 'closed') return;
     this.disconnect('error', info, CLOSE.invalidData);
   }
 
-  /** The protocol's disconnect: the client then closes the session; one that does not is closed with `code`. */
+  /**
+   * The protocol's disconnect: the client then closes the session; one that does not is closed with `code`.
+   * A session already closing, or gone, has nobody to tell.
+   */
   private disconnect(reason: 'error' | 'unauthorized', info: string, code: number): void {
+    if (this.state === 'disconnected' || this.state === 'closing' || this.state === 'closed') return;
     logger.warn('An AudioHook session was disconnected', { sessionId: this.connection.sessionId, reason, info });
     this.send('disconnect', { reason, info });
     this.state = 'disconnected';
