@@ -49,6 +49,7 @@ describe('Genesys Cloud AudioHook', () => {
         SessionNameOrId,
       })
     ).Session;
+  const PROBE = '00000000-0000-0000-0000-000000000000';
   const ofType = (messages: AudioHookServerMessage[], type: string) => messages.filter((message) => message.type === type);
   const call = (customerSpeakerId: string, audio: Float32Array, more: Partial<Parameters<typeof audiohookCall>[2]> = {}) => ({
     conversationId: randomUUID(),
@@ -193,6 +194,24 @@ describe('Genesys Cloud AudioHook', () => {
     expect(outOfOrder.code).toBe(1007);
     // A session the protocol broke off ends as a dropped call.
     expect((await evaluated(conversationId)).StreamingStatus).toBe('ENDED');
+  });
+
+  it('answers an open of another organization than the signed one with disconnect (reason unauthorized), and a probe with opened', async () => {
+    const conversationId = randomUUID();
+    const otherOrganization = await raw((connection) => [open({ ...connection, organizationId: randomUUID() }, conversationId)]);
+    expect(otherOrganization.received.map((message) => [message.type, message.parameters.reason])).toEqual([
+      ['disconnect', 'unauthorized'],
+    ]);
+    expect(otherOrganization.code).toBe(1008);
+
+    // Genesys Cloud checks a server with a probe: the all-zero conversationId, which starts no session.
+    const probe = await audiohookCall(`${gateway.url}/audiohook`, credentials, {
+      ...call('x', callAudio('spk1688', 1)),
+      conversationId: PROBE,
+    });
+    expect(probe.messages.map((message) => message.type)).toEqual(['opened', 'pong', 'closed']);
+    const missing = await failure(voiceId().send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId: PROBE })));
+    expect(missing.name).toBe('ResourceNotFoundException');
   });
 
   it('ends the session of a dropped connection with the audio it sent; a new connection of that ended conversation is refused', async () => {
