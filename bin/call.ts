@@ -1,8 +1,10 @@
 /**
  * `npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5]
- *  [--channel 0|1] [--endpoints file] [--via twilio|websocket|audiosocket]`: a contact centre's call, simulated. With `--via` the call comes as
- *  that phone system would stream it to the embedded stack's media gateway (a signed Twilio Media Stream, a SIP
- *  server's audio WebSocket, Asterisk AudioSocket), and the result is read by the call's id. It starts a session, streams the WAVs'
+ *  [--channel 0|1] [--endpoints file] [--via twilio|audiohook|websocket|audiosocket]`: a contact centre's call, simulated.
+ *  With `--via` the call comes as that phone system would stream it to the embedded stack's media gateway (a signed
+ *  Twilio Media Stream, a signed Genesys Cloud AudioHook Monitor session with the domain in customConfig and the caller
+ *  in inputVariables, a SIP server's audio WebSocket, Asterisk AudioSocket), and the result is read by the call's id.
+ *  It starts a session, streams the WAVs'
  * caller channel into it, one file after another as one call, in small PCM16 chunks (at the pace of a live call with --realtime, otherwise as fast as
  * the service takes them), shows progress on stderr, and prints the EvaluateSession result as JSON on stdout; with
  * --enroll it then enrolls the caller as the speaker and prints that result too. Credentials and the endpoint come
@@ -14,11 +16,11 @@ import { parseArgs } from 'node:util';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
 import { type ServiceAddress, SessionClient, streamAudio } from '#connectors/session-client';
-import { AudioSocketCall, audioForkCall, twilioCall } from './call/phone-systems.ts';
+import { AudioSocketCall, audioForkCall, audiohookCall, twilioCall } from './call/phone-systems.ts';
 import { endpointsFile, type LocalEndpoints } from './local-endpoints.ts';
 
 const USAGE =
-  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio|websocket|audiosocket]';
+  'Usage: npm run call -- <wav>... --domain <DomainId> [--speaker <SpeakerId>] [--enroll] [--realtime] [--chunk-seconds 0.5] [--channel 0|1] [--endpoint url] [--endpoints endpoints.json] [--via twilio|audiohook|websocket|audiosocket]';
 
 function address(values: { endpoint?: string; endpoints?: string }): ServiceAddress {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION } = process.env;
@@ -113,6 +115,24 @@ async function viaPhoneSystem(
     );
     return callSid;
   }
+  if (via === 'audiohook') {
+    const conversationId = randomUUID();
+    const { audiohookApiKey: apiKey, audiohookClientSecret: clientSecret } = local.connectorSecrets;
+    const closed = await audiohookCall(
+      local.connectors.audiohook,
+      { apiKey, clientSecret },
+      {
+        conversationId,
+        audio: samples,
+        customConfig: { DomainId },
+        ...(speaker && { inputVariables: { CustomerSpeakerId: speaker } }),
+        realtime: call.realtime,
+      },
+    );
+    const disconnect = closed.messages.find((message) => message.type === 'disconnect');
+    if (disconnect) throw new Error(`The gateway disconnected the session: ${String(disconnect.parameters.info)}`);
+    return conversationId;
+  }
   if (via === 'websocket') {
     const uuid = randomUUID();
     const metadata = { uuid, DomainId, ...(speaker && { CustomerSpeakerId: speaker }) };
@@ -135,7 +155,7 @@ async function viaPhoneSystem(
       throw new Error('The gateway hung up the AudioSocket call: is its route given this domain (VOICE_ID_CONNECTORS_FILE)?');
     return uuid;
   }
-  throw new Error(`--via takes twilio, websocket or audiosocket (the connectors npm start runs); not ${via}.`);
+  throw new Error(`--via takes twilio, audiohook, websocket or audiosocket (the connectors npm start runs); not ${via}.`);
 }
 
 /** UpdateSession once the connector has started the session. */

@@ -21,7 +21,19 @@ async function main() {
   const connectors = connectorsFile ? connectorsConfig.parse(JSON.parse(readFileSync(connectorsFile, 'utf8'))) : undefined;
   const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN || undefined;
   const streamToken = process.env.VOICE_ID_STREAM_TOKEN || undefined;
-  const stack = await startEmbeddedStack({ dataDir, port, bundles, timeToLive, connectors, twilioAuthToken, streamToken });
+  const audiohookApiKey = process.env.AUDIOHOOK_API_KEY || undefined;
+  const audiohookClientSecret = process.env.AUDIOHOOK_CLIENT_SECRET || undefined;
+  const stack = await startEmbeddedStack({
+    dataDir,
+    port,
+    bundles,
+    timeToLive,
+    connectors,
+    twilioAuthToken,
+    streamToken,
+    audiohookApiKey,
+    audiohookClientSecret,
+  });
   const { endpoints } = stack;
   console.log(`Voice ID is listening on ${endpoints.voiceId} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s${bundles ? ', functions run from their bundles' : ''})
 

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { logger } from '#observability';
 import { CallStream, type SessionApi } from './call-stream.ts';
-import { decodeLinear16, decodeMuLaw } from './codecs.ts';
+import { channelOf, decodeLinear16, decodeMuLaw } from './codecs.ts';
 import { Downsampler } from './downsampler.ts';
 import { CLOSE, type ConnectorRoute, closeWith, parseJson, settingsFor } from './routes.ts';
 
@@ -98,14 +98,8 @@ function decoderFor(format: { encoding: 'L16' | 'PCMU'; sampleRate: number; ster
   return {
     frameBytes: format.stereo ? 4 : 2,
     decode: (bytes) => {
-      const samples = decodeLinear16(bytes, 'little');
-      return downsampler.feed(format.stereo ? leftChannel(samples) : samples);
+      const caller = format.stereo ? channelOf(bytes, 2, 0, 2) : bytes;
+      return downsampler.feed(decodeLinear16(caller, 'little'));
     },
   };
-}
-
-function leftChannel(interleaved: Int16Array): Int16Array {
-  const left = new Int16Array(Math.floor(interleaved.length / 2));
-  for (let i = 0; i < left.length; i++) left[i] = interleaved[2 * i];
-  return left;
 }

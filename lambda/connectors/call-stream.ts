@@ -95,9 +95,8 @@ export class CallStream {
    */
   async end({ dropped = false } = {}): Promise<Record<string, unknown> | undefined> {
     if (this.ended) return undefined;
-    if (this.bufferedSamples > 0) this.enqueue(this.take(this.bufferedSamples));
     this.ended = true;
-    await this.drain();
+    await this.flush();
     const target = { DomainId: this.settings.domainId, SessionNameOrId: this.sessionId };
     await this.api.call('EndSession', target);
     if (this.settings.enrollAtEnd && !dropped && !this.stopped) {
@@ -106,6 +105,15 @@ export class CallStream {
       });
     }
     return this.api.call('EvaluateSession', target);
+  }
+
+  /**
+   * Sends what is buffered, however short, and resolves when it is sent: a call that goes on over another
+   * connection (an AudioHook reconnect) loses none of its audio, and that connection appends after it.
+   */
+  async flush(): Promise<void> {
+    if (this.bufferedSamples > 0) this.enqueue(this.take(this.bufferedSamples));
+    await this.drain();
   }
 
   /** Resolves when every chunk fed so far has been sent (or dropped). */

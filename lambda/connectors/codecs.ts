@@ -27,6 +27,23 @@ export function decodeLinear16(frame: Uint8Array, byteOrder: 'little' | 'big'): 
   return samples;
 }
 
+/**
+ * One channel of a frame of interleaved samples (a stereo stream's caller channel), `bytesPerSample` bytes each:
+ * G.711 has one, L16 two. A frame that does not hold whole samples of every channel is a RangeError.
+ */
+export function channelOf(frame: Uint8Array, channels: number, channel: number, bytesPerSample = 1): Uint8Array {
+  const stride = channels * bytesPerSample;
+  if (frame.length % stride !== 0) {
+    throw new RangeError(`A frame of ${channels} interleaved channels holds a multiple of ${stride} bytes; this one has ${frame.length}.`);
+  }
+  if (channels === 1) return frame;
+  const samples = new Uint8Array(frame.length / channels);
+  for (let from = channel * bytesPerSample, to = 0; from < frame.length; from += stride, to += bytesPerSample) {
+    samples.set(frame.subarray(from, from + bytesPerSample), to);
+  }
+  return samples;
+}
+
 /** ITU-T G.711's expansion of one mu-law byte. */
 function expandMuLaw(byte: number): number {
   const u = ~byte & 0xff;

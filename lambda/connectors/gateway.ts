@@ -1,13 +1,13 @@
-import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { logger } from '#observability';
 import { acceptAudioFork } from './audio-fork.ts';
+import { type AudioHookConnector, acceptAudioHookSession, audioHookRefusal } from './audiohook.ts';
 import { acceptAudioSocket } from './audiosocket.ts';
 import type { SessionApi } from './call-stream.ts';
-import type { ConnectorRoute } from './routes.ts';
+import { type ConnectorRoute, sameSecret } from './routes.ts';
 import { acceptTwilioStream, isSignedByTwilio, type TwilioConnector } from './twilio.ts';
 
 export interface MediaGatewayOptions {
@@ -19,6 +19,7 @@ export interface MediaGatewayOptions {
   /** The URL phone systems are given for this gateway (`wss://voice.example.com`), which their signatures cover. */
   publicUrl?: string;
   twilio?: TwilioConnector;
+  audiohook?: AudioHookConnector;
   /** SIP servers' plain audio WebSocket: a shared token authenticates each stream. */
   websocket?: { token: string; routes: Record<string, ConnectorRoute> };
   /** Asterisk AudioSocket, on a TCP port of its own (`port` 0 picks one): the protocol has no authentication. */
@@ -36,7 +37,7 @@ export interface MediaGateway {
 
 /**
  * The media gateway: one HTTP server taking each phone system's WebSocket streams on its own path
- * (`/twilio[/<route>]`, `/websocket[/<route>]`) and Asterisk's AudioSocket on a TCP port, checking the phone system's signature on the upgrade request before anything else, and
+ * (`/twilio[/<route>]`, `/audiohook[/<route>]`, `/websocket[/<route>]`) and Asterisk's AudioSocket on a TCP port, checking the phone system's signature on the upgrade request before anything else, and
  * handing each accepted stream to its connector. A stream that fails the check gets the HTTP status that says
  * why, and no socket.
  */
@@ -56,6 +57,13 @@ export async function startMediaGateway(options: MediaGatewayOptions): Promise<M
         return refuse(socket, 403, 'The X-Twilio-Signature does not match this URL and the account’s auth token.');
       }
       return sockets.handleUpgrade(request, socket, head, (ws) => acceptTwilioStream(ws, options.api, route));
+    }
+    if (connector === 'audiohook' && options.audiohook && rest.length === 0) {
+      const route = options.audiohook.routes[routeName];
+      if (!route) return refuse(socket, 404, `There is no AudioHook route ${routeName}.`);
+      const refusal = audioHookRefusal(options.audiohook, request, options.publicUrl);
+      if (refusal) return refuse(socket, 401, refusal);
+      return sockets.handleUpgrade(request, socket, head, (ws) => acceptAudioHookSession(ws, options.api, route, request));
     }
     if (connector === 'websocket' && options.websocket && rest.length === 0) {
       const route = options.websocket.routes[routeName];
@@ -81,6 +89,7 @@ export async function startMediaGateway(options: MediaGatewayOptions): Promise<M
     url,
     connectors: {
       ...(options.twilio && { twilio: `${url}/twilio` }),
+      ...(options.audiohook && { audiohook: `${url}/audiohook` }),
       ...(options.websocket && { websocket: `${url}/websocket` }),
       ...(audiosocket && { audiosocket: `tcp://127.0.0.1:${(audiosocket.address() as AddressInfo).port}` }),
     },
@@ -126,17 +135,14 @@ function bearsToken(request: IncomingMessage, url: URL, token: string): boolean 
   const basic = /^Basic (.+)$/i.exec(authorization)?.[1];
   const password = basic && Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':');
   const given = bearer ?? password ?? url.searchParams.get('token') ?? '';
-  const [a, b] = [Buffer.from(given), Buffer.from(token)];
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(given, token);
 }
-
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
 
 /** Answers an upgrade request with an HTTP error and closes the connection: no socket is opened. */
 function refuse(socket: Duplex, status: number, reason: string): void {
   logger.warn('A phone system stream was refused', { status, reason });
   const body = `${reason}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { logger } from '#observability';
@@ -23,14 +24,18 @@ export const connectorRoute = z.strictObject({
 });
 export type ConnectorRoute = z.infer<typeof connectorRoute>;
 
+/** A connector's routes, by the path segment that names each. */
+const connectorRoutes = z.strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectorRoute) });
+
 /**
  * The connectors' configuration (`VOICE_ID_CONNECTORS_FILE` locally): each connector's routes, `default` among
- * them unless it is given. Secrets (a Twilio auth token) come from the environment, not from this file.
+ * them unless it is given. Secrets (a Twilio auth token, an AudioHook API key and client secret) come from the environment, not from this file.
  */
 export const connectorsConfig = z.strictObject({
   publicUrl: z.string().url().optional(),
-  twilio: z.strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectorRoute) }).optional(),
-  websocket: z.strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectorRoute) }).optional(),
+  twilio: connectorRoutes.optional(),
+  audiohook: connectorRoutes.optional(),
+  websocket: connectorRoutes.optional(),
   audiosocket: z.strictObject({ port: z.number().int().min(0).max(65535).optional(), route: connectorRoute }).optional(),
 });
 export type ConnectorsConfig = z.infer<typeof connectorsConfig>;
@@ -69,11 +74,18 @@ export function closeWith(socket: WebSocket, code: number, reason: string): void
   socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
 }
 
-/** A text frame's JSON, or undefined when it is not JSON (the connector then closes with invalid data). */
+/** A phone system's JSON message, or undefined when the text is not JSON (the connector says so in its own way). */
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/** Whether a credential or signature a request presents is the expected one, compared in constant time. */
+export function sameSecret(given: string | Buffer, expected: string | Buffer): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,11 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { logger } from '#observability';
 import { type CallSettings, CallStream, type SessionApi } from './call-stream.ts';
 import { decodeMuLaw } from './codecs.ts';
-import { CLOSE, type ConnectorRoute, closeWith, parseJson, settingsFor } from './routes.ts';
+import { CLOSE, type ConnectorRoute, closeWith, parseJson, sameSecret, settingsFor } from './routes.ts';
 
 /** What the Twilio connector needs: the account's auth token, which signs every stream's upgrade request. */
 export interface TwilioConnector {
@@ -23,9 +23,7 @@ export function twilioSignature(authToken: string, url: string): string {
 
 /** Whether the upgrade request carries the account's signature of `url` (compared in constant time). */
 export function isSignedByTwilio(authToken: string, url: string, request: IncomingMessage): boolean {
-  const given = Buffer.from(String(request.headers['x-twilio-signature'] ?? ''));
-  const expected = Buffer.from(twilioSignature(authToken, url));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(String(request.headers['x-twilio-signature'] ?? ''), twilioSignature(authToken, url));
 }
 
 const message = z.discriminatedUnion('event', [

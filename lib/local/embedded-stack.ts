@@ -42,6 +42,9 @@ export interface EmbeddedStackOptions {
   twilioAuthToken?: string;
   /** The token SIP servers' audio WebSockets carry; by default one made for this data directory. */
   streamToken?: string;
+  /** The AudioHook integration's API key and client secret (base64); by default ones made for this data directory. */
+  audiohookApiKey?: string;
+  audiohookClientSecret?: string;
 }
 
 const DEFAULT_TIME_TO_LIVE: TimeToLiveOptions = { intervalMs: 60_000, lagMs: 0 };
@@ -61,7 +64,7 @@ export interface Endpoints {
   /** Each phone-system connector's URL on the media gateway. */
   connectors: Record<string, string>;
   /** The secrets phone systems sign their streams with here (a real account's when configured). */
-  connectorSecrets: { twilioAuthToken: string; streamToken: string };
+  connectorSecrets: { twilioAuthToken: string; streamToken: string; audiohookApiKey: string; audiohookClientSecret: string };
 }
 
 export interface EmbeddedStack {
@@ -180,15 +183,18 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
     const address = { endpoint: api.url, region: LOCAL_REGION, credentials: secrets.credentials };
     // Secrets made for this data directory, unless the phone systems' own are given.
-    const madeSecret = (name: string) => createHmac('sha256', secrets.tokenSecret).update(name).digest('hex');
-    const twilioAuthToken = options.twilioAuthToken ?? madeSecret('twilio');
-    const streamToken = options.streamToken ?? madeSecret('websocket');
+    const madeSecret = (name: string) => createHmac('sha256', secrets.tokenSecret).update(name);
+    const twilioAuthToken = options.twilioAuthToken ?? madeSecret('twilio').digest('hex');
+    const streamToken = options.streamToken ?? madeSecret('websocket').digest('hex');
+    const audiohookApiKey = options.audiohookApiKey ?? madeSecret('audiohook-api-key').digest('base64url');
+    const audiohookClientSecret = options.audiohookClientSecret ?? madeSecret('audiohook-client-secret').digest('base64');
     const connectors = options.connectors;
     const gateway = await startMediaGateway({
       port: 0,
       api: new SessionClient(address),
       publicUrl: connectors?.publicUrl,
       twilio: { authToken: twilioAuthToken, routes: connectors?.twilio?.routes ?? { default: {} } },
+      audiohook: { apiKey: audiohookApiKey, clientSecret: audiohookClientSecret, routes: connectors?.audiohook?.routes ?? { default: {} } },
       websocket: { token: streamToken, routes: connectors?.websocket?.routes ?? { default: {} } },
       audiosocket: { port: connectors?.audiosocket?.port ?? 0, route: connectors?.audiosocket?.route ?? {} },
     });
@@ -212,7 +218,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       defaultKmsKeyArn: kms.defaultKeyArn,
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
       connectors: gateway.connectors,
-      connectorSecrets: { twilioAuthToken, streamToken },
+      connectorSecrets: { twilioAuthToken, streamToken, audiohookApiKey, audiohookClientSecret },
     };
     // It holds the local secret key: its owner's only, also when an earlier version left it readable by others.
     const endpointsFile = path.join(options.dataDir, 'endpoints.json');

@@ -1,6 +1,6 @@
 import { encodeMuLaw } from '#bin/call/phone-systems';
 import { resample } from '#biometrics/resample';
-import { decodeALaw, decodeLinear16, decodeMuLaw } from '#connectors/codecs';
+import { channelOf, decodeALaw, decodeLinear16, decodeMuLaw } from '#connectors/codecs';
 import { Downsampler } from '#connectors/downsampler';
 
 describe('phone audio codecs', () => {
@@ -22,6 +22,12 @@ describe('phone audio codecs', () => {
     expect(Array.from(decodeLinear16(new Uint8Array([0x01, 0x02, 0xff, 0xff]), 'little'))).toEqual([0x0201, -1]);
     expect(Array.from(decodeLinear16(new Uint8Array([0x01, 0x02]), 'big'))).toEqual([0x0102]);
     expect(() => decodeLinear16(new Uint8Array(3), 'little')).toThrow(/even number of bytes/);
+  });
+
+  it('take one channel of interleaved samples, and refuse a frame of part samples', () => {
+    expect(Array.from(channelOf(new Uint8Array([1, 2, 3, 4, 5, 6]), 2, 0))).toEqual([1, 3, 5]);
+    expect(Array.from(channelOf(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 2, 1, 2))).toEqual([3, 4, 7, 8]);
+    expect(() => channelOf(new Uint8Array(3), 2, 0)).toThrow(/multiple of 2 bytes/);
   });
 });
 
