@@ -334,7 +334,7 @@ class AudioHookSession {
    */
   private disconnect(reason: 'error' | 'unauthorized', info: string, code: number): void {
     if (this.state === 'disconnected' || this.state === 'closing' || this.state === 'closed') return;
-    logger.warn('An AudioHook session was disconnected', { sessionId: this.connection.sessionId, reason, info });
+    logger.info('An AudioHook session was disconnected', { sessionId: this.connection.sessionId, reason, info });
     this.send('disconnect', { reason, info });
     this.state = 'disconnected';
     this.disconnectTimer = setTimeout(() => closeWith(this.socket, code, info), DISCONNECT_GRACE_MS);

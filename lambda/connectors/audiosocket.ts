@@ -31,7 +31,7 @@ export function acceptAudioSocket(socket: Socket, api: SessionApi, route: Connec
       .catch((error: unknown) => logger.warn('An AudioSocket call could not be ended', { error: error as Error }));
   };
   const refuse = (reason: string) => {
-    logger.warn('An AudioSocket stream was refused', { reason });
+    logger.info('An AudioSocket stream was refused', { reason });
     end(true);
     socket.end(Buffer.from([AUDIOSOCKET.hangup, 0, 0]));
   };

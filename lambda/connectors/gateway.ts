@@ -140,7 +140,7 @@ function bearsToken(request: IncomingMessage, url: URL, token: string): boolean 
 
 /** Answers an upgrade request with an HTTP error and closes the connection: no socket is opened. */
 function refuse(socket: Duplex, status: number, reason: string): void {
-  logger.warn('A phone system stream was refused', { status, reason });
+  logger.info('A phone system stream was refused', { status, reason });
   const body = `${reason}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -70,7 +70,8 @@ export const CLOSE = {
 
 /** Closes the socket with a code and a reason (at most 123 bytes, as the protocol allows), and logs why. */
 export function closeWith(socket: WebSocket, code: number, reason: string): void {
-  logger.warn('A phone system stream was closed', { code, reason });
+  // A client's mistake, not the service's: INFO, which the functions log every request at too.
+  logger.info('A phone system stream was closed', { code, reason });
   socket.close(code, Buffer.from(reason).subarray(0, 123).toString());
 }
 
