@@ -12,7 +12,13 @@ export interface LocalEndpoints {
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Each phone-system connector's URL, and the secrets the embedded stack checks their streams with. */
   connectors: Record<string, string>;
-  connectorSecrets: { twilioAuthToken: string; streamToken: string; audiohookApiKey: string; audiohookClientSecret: string };
+  connectorSecrets: {
+    twilioAuthToken: string;
+    streamToken: string;
+    audiohookApiKey: string;
+    audiohookClientSecret: string;
+    webhookSecret: string;
+  };
 }
 
 /** `given`, else `endpoints.json` in the stack's data directory (VOICE_ID_DATA_DIR, else the project's .data/). */

@@ -21,6 +21,7 @@ async function main() {
   const connectors = connectorsFile ? connectorsConfig.parse(JSON.parse(readFileSync(connectorsFile, 'utf8'))) : undefined;
   const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN || undefined;
   const streamToken = process.env.VOICE_ID_STREAM_TOKEN || undefined;
+  const webhookSecret = process.env.VOICE_ID_WEBHOOK_SECRET || undefined;
   const audiohookApiKey = process.env.AUDIOHOOK_API_KEY || undefined;
   const audiohookClientSecret = process.env.AUDIOHOOK_CLIENT_SECRET || undefined;
   const stack = await startEmbeddedStack({
@@ -31,6 +32,7 @@ async function main() {
     connectors,
     twilioAuthToken,
     streamToken,
+    webhookSecret,
     audiohookApiKey,
     audiohookClientSecret,
   });

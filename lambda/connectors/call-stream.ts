@@ -1,4 +1,5 @@
 import { logger } from '#observability';
+import { DecisionWebhook, type Webhook } from './webhooks.ts';
 
 /**
  * The service as a connector reaches it: one Voice ID operation by name over the public API (the wire protocol,
@@ -20,12 +21,16 @@ export interface CallSettings {
   fraudDetection?: { Enabled?: boolean; RiskThreshold?: number; WatchlistId?: string };
   /** Enroll the caller as the session's speaker when the call ends (for a caller who consented). */
   enrollAtEnd?: boolean;
+  /** Post the call's decision changes to the customer's backend. */
+  webhook?: Webhook;
 }
 
 /** Audio is sent in chunks of a second: a stream of 20 ms frames is not 50 requests a second per call. */
 export const CHUNK_SAMPLES = 8000;
 /** Chunks waiting for the service beyond this (a minute of audio) are dropped, oldest first, so memory stays bounded. */
 const MAX_QUEUED_CHUNKS = 60;
+/** With a webhook, the call is evaluated after every this many chunks once it holds speech. */
+const EVALUATE_EVERY_CHUNKS = 2;
 /** A chunk the service could not take (no answer, throttled, a 5xx) is sent again, with the same SequenceNumber. */
 const MAX_ATTEMPTS = 4;
 
@@ -44,13 +49,18 @@ export class CallStream {
   private ended = false;
   /** What the session said of the latest chunk it took. */
   last?: { SpeechSeconds: number; AudioSeconds: number; NextSequenceNumber: number };
+  private readonly webhook?: DecisionWebhook;
+  private sent = 0;
 
   private constructor(
     private readonly api: SessionApi,
     readonly settings: CallSettings,
     readonly sessionId: string,
     private nextSequenceNumber: number,
-  ) {}
+  ) {
+    const call = { callId: settings.callId, domainId: settings.domainId, sessionId };
+    this.webhook = settings.webhook && new DecisionWebhook(settings.webhook, call);
+  }
 
   /**
    * Starts the call's session, named by the call's id. A call whose session exists and is still live (the phone
@@ -104,7 +114,10 @@ export class CallStream {
         logger.warn('The caller could not be enrolled at the end of the call', { sessionId: this.sessionId, error: error as Error });
       });
     }
-    return this.api.call('EvaluateSession', target);
+    const evaluation = await this.api.call('EvaluateSession', target);
+    this.webhook?.observe(evaluation, 'CALL_ENDED');
+    await this.webhook?.drain();
+    return evaluation;
   }
 
   /**
@@ -149,6 +162,7 @@ export class CallStream {
     for (let chunk = this.queue.shift(); chunk && !this.stopped; chunk = this.queue.shift()) {
       try {
         await this.append(chunk);
+        if (this.webhook && ++this.sent % EVALUATE_EVERY_CHUNKS === 0 && this.last?.SpeechSeconds) await this.evaluateForWebhook();
       } catch (error) {
         this.stopped = error as Error;
         this.queue = [];
@@ -158,6 +172,13 @@ export class CallStream {
         });
       }
     }
+  }
+
+  /** The call's decisions so far, for the webhook; a failed evaluation waits for the next chunks. */
+  private async evaluateForWebhook(): Promise<void> {
+    const target = { DomainId: this.settings.domainId, SessionNameOrId: this.sessionId };
+    const evaluation = await this.api.call('EvaluateSession', target).catch(() => undefined);
+    if (evaluation) this.webhook?.observe(evaluation);
   }
 
   private async append(chunk: Int16Array): Promise<void> {

@@ -21,6 +21,8 @@ export const connectorRoute = z.strictObject({
     .strictObject({ Enabled: z.boolean().optional(), RiskThreshold: z.number().optional(), WatchlistId: z.string().optional() })
     .optional(),
   enrollAtEnd: z.boolean().optional(),
+  /** Where the calls' decision changes are posted, signed with `secret` (by default the gateway's webhook secret). */
+  webhook: z.strictObject({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(16).optional() }).optional(),
 });
 export type ConnectorRoute = z.infer<typeof connectorRoute>;
 
@@ -54,7 +56,15 @@ export function settingsFor(route: ConnectorRoute, call: { callId: string; domai
     authentication: route.authentication,
     fraudDetection: route.fraudDetection,
     enrollAtEnd: route.enrollAtEnd,
+    webhook: route.webhook?.secret ? { url: route.webhook.url, secret: route.webhook.secret } : undefined,
   };
+}
+
+/** The routes, with the gateway's webhook secret for each webhook that names none of its own. */
+export function withWebhookSecret(routes: Record<string, ConnectorRoute>, secret: string): Record<string, ConnectorRoute> {
+  return Object.fromEntries(
+    Object.entries(routes).map(([name, route]) => [name, route.webhook ? { ...route, webhook: { secret, ...route.webhook } } : route]),
+  );
 }
 
 /** The WebSocket close codes a connector answers with (RFC 6455, section 7.4.1). */

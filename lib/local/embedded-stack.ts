@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { startMediaGateway } from '#connectors/gateway';
-import type { ConnectorsConfig } from '#connectors/routes';
+import { type ConnectorRoute, type ConnectorsConfig, withWebhookSecret } from '#connectors/routes';
 import { SessionClient } from '#connectors/session-client';
 import { ENV } from '#environment';
 import { HANDLERS_DIR } from '#lib/constructs/service-function';
@@ -42,6 +42,8 @@ export interface EmbeddedStackOptions {
   twilioAuthToken?: string;
   /** The token SIP servers' audio WebSockets carry; by default one made for this data directory. */
   streamToken?: string;
+  /** The secret webhooks are signed with, unless a route names its own; by default one made for this data directory. */
+  webhookSecret?: string;
   /** The AudioHook integration's API key and client secret (base64); by default ones made for this data directory. */
   audiohookApiKey?: string;
   audiohookClientSecret?: string;
@@ -64,7 +66,13 @@ export interface Endpoints {
   /** Each phone-system connector's URL on the media gateway. */
   connectors: Record<string, string>;
   /** The secrets phone systems sign their streams with here (a real account's when configured). */
-  connectorSecrets: { twilioAuthToken: string; streamToken: string; audiohookApiKey: string; audiohookClientSecret: string };
+  connectorSecrets: {
+    twilioAuthToken: string;
+    streamToken: string;
+    audiohookApiKey: string;
+    audiohookClientSecret: string;
+    webhookSecret: string;
+  };
 }
 
 export interface EmbeddedStack {
@@ -188,15 +196,17 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const streamToken = options.streamToken ?? madeSecret('websocket').digest('hex');
     const audiohookApiKey = options.audiohookApiKey ?? madeSecret('audiohook-api-key').digest('base64url');
     const audiohookClientSecret = options.audiohookClientSecret ?? madeSecret('audiohook-client-secret').digest('base64');
+    const webhookSecret = options.webhookSecret ?? madeSecret('webhook').digest('hex');
+    const routes = (given?: Record<string, ConnectorRoute>) => withWebhookSecret(given ?? { default: {} }, webhookSecret);
     const connectors = options.connectors;
     const gateway = await startMediaGateway({
       port: 0,
       api: new SessionClient(address),
       publicUrl: connectors?.publicUrl,
-      twilio: { authToken: twilioAuthToken, routes: connectors?.twilio?.routes ?? { default: {} } },
-      audiohook: { apiKey: audiohookApiKey, clientSecret: audiohookClientSecret, routes: connectors?.audiohook?.routes ?? { default: {} } },
-      websocket: { token: streamToken, routes: connectors?.websocket?.routes ?? { default: {} } },
-      audiosocket: { port: connectors?.audiosocket?.port ?? 0, route: connectors?.audiosocket?.route ?? {} },
+      twilio: { authToken: twilioAuthToken, routes: routes(connectors?.twilio?.routes) },
+      audiohook: { apiKey: audiohookApiKey, clientSecret: audiohookClientSecret, routes: routes(connectors?.audiohook?.routes) },
+      websocket: { token: streamToken, routes: routes(connectors?.websocket?.routes) },
+      audiosocket: { port: connectors?.audiosocket?.port ?? 0, route: routes({ default: connectors?.audiosocket?.route ?? {} }).default },
     });
     background.push(gateway);
 
@@ -218,7 +228,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       defaultKmsKeyArn: kms.defaultKeyArn,
       stateMachines: Object.fromEntries(Object.keys(template.stateMachines).map((id) => [id, localStateMachineArn(id)])),
       connectors: gateway.connectors,
-      connectorSecrets: { twilioAuthToken, streamToken, audiohookApiKey, audiohookClientSecret },
+      connectorSecrets: { twilioAuthToken, streamToken, audiohookApiKey, audiohookClientSecret, webhookSecret },
     };
     // It holds the local secret key: its owner's only, also when an earlier version left it readable by others.
     const endpointsFile = path.join(options.dataDir, 'endpoints.json');

@@ -1,8 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DescribeSpeakerCommand, EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
 import WebSocket from 'ws';
 import { twilioCall } from '#bin/call/phone-systems';
 import { type MediaGateway, startMediaGateway } from '#connectors/gateway';
 import { twilioSignature } from '#connectors/twilio';
+import { webhookSignature } from '#connectors/webhooks';
 import { callAudio, evaluatedWhenEnded, sessions } from '#test/support/calls';
 import { endpoints, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
@@ -16,6 +19,8 @@ describe('Twilio Media Streams', () => {
   let domainId: string;
   let gateway: MediaGateway;
   const AUTH_TOKEN = 'a-twilio-accounts-auth-token';
+  const WEBHOOK_SECRET = 'the-customers-webhook-secret';
+  const backend = webhookReceiver();
   let calls = 0;
   const callSid = () => `CA${Date.now().toString(16)}${(calls++).toString().padStart(4, '0')}`.padEnd(34, '0');
 
@@ -25,10 +30,20 @@ describe('Twilio Media Streams', () => {
     gateway = await startMediaGateway({
       port: 0,
       api: await sessions(),
-      twilio: { authToken: AUTH_TOKEN, routes: { default: {}, consented: { enrollAtEnd: true } } },
+      twilio: {
+        authToken: AUTH_TOKEN,
+        routes: {
+          default: {},
+          consented: { enrollAtEnd: true },
+          notified: { webhook: { url: await backend.url(), secret: WEBHOOK_SECRET } },
+        },
+      },
     });
   });
-  afterAll(() => gateway.stop());
+  afterAll(async () => {
+    await gateway.stop();
+    backend.stop();
+  });
 
   const evaluated = (SessionNameOrId: string) => evaluatedWhenEnded(domainId, SessionNameOrId);
   const parameters = (CustomerSpeakerId: string) => ({ DomainId: domainId, CustomerSpeakerId });
@@ -69,6 +84,36 @@ describe('Twilio Media Streams', () => {
       parameters: parameters('twilio-caller'),
     });
     expect((await evaluated(impostor)).AuthenticationResult!.Decision).toBe('REJECT');
+  });
+
+  it('posts the decisions of a route with a webhook as they change, signed, and the last one when the call ends', async () => {
+    const notified = callSid();
+    await twilioCall(`${gateway.url}/twilio/notified`, AUTH_TOKEN, {
+      callSid: notified,
+      audio: callAudio('spk1688', 20, 6),
+      parameters: parameters('twilio-caller'),
+    });
+    await evaluated(notified);
+    for (let tries = 0; tries < 100 && !backend.received.some((post) => post.body.Event === 'CALL_ENDED'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const posts = backend.received.filter((post) => post.body.CallId === notified);
+    for (const post of posts) {
+      const t = Number(/t=(\d+)/.exec(post.signature)![1]);
+      expect(post.signature).toBe(webhookSignature(WEBHOOK_SECRET, t, post.raw));
+    }
+    const decisions = posts.map(
+      (post) => `${String(post.body.Event)} ${(post.body.AuthenticationResult as { Decision: string }).Decision}`,
+    );
+    expect(decisions.at(-1)).toBe('CALL_ENDED ACCEPT');
+    // Each DECISION_CHANGED differs from the one before: no repeats of an unchanged decision.
+    const changes = posts
+      .filter((post) => post.body.Event === 'DECISION_CHANGED')
+      .map((post) =>
+        JSON.stringify([post.body.AuthenticationResult, post.body.FraudDetectionResult].map((r) => (r as { Decision: string }).Decision)),
+      );
+    expect(changes.length).toBeGreaterThanOrEqual(1);
+    for (let i = 1; i < changes.length; i++) expect(changes[i]).not.toBe(changes[i - 1]);
   });
 
   it('refuses an upgrade whose signature is wrong, or for another URL, with 403: no session starts', async () => {
@@ -120,3 +165,25 @@ describe('Twilio Media Streams', () => {
     expect((await twilioCall(`${gateway.url}/twilio`, AUTH_TOKEN, { ...call, hangUp: true })).code).toBe(1008);
   });
 });
+
+/** A customer's backend taking webhooks: every POST, with its raw body and signature header. */
+function webhookReceiver() {
+  const received: { raw: string; body: Record<string, unknown>; signature: string }[] = [];
+  const server = createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    request.on('end', () => {
+      received.push({ raw, body: JSON.parse(raw) as Record<string, unknown>, signature: String(request.headers['x-voice-id-signature']) });
+      response.writeHead(204).end();
+    });
+  });
+  const listening = new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    received,
+    url: async () => {
+      await listening;
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/voice-id`;
+    },
+    stop: () => server.close(),
+  };
+}
