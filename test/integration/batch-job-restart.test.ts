@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateDomainCommand,
   DescribeSpeakerEnrollmentJobCommand,
   StartSpeakerEnrollmentJobCommand,
   VoiceIDClient,
 } from '@aws-sdk/client-voice-id';
-import { ROLE, until } from '#test/support/batch-job-files';
-import { LIBRISPEECH } from '#test/support/calls';
+import { ROLE, stageEnrollmentJob, until } from '#test/support/batch-job-files';
 import { type StackProcess, startStackProcess } from '#test/support/stack-process';
 
 /**
@@ -35,37 +34,8 @@ describe('a restart in the middle of a batch job', () => {
       new CreateDomainCommand({ Name: 'job-restart', ServerSideEncryptionConfiguration: { KmsKeyId: e.defaultKmsKeyArn } }),
     );
     const DomainId = Domain!.DomainId!;
-    await s3.send(new CreateBucketCommand({ Bucket: 'recordings' }));
-    const files = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(','));
-    for (const [file] of files)
-      await s3.send(new PutObjectCommand({ Bucket: 'recordings', Key: file, Body: readFileSync(path.join(LIBRISPEECH, file)) }));
-    const speakers = [...new Set(files.map(([, speaker]) => speaker))];
-    const requests = Array.from({ length: 40 }, (_, i) => ({
-      RequestId: `r${i}`,
-      SpeakerId: `caller-${i}`,
-      AudioSpecifications: files
-        .filter(([, speaker]) => speaker === speakers[i % speakers.length])
-        .map(([file]) => ({ S3Uri: `s3://recordings/${file}` })),
-    }));
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: 'recordings',
-        Key: 'manifest.json',
-        Body: JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
-      }),
-    );
-    const { Job } = await voiceId.send(
-      new StartSpeakerEnrollmentJobCommand({
-        DomainId,
-        DataAccessRoleArn: ROLE,
-        InputDataConfig: { S3Uri: 's3://recordings/manifest.json' },
-        OutputDataConfig: { S3Uri: 's3://recordings/output' },
-      }),
-    );
+    const input = await stageEnrollmentJob(s3, { callers: 40, callerPrefix: 'caller-' });
+    const { Job } = await voiceId.send(new StartSpeakerEnrollmentJobCommand({ DomainId, DataAccessRoleArn: ROLE, ...input }));
 
     await stack.stop();
     stack = await startStackProcess({}, dataDir);

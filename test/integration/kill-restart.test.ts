@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateDomainCommand,
   DescribeDomainCommand,
@@ -18,8 +18,8 @@ import {
 } from '@aws-sdk/client-voice-id';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AppendResult, SessionClient, type SessionDescription, toPcm16 } from '#connectors/session-client';
-import { ROLE, until } from '#test/support/batch-job-files';
-import { callAudio, LIBRISPEECH } from '#test/support/calls';
+import { ROLE, stageEnrollmentJob, until } from '#test/support/batch-job-files';
+import { callAudio } from '#test/support/calls';
 import { type StackProcess, sampleProcess, startStackProcess } from '#test/support/stack-process';
 
 /**
@@ -172,39 +172,10 @@ describe('SIGKILL and a restart', () => {
   it('mid-batch-job: the job ends in a documented state, and no speaker is enrolled or counted twice', async () => {
     const e = stack.endpoints;
     const s3 = new S3Client({ endpoint: e.s3, region: e.region, credentials: e.credentials, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'recordings' }));
-    const files = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(','));
-    for (const [file] of files)
-      await s3.send(new PutObjectCommand({ Bucket: 'recordings', Key: file, Body: readFileSync(path.join(LIBRISPEECH, file)) }));
     // Voices other than the caller's: a domain's own voices are its score cohort, and the caller's twin in it would
     // make the caller's later evaluations REJECT.
-    const voices = [...new Set(files.map(([, speaker]) => speaker))].filter((speaker) => speaker !== 'spk1688');
-    const requests = Array.from({ length: 30 }, (_, i) => ({
-      RequestId: `r${i}`,
-      SpeakerId: `job-caller-${i}`,
-      AudioSpecifications: files
-        .filter(([, speaker]) => speaker === voices[i % voices.length])
-        .map(([file]) => ({ S3Uri: `s3://recordings/${file}` })),
-    }));
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: 'recordings',
-        Key: 'manifest.json',
-        Body: JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests }),
-      }),
-    );
-    const { Job } = await voiceId.send(
-      new StartSpeakerEnrollmentJobCommand({
-        DomainId,
-        DataAccessRoleArn: ROLE,
-        InputDataConfig: { S3Uri: 's3://recordings/manifest.json' },
-        OutputDataConfig: { S3Uri: 's3://recordings/output' },
-      }),
-    );
+    const input = await stageEnrollmentJob(s3, { callers: 30, callerPrefix: 'job-caller-', voices: (speaker) => speaker !== 'spk1688' });
+    const { Job } = await voiceId.send(new StartSpeakerEnrollmentJobCommand({ DomainId, DataAccessRoleArn: ROLE, ...input }));
     // Killed once the job has enrolled some of its callers and not all.
     let before = await allSpeakers();
     while (before.length < 3) {

@@ -24,6 +24,37 @@ export async function put(key: string, body: Uint8Array | string): Promise<strin
   return `s3://${BUCKET}/${key}`;
 }
 
+/**
+ * The input of a speaker enrollment job on a stack of a test's own (its S3 client given): every LibriSpeech file
+ * uploaded to a bucket `recordings`, and a manifest of `callers` requests, caller i enrolled from every file of the
+ * i-th of `voices` in turn (all the set's speakers unless told). What the restart tests stop in the middle.
+ */
+export async function stageEnrollmentJob(
+  client: S3Client,
+  { callers, callerPrefix, voices = () => true }: { callers: number; callerPrefix: string; voices?: (speaker: string) => boolean },
+) {
+  await client.send(new CreateBucketCommand({ Bucket: 'recordings' }));
+  const files = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
+  for (const [file] of files) {
+    await client.send(new PutObjectCommand({ Bucket: 'recordings', Key: file, Body: readFileSync(path.join(LIBRISPEECH, file)) }));
+  }
+  const speakers = [...new Set(files.map(([, speaker]) => speaker))].filter(voices);
+  const requests = Array.from({ length: callers }, (_, i) => ({
+    RequestId: `r${i}`,
+    SpeakerId: `${callerPrefix}${i}`,
+    AudioSpecifications: files
+      .filter(([, speaker]) => speaker === speakers[i % speakers.length])
+      .map(([file]) => ({ S3Uri: `s3://recordings/${file}` })),
+  }));
+  const manifest = JSON.stringify({ Version: '1.0', SpeakerEnrollmentRequests: requests });
+  await client.send(new PutObjectCommand({ Bucket: 'recordings', Key: 'manifest.json', Body: manifest }));
+  return { InputDataConfig: { S3Uri: 's3://recordings/manifest.json' }, OutputDataConfig: { S3Uri: 's3://recordings/output' } };
+}
+
 /** A speaker's LibriSpeech files `from`..`to` (manifest order), uploaded as they are, as AudioSpecifications. */
 export async function upload(speaker: string, from: number, to: number) {
   const manifest = readFileSync(path.join(LIBRISPEECH, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
