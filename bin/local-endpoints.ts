@@ -1,25 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Endpoints } from '#lib/local/embedded-stack';
 
 /**
  * What the commands under bin/ read of the embedded stack's `endpoints.json` (lib/local/embedded-stack.ts writes
- * it): where the API and the local S3 answer, the region and the local credentials.
+ * it): where the API, the local S3 and the connectors answer, the region, the local credentials and the
+ * connectors' secrets.
  */
-export interface LocalEndpoints {
-  voiceId: string;
-  s3: string;
-  region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Each phone-system connector's URL, and the secrets the embedded stack checks their streams with. */
-  connectors: Record<string, string>;
-  connectorSecrets: {
-    twilioAuthToken: string;
-    streamToken: string;
-    audiohookApiKey: string;
-    audiohookClientSecret: string;
-    webhookSecret: string;
-  };
-}
+export type LocalEndpoints = Pick<Endpoints, 'voiceId' | 's3' | 'region' | 'credentials' | 'connectors' | 'connectorSecrets'>;
 
 /** `given`, else `endpoints.json` in the stack's data directory (VOICE_ID_DATA_DIR, else the project's .data/). */
 export function endpointsFile(given?: string): string {
