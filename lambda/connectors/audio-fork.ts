@@ -1,7 +1,6 @@
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { logger } from '#observability';
-import { CallStream, type SessionApi } from './call-stream.ts';
+import { CallStream, endWhenOpen, type SessionApi } from './call-stream.ts';
 import { channelOf, decodeLinear16, decodeMuLaw } from './codecs.ts';
 import { Downsampler } from './downsampler.ts';
 import { CLOSE, type ConnectorRoute, closeWith, parseJson, settingsFor } from './routes.ts';
@@ -78,9 +77,7 @@ export function acceptAudioFork(socket: WebSocket, api: SessionApi, route: Conne
   });
   socket.on('close', (code) => {
     const dropped = code !== CLOSE.normal && code !== GOING_AWAY;
-    void call
-      ?.then((stream) => stream?.end({ dropped }))
-      .catch((error: unknown) => logger.warn('A SIP server call could not be ended', { error: error as Error }));
+    endWhenOpen(call, dropped, 'SIP server');
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { logger } from '#observability';
-import { CallStream, type SessionApi } from './call-stream.ts';
+import { CallStream, endWhenOpen, type SessionApi } from './call-stream.ts';
 import { decodeLinear16 } from './codecs.ts';
 import { type ConnectorRoute, settingsFor } from './routes.ts';
 
@@ -26,9 +26,7 @@ export function acceptAudioSocket(socket: Socket, api: SessionApi, route: Connec
   const end = (dropped: boolean) => {
     if (ended) return;
     ended = true;
-    void call
-      ?.then((stream) => stream?.end({ dropped }))
-      .catch((error: unknown) => logger.warn('An AudioSocket call could not be ended', { error: error as Error }));
+    endWhenOpen(call, dropped, 'AudioSocket');
   };
   const refuse = (reason: string) => {
     logger.info('An AudioSocket stream was refused', { reason });

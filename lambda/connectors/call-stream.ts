@@ -197,6 +197,16 @@ export class CallStream {
   }
 }
 
+/**
+ * Ends a connector's call once its session has opened, if it did: the phone system hung up or the connection is
+ * gone, so nobody is left to answer, and a failure is logged instead of thrown.
+ */
+export function endWhenOpen(call: Promise<CallStream | undefined> | undefined, dropped: boolean, connector: string): void {
+  void call
+    ?.then((stream) => stream?.end({ dropped }))
+    .catch((error: unknown) => logger.warn(`A ${connector} call could not be ended`, { error: error as Error }));
+}
+
 /** An error a retry may not meet: no answer at all, throttling, a conflict of concurrent changes, or a 5xx. */
 function mayPass(error: unknown): boolean {
   const { status, type } = error as { status?: number; type?: string };

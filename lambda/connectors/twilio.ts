@@ -2,8 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { logger } from '#observability';
-import { type CallSettings, CallStream, type SessionApi } from './call-stream.ts';
+import { type CallSettings, CallStream, endWhenOpen, type SessionApi } from './call-stream.ts';
 import { decodeMuLaw } from './codecs.ts';
 import { CLOSE, type ConnectorRoute, closeWith, parseJson, sameSecret, settingsFor } from './routes.ts';
 
@@ -58,9 +57,7 @@ export function acceptTwilioStream(socket: WebSocket, api: SessionApi, route: Co
   const finish = (dropped: boolean) => {
     if (stopped) return;
     stopped = true;
-    void call
-      ?.then((stream) => stream?.end({ dropped }))
-      .catch((error: unknown) => logger.warn('A Twilio call could not be ended', { error: error as Error }));
+    endWhenOpen(call, dropped, 'Twilio');
   };
 
   socket.on('message', (data, isBinary) => {
