@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeSpeakerCommand, EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
+import { EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
 import type WebSocket from 'ws';
 import { type AudioHookServerMessage, audiohookCall, audiohookSocket, newAudioHookConnection } from '#bin/call/phone-systems';
 import { type MediaGateway, startMediaGateway } from '#connectors/gateway';
 import type { SessionClient } from '#connectors/session-client';
-import { callAudio, sessions } from '#test/support/calls';
+import { callAudio, enrolledWhenDone, evaluatedWhenEnded, sessions } from '#test/support/calls';
 import { endpoints, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
 
@@ -33,15 +33,7 @@ describe('Genesys Cloud AudioHook', () => {
   afterAll(() => gateway.stop());
 
   /** EvaluateSession by conversationId, once the connector has ended the call's session. */
-  const evaluated = async (SessionNameOrId: string): Promise<EvaluateSessionCommandOutput> => {
-    for (let tries = 0; ; tries++) {
-      const result = await voiceId()
-        .send(new EvaluateSessionCommand({ DomainId: domainId, SessionNameOrId }))
-        .catch((error: Error) => (error.name === 'ResourceNotFoundException' && tries < 100 ? undefined : Promise.reject(error)));
-      if (result && (result.StreamingStatus === 'ENDED' || tries === 100)) return result;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const evaluated = (SessionNameOrId: string) => evaluatedWhenEnded(domainId, SessionNameOrId);
   const described = async (SessionNameOrId: string) =>
     (
       await client.call<{ Session: { AudioSeconds: number; StreamingStatus: string } }>('DescribeSession', {
@@ -70,13 +62,7 @@ describe('Genesys Cloud AudioHook', () => {
     expect(ofType(enrolled.messages, 'pong')).toHaveLength(1);
     expect(enrolled.messages.at(-1)?.type).toBe('closed');
     await evaluated(enrollment.conversationId);
-    for (let tries = 0; tries < 100; tries++) {
-      const { Speaker } = await voiceId()
-        .send(new DescribeSpeakerCommand({ DomainId: domainId, SpeakerId: 'audiohook-caller' }))
-        .catch(() => ({ Speaker: undefined }));
-      if (Speaker?.Status === 'ENROLLED') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await enrolledWhenDone(domainId, 'audiohook-caller');
 
     // Through npm start's own gateway, in stereo with the agent on the internal channel: only the customer is heard.
     const { connectors, connectorSecrets } = endpoints();

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeSpeakerCommand, EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
+import { EvaluateSessionCommand } from '@aws-sdk/client-voice-id';
 import WebSocket from 'ws';
 import { twilioCall } from '#bin/call/phone-systems';
 import { type MediaGateway, startMediaGateway } from '#connectors/gateway';
 import { twilioSignature } from '#connectors/twilio';
 import { webhookSignature } from '#connectors/webhooks';
-import { callAudio, evaluatedWhenEnded, sessions } from '#test/support/calls';
+import { callAudio, enrolledWhenDone, evaluatedWhenEnded, sessions } from '#test/support/calls';
 import { endpoints, voiceId } from '#test/support/clients';
 import { failure, newDomain } from '#test/support/voice-id-errors';
 
@@ -57,13 +57,7 @@ describe('Twilio Media Streams', () => {
     });
     expect(closed.code).toBe(1000);
     await evaluated(enrollment);
-    for (let tries = 0; tries < 100; tries++) {
-      const { Speaker } = await voiceId()
-        .send(new DescribeSpeakerCommand({ DomainId: domainId, SpeakerId: 'twilio-caller' }))
-        .catch(() => ({ Speaker: undefined }));
-      if (Speaker?.Status === 'ENROLLED') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await enrolledWhenDone(domainId, 'twilio-caller');
 
     // Through npm start's own gateway, with both tracks: only the inbound one (the caller) is heard.
     const { connectors, connectorSecrets } = endpoints();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
+import { DescribeSpeakerCommand, EvaluateSessionCommand, type EvaluateSessionCommandOutput } from '@aws-sdk/client-voice-id';
 import { concatenate } from '#biometrics/voiceprint';
 import { decodeWav } from '#biometrics/wav';
 import { SessionClient, streamAudio } from '#connectors/session-client';
@@ -59,6 +59,17 @@ export async function evaluatedWhenEnded(DomainId: string, SessionNameOrId: stri
       .send(new EvaluateSessionCommand({ DomainId, SessionNameOrId }))
       .catch((error: Error) => (error.name === 'ResourceNotFoundException' && tries < 100 ? undefined : Promise.reject(error)));
     if (result && (result.StreamingStatus === 'ENDED' || tries === 100)) return result;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Waits until a connector's enrol-at-end, which runs after the call's session has ended, has enrolled the speaker. */
+export async function enrolledWhenDone(DomainId: string, SpeakerId: string): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const { Speaker } = await voiceId()
+      .send(new DescribeSpeakerCommand({ DomainId, SpeakerId }))
+      .catch(() => ({ Speaker: undefined }));
+    if (Speaker?.Status === 'ENROLLED') return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
